@@ -1,0 +1,17 @@
+import { createHash } from 'node:crypto';
+
+/*
+ * Deterministic job ids: adding the same work twice (a scan page re-read after a crash, two
+ * schedulers firing) yields the same id, and BullMQ keeps only the first. BullMQ ids must not
+ * contain ":" and must not be all digits, so user keys (free text in Jira) are hashed.
+ */
+
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 22);
+}
+
+export const jobIds = {
+  scanRun: (runId: string) => `scan-${runId}`,
+  evaluateUser: (runId: string, userKey: string) => `eval-${runId}-${digest(userKey)}`,
+  finishRun: (runId: string) => `finish-${runId}`,
+};

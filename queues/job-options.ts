@@ -1,0 +1,20 @@
+import type { DefaultJobOptions } from 'bullmq';
+import { QUEUES, type QueueName } from './names.js';
+
+/*
+ * Retention keeps Redis bounded: a finished job is kept long enough to be read in Bull Board,
+ * then trimmed by age and count. Failed jobs are kept longer: they are what an operator looks for.
+ */
+const retention = {
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 14 * 24 * 3600, count: 50_000 },
+} satisfies DefaultJobOptions;
+
+/** Exponential backoff with jitter, so many workers retrying after one outage do not stampede. */
+const backoff = { type: 'exponential', delay: 2_000, jitter: 0.5 } as const;
+
+export const JOB_OPTIONS: Record<QueueName, DefaultJobOptions> = {
+  [QUEUES.scan]: { attempts: 5, backoff, ...retention },
+  [QUEUES.evaluate]: { attempts: 8, backoff, ...retention, removeOnComplete: { age: 3600, count: 1_000 } },
+  [QUEUES.runControl]: { attempts: 10, backoff, ...retention },
+};

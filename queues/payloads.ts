@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { JOBS, type JobName } from './names.js';
+
+/*
+ * Payload schemas, one per job name. A payload is untrusted input (it may come from an
+ * older version of Reclaim, or be edited in Bull Board): processors parse it before use.
+ */
+
+const runId = z.string().regex(/^[A-Za-z0-9_-]+$/);
+
+/** What the scan learnt about one user in bulk; the evaluate job completes what is missing. */
+export const userFactsSchema = z.object({
+  key: z.string().min(1),
+  name: z.string().min(1),
+  displayName: z.string().optional(),
+  emailAddress: z.string().optional(),
+  active: z.boolean(),
+  /**
+   * The last login as Jira reported it (ISO-8601, any offset). `null`: Jira says never.
+   * Absent: this Jira's listing does not carry it; the evaluate job asks another source.
+   */
+  lastLoginTime: z.string().nullable().optional(),
+  /** The user's groups among those the policy looks at (licence, skip, only, keep groups). */
+  groups: z.array(z.string()),
+});
+
+export const payloadSchemas = {
+  [JOBS.scanRun]: z.object({ runId }),
+  [JOBS.evaluateUser]: z.object({ runId, user: userFactsSchema }),
+  [JOBS.finishRun]: z.object({ runId }),
+  [JOBS.scheduledRun]: z.object({
+    schedule: z.string().min(1),
+    mode: z.enum(['dry-run', 'apply']),
+    only: z.enum(['never-logged-in', 'inactive', 'left-company']).optional(),
+  }),
+} satisfies Record<JobName, z.ZodType>;
+
+export type Payload<N extends JobName> = z.infer<(typeof payloadSchemas)[N]>;
+export type UserFacts = z.infer<typeof userFactsSchema>;
+
+export function parsePayload<N extends JobName>(name: N, data: unknown): Payload<N> {
+  return payloadSchemas[name].parse(data) as Payload<N>;
+}
