@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { createRedis } from '../queues/connection.js';
 import { jobIds } from '../queues/job-ids.js';
 import { JOBS } from '../queues/names.js';
