@@ -26,6 +26,7 @@ const ENV_OVERRIDES: Array<[string, string[], (v: string) => unknown]> = [
   ['JIRA_PASSWORD', ['jira', 'password'], String],
   ['SMTP_URL', ['notify', 'smtpUrl'], String],
   ['API_PORT', ['api', 'port'], (v) => (/^\d+$/.test(v) ? Number(v) : v)],
+  ['API_HOST', ['api', 'host'], String],
 ];
 
 export interface LoadOptions {
@@ -51,7 +52,7 @@ export function loadConfig(options: LoadOptions = {}): Readonly<ReclaimConfig> {
 /** Validates a parsed configuration; throws a ConfigError listing every problem. */
 export function validateConfig(raw: unknown, source = 'configuration'): Readonly<ReclaimConfig> {
   const result = configSchema.safeParse(raw, { reportInput: true });
-  if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue), source);
+  if (!result.success) throw new ConfigError(result.error.issues.flatMap(describeIssue), source);
   return deepFreeze(result.data);
 }
 
@@ -76,20 +77,20 @@ function readYaml(file: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue): string[] {
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     const where = path.length ? `${path.join('.')}.` : '';
-    return issue.keys.map((key) => `${where}${key}: unknown key`).join('\n  ');
+    return issue.keys.map((key) => `${where}${key}: unknown key`);
   }
   const where = path.length ? path.join('.') : '(top level)';
   const message = issue.message.replace(/^Invalid input: /, '');
   const secret = path.some((segment) => SECRET_KEYS.includes(segment));
   const input = (issue as { input?: unknown }).input;
   if (secret || input === undefined || typeof input === 'object') {
-    return `${where}: ${message}${input === undefined ? ' (missing)' : ''}`;
+    return [`${where}: ${message}${input === undefined ? ' (missing)' : ''}`];
   }
-  return `${where}: ${message}, got ${JSON.stringify(redactUrl(input))}`;
+  return [`${where}: ${message}, got ${JSON.stringify(redactUrl(input))}`];
 }
 
 /** A URL may carry a password (redis://:secret@host): never echo it. */

@@ -9,7 +9,7 @@ import { JOBS, type JobName } from './names.js';
 const runId = z.string().regex(/^[A-Za-z0-9_-]+$/);
 
 /** What the scan learnt about one user in bulk; the evaluate job completes what is missing. */
-export const userFactsSchema = z.object({
+export const scannedUserSchema = z.object({
   key: z.string().min(1),
   name: z.string().min(1),
   displayName: z.string().optional(),
@@ -24,9 +24,24 @@ export const userFactsSchema = z.object({
   groups: z.array(z.string()),
 });
 
+/** The external directories' answer for the user, as the scan found it (PolicyDirectoryFact). */
+export const directoryFactSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('not-configured') }),
+  z.object({ status: z.literal('active'), source: z.string(), attribute: z.string().optional() }),
+  z.object({ status: z.literal('disabled'), source: z.string(), attribute: z.string().optional() }),
+  z.object({ status: z.literal('absent'), source: z.string() }),
+  z.object({ status: z.literal('unknown'), source: z.string(), reason: z.string() }),
+]);
+
 export const payloadSchemas = {
   [JOBS.scanRun]: z.object({ runId }),
-  [JOBS.evaluateUser]: z.object({ runId, user: userFactsSchema }),
+  [JOBS.evaluateUser]: z.object({
+    runId,
+    user: scannedUserSchema,
+    /** When Reclaim first saw the user (ISO-8601), or null if it has no record. */
+    firstSeen: z.string().nullable(),
+    directory: directoryFactSchema,
+  }),
   [JOBS.finishRun]: z.object({ runId }),
   [JOBS.scheduledRun]: z.object({
     schedule: z.string().min(1),
@@ -36,7 +51,7 @@ export const payloadSchemas = {
 } satisfies Record<JobName, z.ZodType>;
 
 export type Payload<N extends JobName> = z.infer<(typeof payloadSchemas)[N]>;
-export type UserFacts = z.infer<typeof userFactsSchema>;
+export type ScannedUser = z.infer<typeof scannedUserSchema>;
 
 export function parsePayload<N extends JobName>(name: N, data: unknown): Payload<N> {
   return payloadSchemas[name].parse(data) as Payload<N>;

@@ -43,7 +43,12 @@ describe('queue registry', () => {
     const [a] = registries as [QueueRegistry];
     const items = ['alice', 'bob', 'bob'].map((name) => ({
       jobId: jobIds.evaluateUser('run-x', name),
-      data: { runId: 'run-x', user: { key: name, name, active: true, groups: [] } },
+      data: {
+        runId: 'run-x',
+        user: { key: name, name, active: true, groups: [] },
+        firstSeen: null,
+        directory: { status: 'not-configured' as const },
+      },
     }));
     await a.addBulk(JOBS.evaluateUser, items);
     await a.addBulk(JOBS.evaluateUser, items);

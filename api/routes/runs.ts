@@ -1,0 +1,90 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { App } from '../../runtime/app.js';
+import { launchRun } from '../../runtime/launch-run.js';
+import { RECLAIM_RULES, VERDICTS } from '../../services/policy/types.js';
+import { MAX_PLAN_PAGE_SIZE } from '../../services/runs/plan-store.js';
+import { planCsv } from '../../services/runs/plan-csv.js';
+import { InvalidPlanCursorError } from '../../services/runs/plan-cursor.js';
+import type { tokenAuthenticator } from '../auth.js';
+import { requireRole } from '../auth.js';
+import { HttpError } from '../http-error.js';
+
+const createRunBody = z.strictObject({
+  mode: z.enum(['dry-run', 'apply'], { error: 'expected "dry-run" or "apply"' }).default('dry-run'),
+  asOf: z.iso.datetime({ offset: true, error: 'expected an ISO-8601 date-time, e.g. 2026-11-29T00:00:00Z' }).optional(),
+  only: z.enum(RECLAIM_RULES, { error: `expected one of ${RECLAIM_RULES.join(', ')}` }).optional(),
+});
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(20),
+  before: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+});
+
+const planQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_PLAN_PAGE_SIZE).default(100),
+  cursor: z.string().optional(),
+  verdict: z.enum(VERDICTS, { error: `expected one of ${VERDICTS.join(', ')}` }).optional(),
+});
+
+/** Runs: start one, read them, read a plan (paged JSON or streamed CSV), cancel. */
+export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthenticator>): Router {
+  const router = Router();
+  const viewer = requireRole(authenticate, 'viewer');
+  const operator = requireRole(authenticate, 'operator');
+
+  const findRun = async (id: string) => {
+    const run = /^[A-Za-z0-9_-]+$/.test(id) ? await app.runs.get(id) : null;
+    if (!run) throw HttpError.notFound(`run ${id}`);
+    return run;
+  };
+
+  router.post('/runs', operator, async (req, res) => {
+    const body = createRunBody.parse(req.body ?? {});
+    const run = await launchRun(app, {
+      mode: body.mode,
+      ...(body.asOf ? { asOf: new Date(body.asOf) } : {}),
+      ...(body.only ? { only: body.only } : {}),
+      trigger: { type: 'api', by: req.caller!.name },
+    });
+    res.status(202).location(`/api/runs/${run.id}`).json({ id: run.id, status: run.status });
+  });
+
+  router.get('/runs', viewer, async (req, res) => {
+    const query = listQuery.parse(req.query);
+    const runs = await app.runs.list(query);
+    res.json({ runs, next: runs.length === query.limit ? runs[runs.length - 1]!.id : null });
+  });
+
+  router.get('/runs/:id', viewer, async (req, res) => {
+    res.json(await findRun(req.params.id as string));
+  });
+
+  router.get('/runs/:id/plan', viewer, async (req, res) => {
+    const run = await findRun(req.params.id as string);
+    const query = planQuery.parse(req.query);
+    try {
+      const page = await app.plans.page(run.id, query);
+      res.json({ runId: run.id, status: run.status, ...page });
+    } catch (error) {
+      if (error instanceof InvalidPlanCursorError) throw HttpError.badRequest('cursor', 'not a cursor of this plan');
+      throw error;
+    }
+  });
+
+  router.get('/runs/:id/plan.csv', viewer, async (req, res) => {
+    const run = await findRun(req.params.id as string);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="reclaim-plan-${run.id}.csv"`);
+    planCsv(app.plans.stream(run.id)).pipe(res);
+  });
+
+  router.post('/runs/:id/cancel', operator, async (req, res) => {
+    const run = await findRun(req.params.id as string);
+    const cancelled = await app.runs.cancel(run.id, `cancelled by ${req.caller!.name}`);
+    if (!cancelled) throw new HttpError(409, 'conflict', `run ${run.id} is ${run.status} and cannot be cancelled`);
+    res.json(await app.runs.get(run.id));
+  });
+
+  return router;
+}

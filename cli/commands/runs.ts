@@ -1,0 +1,136 @@
+import type { Command } from 'commander';
+import { RECLAIM_RULES, type ReclaimRule } from '../../services/policy/types.js';
+import { createApp, type App } from '../../runtime/app.js';
+import { launchRun } from '../../runtime/launch-run.js';
+import { silentLogger } from '../../runtime/logger.js';
+import { summarizeRun } from '../../services/reports/run-summary.js';
+import { planCsv } from '../../services/runs/plan-csv.js';
+import type { Run } from '../../services/runs/types.js';
+import { formatRun, formatSummary } from '../format-run.js';
+import { loadCliConfig } from '../load-cli-config.js';
+import { parseIsoDate } from '../options.js';
+import { isSettled, RunProgress } from '../progress.js';
+
+/** Runs the action with an app on a fail-fast Redis connection, closed afterwards. */
+async function withApp<T>(program: Command, action: (app: App) => Promise<T>): Promise<T> {
+  const { config } = await loadCliConfig(program);
+  const app = createApp(config, 'producer', silentLogger());
+  try {
+    return await action(app);
+  } finally {
+    await app.close();
+  }
+}
+
+async function requireRun(app: App, id: string): Promise<Run> {
+  const run = /^[A-Za-z0-9_-]+$/.test(id) ? await app.runs.get(id) : null;
+  if (!run) throw new Error(`no run ${id}`);
+  return run;
+}
+
+/** Polls the run until it settles, drawing progress; returns the final record. */
+export async function waitForRun(app: App, id: string, progress?: RunProgress): Promise<Run> {
+  for (;;) {
+    const run = await requireRun(app, id);
+    progress?.update(run);
+    if (isSettled(run)) {
+      progress?.end();
+      return run;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+export function registerRunCommands(program: Command): void {
+  program
+    .command('scan')
+    .description('start a run (a dry run unless --apply); workers must be running')
+    .option('--apply', 'plan and then act (held by the brake when the plan is large)')
+    .option(
+      '--as-of <iso>',
+      'evaluate every date rule against this time (default: now)',
+      parseIsoDate('--as-of'),
+    )
+    .option('--only <rule>', `only this reclaim rule: ${RECLAIM_RULES.join(' | ')}`)
+    .option('--wait', 'show progress and the summary when the run is planned or done')
+    .option('--json', 'print the final run record as JSON on stdout')
+    .action(
+      async (options: { apply?: boolean; asOf?: Date; only?: string; wait?: boolean; json?: boolean }) => {
+        if (options.only && !(RECLAIM_RULES as readonly string[]).includes(options.only)) {
+          throw new Error(`--only: expected one of ${RECLAIM_RULES.join(', ')}, got "${options.only}"`);
+        }
+        await withApp(program, async (app) => {
+          const created = await launchRun(app, {
+            mode: options.apply ? 'apply' : 'dry-run',
+            trigger: { type: 'cli', by: process.env.USER ?? 'cli' },
+            ...(options.asOf ? { asOf: options.asOf } : {}),
+            ...(options.only ? { only: options.only as ReclaimRule } : {}),
+          });
+          if (!options.json) console.error(`started run ${created.id} (${created.mode})`);
+          const run = options.wait
+            ? await waitForRun(app, created.id, options.json ? undefined : new RunProgress())
+            : created;
+          if (options.json) console.log(JSON.stringify(run, null, 2));
+          else if (options.wait) console.log(formatSummary(await summarizeRun(app.plans, run)));
+          else console.log(run.id);
+          if (run.status === 'failed') process.exitCode = 1;
+        });
+      },
+    );
+
+  program
+    .command('runs [id]')
+    .description('list recent runs, or show one run with its counters')
+    .option('--json', 'print JSON')
+    .option('--limit <n>', 'how many runs to list', '20')
+    .action(async (id: string | undefined, options: { json?: boolean; limit: string }) => {
+      await withApp(program, async (app) => {
+        if (id) {
+          const run = await requireRun(app, id);
+          console.log(
+            options.json ? JSON.stringify(run, null, 2) : formatSummary(await summarizeRun(app.plans, run)),
+          );
+          return;
+        }
+        const runs = await app.runs.list({ limit: Number(options.limit) || 20 });
+        if (options.json) console.log(JSON.stringify(runs, null, 2));
+        else if (runs.length === 0) console.log('no runs yet');
+        else for (const run of runs) console.log(`${formatRun(run).split('\n')[0]}`);
+      });
+    });
+
+  program
+    .command('plan <id>')
+    .description("print a run's plan (JSON lines, or CSV with --csv)")
+    .option(
+      '--csv',
+      'CSV with the columns username,key,display_name,email,active,last_login,verdict,actions,reasons',
+    )
+    .action(async (id: string, options: { csv?: boolean }) => {
+      await withApp(program, async (app) => {
+        const run = await requireRun(app, id);
+        if (options.csv) {
+          await new Promise<void>((resolve, reject) => {
+            const csv = planCsv(app.plans.stream(run.id));
+            csv.on('error', reject).on('end', resolve);
+            csv.pipe(process.stdout, { end: false });
+          });
+          return;
+        }
+        for await (const line of app.plans.stream(run.id)) process.stdout.write(`${JSON.stringify(line)}\n`);
+      });
+    });
+
+  program
+    .command('cancel <id>')
+    .description('cancel a run that has not finished; nothing more is done for it')
+    .action(async (id: string) => {
+      await withApp(program, async (app) => {
+        const run = await requireRun(app, id);
+        if (!(await app.runs.cancel(run.id, `cancelled from the CLI by ${process.env.USER ?? 'cli'}`))) {
+          throw new Error(`run ${run.id} is ${run.status} and cannot be cancelled`);
+        }
+        console.log(`run ${run.id} cancelled`);
+      });
+    });
+}

@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { startSimulator } from '../../simulator/index.js';
+import { createLogger } from '../../runtime/logger.js';
+import { stopOnSignals } from '../../runtime/signals.js';
+import { parseNumber } from '../options.js';
+
+export function registerSimCommand(program: Command): void {
+  program
+    .command('sim')
+    .description('run the Jira Data Center (+ SCIM directory) simulator on its own')
+    .option('--profile <profile>', 'dc9 | dc10 | dc11 (default: the fixture’s, else dc11)')
+    .option('--users <n>', 'size of the synthetic enterprise', parseNumber('--users', { min: 1 }))
+    .option('--fixture <file>', 'a fixture file (PRODUCT.md §4) instead of a synthetic enterprise')
+    .option('--seed <n>', 'seed of the synthetic enterprise', parseNumber('--seed', { min: 0 }))
+    .option('--port <port>', 'port to listen on', parseNumber('--port', { min: 0, max: 65535 }), 8080)
+    .option('--token <token>', 'the Bearer token accepted (Basic admin/admin works too)', 'sim-token')
+    .option('--rate-limit <r>', 'requests per second before 429', parseNumber('--rate-limit', { min: 0 }))
+    .option(
+      '--latency-ms <l>',
+      'added latency per request, with jitter',
+      parseNumber('--latency-ms', { min: 0 }),
+    )
+    .option(
+      '--fault-rate <f>',
+      'share of requests that fail (0..1)',
+      parseNumber('--fault-rate', { min: 0, max: 1 }),
+    )
+    .action(async (options: SimCliOptions) => {
+      if (options.profile && !['dc9', 'dc10', 'dc11'].includes(options.profile)) {
+        throw new Error(`--profile: expected dc9, dc10 or dc11, got "${options.profile}"`);
+      }
+      if (options.users !== undefined && options.fixture) {
+        throw new Error('--users and --fixture exclude each other');
+      }
+      const logger = createLogger('reclaim-sim');
+      const sim = await startSimulator({
+        profile: options.profile as 'dc9' | 'dc10' | 'dc11' | undefined,
+        users: options.users,
+        fixture: options.fixture,
+        seed: options.seed,
+        port: options.port,
+        token: options.token,
+        rateLimit: options.rateLimit,
+        latencyMs: options.latencyMs,
+        faultRate: options.faultRate,
+      });
+      logger.info({ url: sim.url, profile: sim.profile, users: sim.userCount }, 'simulator listening');
+      console.log(`Jira simulator (${sim.profile}, ${sim.userCount} users) at ${sim.url}`);
+      console.log(`SCIM directory at ${sim.url}/scim/v2/Users — token "${options.token}" or admin/admin`);
+      stopOnSignals(logger, () => sim.close());
+    });
+}
+
+interface SimCliOptions {
+  profile?: string;
+  users?: number;
+  fixture?: string;
+  seed?: number;
+  port: number;
+  token: string;
+  rateLimit?: number;
+  latencyMs?: number;
+  faultRate?: number;
+}

@@ -1,0 +1,24 @@
+import { Command } from 'commander';
+import { registerConfigCommands } from './commands/config-check.js';
+import { registerDemoCommand } from './commands/demo.js';
+import { registerRoleCommands } from './commands/roles.js';
+import { registerRunCommands } from './commands/runs.js';
+import { registerSimCommand } from './commands/sim.js';
+
+const program = new Command('reclaim')
+  .description('Find the Jira users who no longer need a licence, and take it back safely.')
+  .option('-c, --config <file>', 'configuration file (YAML); default: $RECLAIM_CONFIG')
+  .showHelpAfterError();
+
+registerDemoCommand(program);
+registerConfigCommands(program);
+registerRoleCommands(program);
+registerRunCommands(program);
+registerSimCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exitCode = process.exitCode || 1;
+}

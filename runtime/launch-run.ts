@@ -1,0 +1,30 @@
+import { jobIds } from '../queues/job-ids.js';
+import { JOBS } from '../queues/names.js';
+import type { ReclaimRule } from '../services/policy/types.js';
+import type { Run, RunMode, RunTrigger } from '../services/runs/types.js';
+import type { App } from './app.js';
+
+export interface LaunchRequest {
+  mode: RunMode;
+  trigger: RunTrigger;
+  asOf?: Date;
+  only?: ReclaimRule;
+}
+
+/** Creates a run with the configured policy and queues its scan: the one way a run starts. */
+export async function launchRun(
+  app: Pick<App, 'runs' | 'registry' | 'config'>,
+  request: LaunchRequest,
+): Promise<Run> {
+  const run = await app.runs.create({ ...request, policy: app.config.policy });
+  try {
+    await app.registry.add(JOBS.scanRun, { runId: run.id }, jobIds.scanRun(run.id));
+  } catch (error) {
+    await app.runs.fail(
+      run.id,
+      `could not queue the scan: ${error instanceof Error ? error.message : error}`,
+    );
+    throw error;
+  }
+  return run;
+}

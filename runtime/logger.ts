@@ -1,0 +1,37 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/*
+ * Structured JSON logs. Secrets are redacted by key wherever they appear, so a config object
+ * or a request's headers can be logged without leaking a token.
+ */
+const REDACTED_PATHS = [
+  'token',
+  'password',
+  'authorization',
+  'loginWebhookSecret',
+  '*.token',
+  '*.password',
+  '*.authorization',
+  '*.loginWebhookSecret',
+  '*.*.token',
+  '*.*.password',
+  'headers.authorization',
+  'req.headers.authorization',
+];
+
+export function createLogger(name = 'reclaim', level = process.env.LOG_LEVEL ?? 'info'): Logger {
+  return pino({
+    name,
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+}
+
+/** A logger that writes nothing (tests, and the CLI's quiet commands). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,76 @@
+import type { Server } from 'node:http';
+import { createApiApp } from '../api/app.js';
+import type { ReclaimConfig } from '../config/schema.js';
+import { ALL_QUEUES, type QueueName } from '../queues/names.js';
+import { PROCESSORS } from '../workers/processors.js';
+import { WorkerHost } from '../workers/host.js';
+import { createApp, type App } from './app.js';
+import type { Logger } from './logger.js';
+import { syncSchedules } from './schedules.js';
+
+/** A started role: `stop()` ends it in order (bounded) and closes every connection. */
+export interface RunningRole {
+  app: App;
+  stop(): Promise<void>;
+}
+
+export interface ApiRole extends RunningRole {
+  url: string;
+  server: Server;
+}
+
+export async function startWorkerRole(
+  config: Readonly<ReclaimConfig>,
+  logger: Logger,
+  queues: QueueName[] = ALL_QUEUES,
+): Promise<RunningRole> {
+  const app = createApp(config, 'worker', logger);
+  const host = new WorkerHost({
+    connection: app.redis,
+    prefix: app.prefix,
+    queues,
+    processors: PROCESSORS,
+    context: app,
+    logger,
+    concurrency: config.worker.concurrency as Partial<Record<QueueName, number>>,
+    shutdownTimeoutMs: config.worker.shutdownTimeoutMs,
+  });
+  host.start();
+  await host.ready();
+  // Job schedulers live in Redis: every worker writing the same ones is harmless (upsert), and
+  // BullMQ fires each occurrence once, however many workers there are.
+  if (queues.includes('run-control')) await syncSchedules(app.registry, config.schedule, logger);
+  return {
+    app,
+    async stop() {
+      await host.stop();
+      await app.close();
+    },
+  };
+}
+
+export async function startApiRole(config: Readonly<ReclaimConfig>, logger: Logger): Promise<ApiRole> {
+  const app = createApp(config, 'producer', logger);
+  const server = createApiApp(app).listen(config.api.port, config.api.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.api.port;
+  const url = `http://${config.api.host}:${port}`;
+  logger.info({ url }, 'API listening');
+  return {
+    app,
+    server,
+    url,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      });
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import type { JiraDirectory } from '../jira/jira-directory.js';
+import { lastLoginFromField } from '../jira/last-login.js';
+import { evaluateUser } from '../policy/evaluate.js';
+import type { Evaluation, LastLoginFact, UserFacts } from '../policy/types.js';
+import type { PlanStore } from '../runs/plan-store.js';
+import type { PlanLine } from '../runs/types.js';
+import type { EvaluationRequest } from './evaluation-request.js';
+import type { RunContextCache } from './run-context.js';
+
+export interface EvaluateDependencies {
+  jira: JiraDirectory;
+  plans: PlanStore;
+  contexts: RunContextCache;
+}
+
+export type EvaluateOutcome =
+  | { status: 'recorded'; verdict: Evaluation['verdict']; complete: boolean }
+  | { status: 'skipped'; reason: string };
+
+/** A placeholder while the login has not been read: the policy decides without it when it can. */
+const NOT_READ: LastLoginFact = { status: 'unknown', reason: 'not read yet' };
+
+/**
+ * Evaluates one user and records the user's line in the run's plan. Jira is asked per user
+ * only for what the scan could not gather in bulk, and only when the verdict depends on it:
+ * the last login where the listing does not carry it (Jira 9), and a leaver's full group list.
+ */
+export async function evaluateScannedUser(
+  deps: EvaluateDependencies,
+  request: EvaluationRequest,
+): Promise<EvaluateOutcome> {
+  const context = await deps.contexts.get(request.runId);
+  if (!context) return { status: 'skipped', reason: 'the run no longer exists' };
+  if (context.run.status === 'cancelled' || context.run.status === 'failed') {
+    return { status: 'skipped', reason: `the run is ${context.run.status}` };
+  }
+  const { user } = request;
+  const facts: UserFacts = {
+    ...userIdentity(user),
+    groups: user.groups,
+    lastLogin: user.lastLoginTime !== undefined ? lastLoginFromField(user.lastLoginTime) : NOT_READ,
+    firstSeen: request.firstSeen ? new Date(request.firstSeen) : null,
+    directory: request.directory,
+  };
+  const evaluate = () => evaluateUser(facts, context.run.policy, context.policyContext);
+
+  let evaluation = evaluate();
+  if (evaluation.verdict === 'undetermined' && facts.lastLogin === NOT_READ) {
+    facts.lastLogin = await deps.jira.lastLogin({ key: user.key, name: user.name, active: user.active });
+    evaluation = evaluate();
+  }
+  if (evaluation.verdict === 'left-company') {
+    // remove-groups takes every group but the kept ones: the scan only knew the policy's groups.
+    const full = await deps.jira.getUser({ key: user.key }, { expand: ['groups'] });
+    facts.groups = full.groups ?? facts.groups;
+    evaluation = evaluate();
+  }
+
+  const line: PlanLine = {
+    ...userIdentity(user),
+    lastLogin: facts.lastLogin.status === 'known' ? facts.lastLogin.at.toISOString() : null,
+    lastLoginStatus: facts.lastLogin === NOT_READ ? 'unknown' : facts.lastLogin.status,
+    verdict: evaluation.verdict,
+    actions: evaluation.actions,
+    reasons: evaluation.reasons,
+  };
+  const result = await deps.plans.record(request.runId, line);
+  return { status: 'recorded', verdict: evaluation.verdict, complete: result.complete };
+}
+
+/**
+ * The evaluation of a user failed for good: the user still gets a line, `undetermined` with
+ * the error, so the run completes and the plan says what could not be decided.
+ */
+export async function recordEvaluationFailure(
+  plans: PlanStore,
+  request: EvaluationRequest,
+  message: string,
+): Promise<{ complete: boolean }> {
+  const { user } = request;
+  return plans.record(request.runId, {
+    ...userIdentity(user),
+    lastLogin: null,
+    lastLoginStatus: 'unknown',
+    verdict: 'undetermined',
+    actions: [],
+    reasons: [{ signal: 'evaluation', rule: 'the evaluation failed; no action is taken', value: message }],
+  });
+}
+
+/** Who the user is, as the plan and the policy both show it. */
+function userIdentity(user: EvaluationRequest['user']) {
+  return {
+    key: user.key,
+    name: user.name,
+    ...(user.displayName !== undefined ? { displayName: user.displayName } : {}),
+    ...(user.emailAddress !== undefined ? { emailAddress: user.emailAddress } : {}),
+    active: user.active,
+  };
+}

@@ -1,0 +1,46 @@
+import type { Redis } from 'ioredis';
+import { stateKey } from '../../queues/connection.js';
+
+/*
+ * Who is in the groups the policy looks at, gathered in bulk from Jira's group-member listing
+ * once per run and kept in Redis (one set of user keys per group), not in a worker's memory:
+ * the scan then asks for a page of users at a time. SADD is idempotent, so a scan retried
+ * after a crash simply adds the same members again.
+ */
+
+export class MembershipIndex {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly runId: string,
+  ) {}
+
+  private key(group: string): string {
+    return stateKey(this.prefix, 'run', this.runId, 'members', group.toLowerCase());
+  }
+
+  async add(group: string, userKeys: string[]): Promise<void> {
+    if (userKeys.length > 0) await this.redis.sadd(this.key(group), ...userKeys);
+  }
+
+  /** For each user key, the groups (of `groups`) it is a member of; one round trip. */
+  async groupsOf(userKeys: string[], groups: readonly string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>(userKeys.map((key) => [key, []]));
+    if (userKeys.length === 0 || groups.length === 0) return result;
+    const pipeline = this.redis.pipeline();
+    for (const group of groups) pipeline.smismember(this.key(group), ...userKeys);
+    const replies = (await pipeline.exec()) ?? [];
+    groups.forEach((group, g) => {
+      const [error, flags] = replies[g] ?? [];
+      if (error) throw error;
+      (flags as number[]).forEach((flag, u) => {
+        if (flag === 1) result.get(userKeys[u]!)!.push(group);
+      });
+    });
+    return result;
+  }
+
+  async clear(groups: readonly string[]): Promise<void> {
+    if (groups.length > 0) await this.redis.unlink(...groups.map((g) => this.key(g)));
+  }
+}

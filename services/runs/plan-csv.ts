@@ -1,0 +1,80 @@
+import { Readable, pipeline } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import type { PlannedAction, Reason } from '../policy/types.js';
+import type { PlanLine } from './types.js';
+
+/*
+ * The plan as CSV, streamed line by line so a million-user plan never sits in memory.
+ *
+ * Cells:
+ * - `actions`: `;`-separated, each `type` or `type(argument)`: `revoke-license(g1,g2)`,
+ *   `remove-groups(g1,g2)`, `add-groups(g)`, `deactivate`, `rename(alice_inactive_20261129)`.
+ * - `reasons`: `;`-separated, each `rule: value (threshold: t)`, the parts present.
+ * - Any cell that a spreadsheet would read as a formula (starting with = + - @, tab or
+ *   carriage return, per OWASP) gets a leading `'`.
+ */
+
+export const PLAN_CSV_COLUMNS = [
+  'username',
+  'key',
+  'display_name',
+  'email',
+  'active',
+  'last_login',
+  'verdict',
+  'actions',
+  'reasons',
+] as const;
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function neutraliseFormula(cell: string): string {
+  return FORMULA_START.test(cell) ? `'${cell}` : cell;
+}
+
+export function formatAction(action: PlannedAction): string {
+  switch (action.type) {
+    case 'revoke-license':
+    case 'remove-groups':
+    case 'add-groups':
+      return `${action.type}(${action.groups.join(',')})`;
+    case 'rename':
+      return `${action.type}(${action.to})`;
+    case 'deactivate':
+      return action.type;
+  }
+}
+
+export function formatReason(reason: Reason): string {
+  let text = reason.rule;
+  if (reason.value !== undefined) text += `: ${reason.value}`;
+  if (reason.threshold !== undefined) text += ` (threshold: ${reason.threshold})`;
+  return text;
+}
+
+function toRow(line: PlanLine): string[] {
+  return [
+    line.name,
+    line.key,
+    line.displayName ?? '',
+    line.emailAddress ?? '',
+    String(line.active),
+    line.lastLogin ?? '',
+    line.verdict,
+    line.actions.map(formatAction).join(';'),
+    line.reasons.map(formatReason).join(';'),
+  ].map(neutraliseFormula);
+}
+
+async function* rows(lines: AsyncIterable<PlanLine>): AsyncIterable<string[]> {
+  for await (const line of lines) yield toRow(line);
+}
+
+/** The CSV text; a failure reading the plan ends the stream with that error. */
+export function planCsv(lines: AsyncIterable<PlanLine>): Readable {
+  const csv = stringify({ header: true, columns: [...PLAN_CSV_COLUMNS], eof: true });
+  pipeline(Readable.from(rows(lines)), csv, () => {
+    // pipeline has already destroyed `csv` with the error, which is how the reader learns of it.
+  });
+  return csv;
+}

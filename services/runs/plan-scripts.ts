@@ -1,0 +1,73 @@
+import { ACTION_TYPES, VERDICTS } from '../policy/types.js';
+import { LuaScript } from './lua-script.js';
+import { PLAN_LINE_POSITIONS } from './plan-line-codec.js';
+import { COUNTER_FIELDS } from './run-counters.js';
+
+/*
+ * Lua for the plan. Recording a line and adjusting the run's counters is one atomic step, so a
+ * job delivered twice (BullMQ delivers at least once) leaves the counters as if it ran once.
+ */
+
+const counterFieldsOfLine = `
+local VERDICTS = cjson.decode('${JSON.stringify(VERDICTS)}')
+local ACTIONS = cjson.decode('${JSON.stringify(ACTION_TYPES)}')
+-- The verdict index of an encoded line and the counter fields it adds one to.
+local function countersOf(encoded)
+  local line = cjson.decode(encoded)
+  local verdict = line[${PLAN_LINE_POSITIONS.verdict}]
+  local fields = { '${COUNTER_FIELDS.verdictPrefix}' .. VERDICTS[verdict + 1] }
+  for _, action in ipairs(line[${PLAN_LINE_POSITIONS.actions}]) do
+    local actionType = ACTIONS[action[1] + 1]
+    fields[#fields + 1] = '${COUNTER_FIELDS.actionPrefix}' .. actionType
+    if actionType == 'revoke-license' then
+      for _, group in ipairs(action[2]) do
+        fields[#fields + 1] = '${COUNTER_FIELDS.freedPrefix}' .. group
+      end
+    end
+  end
+  return verdict, fields
+end
+`;
+
+const completeCheck = `
+local function isComplete(countersKey)
+  local c = redis.call('HMGET', countersKey, '${COUNTER_FIELDS.scanComplete}', '${COUNTER_FIELDS.total}', '${COUNTER_FIELDS.evaluated}')
+  if c[1] ~= '1' then return 0 end
+  if tonumber(c[3] or '0') >= tonumber(c[2] or '0') then return 1 end
+  return 0
+end
+`;
+
+/**
+ * KEYS: lines, counters, then one sorted set per verdict in VERDICTS order.
+ * ARGV: user key, encoded line. Returns {isNew, complete} as 1/0.
+ */
+export const recordPlanLineScript = new LuaScript(`
+${counterFieldsOfLine}
+${completeCheck}
+local key, encoded = ARGV[1], ARGV[2]
+local old = redis.call('HGET', KEYS[1], key)
+local isNew = 0
+if old ~= encoded then
+  if old then
+    local oldVerdict, oldFields = countersOf(old)
+    for _, field in ipairs(oldFields) do redis.call('HINCRBY', KEYS[2], field, -1) end
+    redis.call('ZREM', KEYS[oldVerdict + 3], key)
+  else
+    isNew = 1
+    redis.call('HINCRBY', KEYS[2], '${COUNTER_FIELDS.evaluated}', 1)
+  end
+  local newVerdict, newFields = countersOf(encoded)
+  for _, field in ipairs(newFields) do redis.call('HINCRBY', KEYS[2], field, 1) end
+  redis.call('ZADD', KEYS[newVerdict + 3], 0, key)
+  redis.call('HSET', KEYS[1], key, encoded)
+end
+return { isNew, isComplete(KEYS[2]) }
+`);
+
+/** KEYS: counters. ARGV: total. Returns 1 when every listed user is already evaluated. */
+export const markScanCompleteScript = new LuaScript(`
+${completeCheck}
+redis.call('HSET', KEYS[1], '${COUNTER_FIELDS.total}', ARGV[1], '${COUNTER_FIELDS.scanComplete}', '1')
+return isComplete(KEYS[1])
+`);

@@ -1,0 +1,149 @@
+import type { Redis } from 'ioredis';
+import { VERDICTS } from '../policy/types.js';
+import { RUN_ID_PATTERN, planKeys, runKeys } from './keys.js';
+import {
+  InvalidPlanCursorError,
+  decodePlanCursor,
+  encodePlanCursor,
+  type PlanPosition,
+} from './plan-cursor.js';
+import { decodePlanLine, encodePlanLine } from './plan-line-codec.js';
+import { markScanCompleteScript, recordPlanLineScript } from './plan-scripts.js';
+import { parsePlanSummary } from './run-counters.js';
+import type { PlanLine, PlanPage, PlanPageOptions, PlanSummary, RecordResult } from './types.js';
+
+/*
+ * The plan of a run: one line per evaluated user, in a hash keyed by user key, and one
+ * lexically sorted set of user keys per verdict. Pages walk the sets in VERDICTS order, then
+ * by user key (byte order): a stable order in which a line present for the whole paging is
+ * returned exactly once. A line written or changed while paging may or may not show up.
+ * The summary is read from the run's counters, which `record` keeps exact.
+ */
+
+const STREAM_PAGE_SIZE = 1000;
+/** A page never holds more, so one request cannot make Redis send a whole plan at once. */
+export const MAX_PLAN_PAGE_SIZE = 10_000;
+
+export class PlanStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  /** Writes the user's line (replacing an earlier one) and corrects the run's counters. */
+  async record(runId: string, line: PlanLine): Promise<RecordResult> {
+    assertRunId(runId);
+    if (line.key === '') throw new Error('a plan line needs a user key');
+    const keys = planKeys(this.prefix, runId);
+    const [isNew, complete] = (await recordPlanLineScript.run(
+      this.redis,
+      [keys.lines, runKeys(this.prefix, runId).counters, ...keys.byVerdict],
+      [line.key, encodePlanLine(line)],
+    )) as [number, number];
+    return { isNew: isNew === 1, complete: complete === 1 };
+  }
+
+  /**
+   * The scan has listed `total` users. Returns true when all of them are evaluated already
+   * (the last evaluate job finished before the scan did); the caller then moves the run on.
+   */
+  async markScanComplete(runId: string, total: number): Promise<boolean> {
+    assertRunId(runId);
+    if (!Number.isInteger(total) || total < 0) throw new Error(`total must be a whole number >= 0: ${total}`);
+    const complete = await markScanCompleteScript.run(
+      this.redis,
+      [runKeys(this.prefix, runId).counters],
+      [total],
+    );
+    return complete === 1;
+  }
+
+  async get(runId: string, userKey: string): Promise<PlanLine | null> {
+    const stored = await this.redis.hget(planKeys(this.prefix, runId).lines, userKey);
+    return stored === null ? null : decodePlanLine(userKey, stored);
+  }
+
+  /** @throws InvalidPlanCursorError when the cursor is not one this store handed out. */
+  async page(runId: string, options: PlanPageOptions): Promise<PlanPage> {
+    const limit = Number.isFinite(options.limit)
+      ? Math.min(MAX_PLAN_PAGE_SIZE, Math.max(1, Math.floor(options.limit)))
+      : STREAM_PAGE_SIZE;
+    const only = options.verdict === undefined ? undefined : VERDICTS.indexOf(options.verdict);
+    if (only === -1) throw new Error(`unknown verdict: ${String(options.verdict)}`);
+    const start: PlanPosition = options.cursor
+      ? decodePlanCursor(options.cursor)
+      : { verdictIndex: only ?? 0, afterKey: null };
+    // A cursor of an unfiltered listing (or of another verdict) would skip lines here.
+    if (only !== undefined && start.verdictIndex !== only) throw new InvalidPlanCursorError();
+    const lastVerdictIndex = only ?? VERDICTS.length - 1;
+    const keys = planKeys(this.prefix, runId);
+
+    // One entry more than asked, to know whether a next page exists.
+    const found: PlanPosition[] = [];
+    for (let v = start.verdictIndex; v <= lastVerdictIndex && found.length <= limit; v++) {
+      const after = v === start.verdictIndex ? start.afterKey : null;
+      const userKeys = await this.redis.zrangebylex(
+        keys.byVerdict[v]!,
+        after === null ? '-' : `(${after}`,
+        '+',
+        'LIMIT',
+        0,
+        limit + 1 - found.length,
+      );
+      for (const key of userKeys) found.push({ verdictIndex: v, afterKey: key });
+    }
+    const pageEntries = found.slice(0, limit);
+    const last = pageEntries.at(-1);
+    const nextCursor = found.length > limit && last ? encodePlanCursor(last) : null;
+    return { lines: await this.linesFor(runId, pageEntries, only), nextCursor };
+  }
+
+  /** Every line, in page order, at constant memory however long the plan. */
+  async *stream(
+    runId: string,
+    options: Omit<PlanPageOptions, 'limit' | 'cursor'> = {},
+  ): AsyncIterable<PlanLine> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.page(runId, { ...options, limit: STREAM_PAGE_SIZE, cursor });
+      yield* page.lines;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+
+  async summary(runId: string): Promise<PlanSummary> {
+    return parsePlanSummary(await this.redis.hgetall(runKeys(this.prefix, runId).counters));
+  }
+
+  /**
+   * Removes the plan's lines (retention). The counters stay with the run record, so the run
+   * keeps its summary after its plan is gone.
+   */
+  async delete(runId: string): Promise<void> {
+    const keys = planKeys(this.prefix, runId);
+    // UNLINK frees a million-line hash in the background instead of blocking Redis.
+    await this.redis.unlink(keys.lines, ...keys.byVerdict);
+  }
+
+  private async linesFor(
+    runId: string,
+    entries: PlanPosition[],
+    only: number | undefined,
+  ): Promise<PlanLine[]> {
+    if (entries.length === 0) return [];
+    const userKeys = entries.map((e) => e.afterKey!);
+    const stored = await this.redis.hmget(planKeys(this.prefix, runId).lines, ...userKeys);
+    const lines: PlanLine[] = [];
+    stored.forEach((value, i) => {
+      // Gone (plan deleted) or re-recorded under another verdict since the index was read.
+      if (value === null) return;
+      const line = decodePlanLine(userKeys[i]!, value);
+      if (only === undefined || line.verdict === VERDICTS[only]) lines.push(line);
+    });
+    return lines;
+  }
+}
+
+function assertRunId(runId: string): void {
+  if (!RUN_ID_PATTERN.test(runId)) throw new Error(`invalid run id: ${JSON.stringify(runId)}`);
+}

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../config/load.js';
+
+const EXAMPLE = 'config/reclaim.example.yaml';
+
+function reclaim(...args: string[]) {
+  return spawnSync(process.execPath, ['bin/reclaim.js', ...args], { encoding: 'utf8', env: { ...process.env } });
+}
+
+describe('configuration', () => {
+  let dir: string;
+  before(() => (dir = mkdtempSync(join(tmpdir(), 'reclaim-config-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const write = (name: string, text: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('accepts the documented example, and `reclaim config check` exits 0 on it', () => {
+    const config = loadConfig({ file: EXAMPLE, env: {} });
+    assert.equal(config.policy.inactiveDays, 90);
+    assert.deepEqual(config.policy.skipGroups, ['jira-administrators', 'jira-system-administrators']);
+    const run = reclaim('config', 'check', EXAMPLE);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /OK/);
+  });
+
+  it('fills every default when the file is empty', () => {
+    const config = loadConfig({ file: write('empty.yaml', ''), env: {} });
+    assert.equal(config.redis.url, 'redis://127.0.0.1:6379');
+    assert.equal(config.brake.maxActions, 500);
+    assert.equal(config.directories.maxAbsentPercent, 5);
+    assert.equal(config.policy.rename.pattern, '{username}_inactive_{yyyyMMdd}');
+    assert.ok(Object.isFrozen(config) && Object.isFrozen(config.policy.skipGroups));
+  });
+
+  it('names all five mistakes of a bad file by their paths and prints no secret', () => {
+    const file = write(
+      'bad.yaml',
+      [
+        'jira:',
+        '  url: not-a-url',
+        '  token: s3cr3t-jira-token',
+        '  username: svc',
+        'policy:',
+        '  inactiveDays: ninety',
+        '  skipGroup: [jira-administrators]',
+        'brake: { maxPercentOfUsers: 150 }',
+        'schedule:',
+        '  - { name: weekly, cron: "0 6 * *", mode: dry-run }',
+        'api:',
+        '  tokens: [{ name: ops, token: hunter2, role: operator }]',
+      ].join('\n'),
+    );
+    const run = reclaim('config', 'check', file);
+    assert.equal(run.status, 1);
+    for (const path of [
+      'jira.url',
+      'jira.password',
+      'policy.inactiveDays: expected a positive integer, got "ninety"',
+      'policy.skipGroup: unknown key',
+      'brake.maxPercentOfUsers',
+      'schedule.0.cron',
+      'api.tokens.0.token',
+    ]) {
+      assert.ok(run.stderr.includes(path), `missing "${path}" in:\n${run.stderr}`);
+    }
+    assert.ok(!run.stderr.includes('hunter2') && !run.stdout.includes('hunter2'), 'a token was printed');
+    assert.ok(!run.stderr.includes('s3cr3t'), 'a token was printed');
+  });
+
+  it('lets the environment override endpoints and secrets, and never echoes a password in a URL', () => {
+    const config = loadConfig({
+      file: EXAMPLE,
+      env: { REDIS_URL: 'redis://10.0.0.5:6380', JIRA_TOKEN: 'from-env', API_PORT: '4000' },
+    });
+    assert.equal(config.redis.url, 'redis://10.0.0.5:6380');
+    assert.equal(config.jira.token, 'from-env');
+    assert.equal(config.api.port, 4000);
+    assert.throws(
+      () => loadConfig({ env: { REDIS_URL: 'http://:topsecret@redis:6379' } }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.some((p) => p.startsWith('redis.url:')) &&
+        !error.message.includes('topsecret'),
+    );
+  });
+
+  it('reports a YAML syntax error with its line, and an unreadable file', () => {
+    assert.throws(
+      () => loadConfig({ file: write('syntax.yaml', 'policy:\n  inactiveDays: [1\n'), env: {} }),
+      /YAML syntax, line/,
+    );
+    assert.throws(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} }), /cannot read the file \(ENOENT\)/);
+  });
+
+  it('refuses a directory type that is not supported yet, naming it', () => {
+    assert.throws(
+      () => loadConfig({ file: write('ldap.yaml', 'directories:\n  sources: [{ type: ldap, url: ldap://x }]\n'), env: {} }),
+      /directories\.sources\.0\.type: unsupported directory type/,
+    );
+  });
+});

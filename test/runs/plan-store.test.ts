@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { VERDICTS } from '../../services/policy/types.js';
+import { planKeys } from '../../services/runs/keys.js';
+import { InvalidPlanCursorError } from '../../services/runs/plan-cursor.js';
+import { PlanStore } from '../../services/runs/plan-store.js';
+import type { PlanLine } from '../../services/runs/types.js';
+import { testRedisUrl, usePrefix } from '../support/redis.js';
+import { inactiveLine, keepLine, leaverLine, mixedLine } from './plan-lines.js';
+
+describe('plan store', () => {
+  const scope = usePrefix('runs-plan');
+  let redis: Redis;
+  let plans: PlanStore;
+  let runCount = 0;
+  /** Each test works on a run of its own. */
+  const newRunId = () => `rplan-${++runCount}`;
+
+  before(() => {
+    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
+    plans = new PlanStore(redis, scope.prefix);
+  });
+  after(async () => {
+    await redis.quit();
+  });
+
+  it('keeps the counters exact when the same user is recorded three times', async () => {
+    const runId = newRunId();
+    const first = await plans.record(runId, inactiveLine('JIRAUSER1'));
+    const retried = await plans.record(runId, inactiveLine('JIRAUSER1'));
+    const changed = await plans.record(runId, leaverLine('JIRAUSER1'));
+    await plans.record(runId, keepLine('JIRAUSER2'));
+    assert.deepEqual([first.isNew, retried.isNew, changed.isNew], [true, false, false]);
+
+    const summary = await plans.summary(runId);
+    assert.equal(summary.evaluated, 2);
+    assert.equal(summary.byVerdict['left-company'], 1);
+    assert.equal(summary.byVerdict.inactive, 0);
+    assert.equal(summary.byVerdict.keep, 1);
+    assert.deepEqual(summary.byAction, {
+      'revoke-license': 1,
+      'remove-groups': 1,
+      'add-groups': 0,
+      deactivate: 1,
+      rename: 1,
+    });
+    assert.deepEqual(summary.licencesFreedByGroup, {
+      'jira-software-users': 1,
+      'jira-servicedesk-agents': 1,
+    });
+
+    assert.deepEqual(await plans.get(runId, 'JIRAUSER1'), leaverLine('JIRAUSER1'));
+    const inactive = await plans.page(runId, { limit: 10, verdict: 'inactive' });
+    const leavers = await plans.page(runId, { limit: 10, verdict: 'left-company' });
+    assert.deepEqual(inactive.lines, []);
+    assert.deepEqual(
+      leavers.lines.map((l) => l.key),
+      ['JIRAUSER1'],
+    );
+  });
+
+  it('gives a line back as it was recorded, whatever is known of the last login', async () => {
+    const runId = newRunId();
+    const lines: PlanLine[] = [
+      keepLine('known', { lastLogin: '2026-08-31T23:00:00.000Z' }),
+      keepLine('never', { lastLogin: null, lastLoginStatus: 'never', displayName: undefined }),
+      keepLine('unknown', {
+        lastLogin: null,
+        lastLoginStatus: 'unknown',
+        verdict: 'undetermined',
+        emailAddress: undefined,
+        reasons: [{ signal: 'last-login', rule: 'last login could not be read', threshold: '90 days' }],
+      }),
+      keepLine('ünïcødé "quoted", name', { active: false, verdict: 'already-inactive', reasons: [] }),
+    ];
+    for (const line of lines) await plans.record(runId, line);
+    for (const line of lines) {
+      const expected = JSON.parse(JSON.stringify(line)) as PlanLine;
+      assert.deepEqual(await plans.get(runId, line.key), expected);
+    }
+  });
+
+  it('refuses a line it could not count', async () => {
+    const runId = newRunId();
+    const unknownVerdict = { ...keepLine('K'), verdict: 'maybe' } as unknown as PlanLine;
+    await assert.rejects(plans.record(runId, unknownVerdict), /unknown verdict/);
+    await assert.rejects(plans.record('run:with:colons', keepLine('K')), /invalid run id/);
+    assert.equal((await plans.summary(runId)).evaluated, 0);
+  });
+
+  it('completes once when the scan finishes before the last user is recorded', async () => {
+    const runId = newRunId();
+    await plans.record(runId, keepLine('a'));
+    await plans.record(runId, keepLine('b'));
+    assert.equal(await plans.markScanComplete(runId, 3), false);
+    assert.equal((await plans.record(runId, keepLine('b'))).complete, false, 'a retry of b');
+    assert.equal((await plans.record(runId, keepLine('c'))).complete, true);
+    const summary = await plans.summary(runId);
+    assert.deepEqual([summary.evaluated, summary.total, summary.scanComplete], [3, 3, true]);
+  });
+
+  it('completes once when the scan finishes after the last user is recorded', async () => {
+    const runId = newRunId();
+    for (const key of ['a', 'b', 'c'])
+      assert.equal((await plans.record(runId, keepLine(key))).complete, false);
+    assert.equal(await plans.markScanComplete(runId, 3), true);
+  });
+
+  it('completes a run whose scan found nobody', async () => {
+    assert.equal(await plans.markScanComplete(newRunId(), 0), true);
+  });
+
+  it('reports completion to exactly one of 50 concurrent evaluations and the scan', async () => {
+    const workers = Array.from({ length: 5 }, () => new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 }));
+    try {
+      const stores = workers.map((w) => new PlanStore(w, scope.prefix));
+      for (const scanFirst of [true, false]) {
+        const runId = newRunId();
+        if (scanFirst) await plans.markScanComplete(runId, 50);
+        const records = Array.from({ length: 50 }, (_, i) =>
+          stores[i % stores.length]!.record(runId, mixedLine(i)).then((r) => r.complete),
+        );
+        // Not first: the scan finishes in the middle of the evaluations.
+        const scan = scanFirst ? [] : [plans.markScanComplete(runId, 50)];
+        const completions = await Promise.all([...records, ...scan]);
+        assert.equal(completions.filter(Boolean).length, 1, `scan first: ${scanFirst}`);
+        assert.equal((await plans.summary(runId)).evaluated, 50);
+      }
+    } finally {
+      await Promise.all(workers.map((w) => w.quit()));
+    }
+  });
+
+  describe('with 5,000 lines', () => {
+    const runId = 'rplan-large';
+    const all = Array.from({ length: 5000 }, (_, i) => mixedLine(i));
+
+    before(async function () {
+      this.timeout(60_000);
+      const batches = Array.from({ length: 10 }, (_, b) => all.slice(b * 500, b * 500 + 500));
+      await Promise.all(
+        batches.map(async (batch) => {
+          for (const line of batch) await plans.record(runId, line);
+        }),
+      );
+    });
+
+    it('pages through every line exactly once, by verdict then key', async () => {
+      const seen: PlanLine[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await plans.page(runId, { limit: 333, cursor });
+        assert.ok(page.lines.length <= 333);
+        seen.push(...page.lines);
+        cursor = page.nextCursor ?? undefined;
+        pages++;
+      } while (cursor);
+      assert.equal(pages, Math.ceil(5000 / 333));
+      assert.equal(seen.length, 5000);
+      assert.equal(new Set(seen.map((l) => l.key)).size, 5000);
+      const order = (l: PlanLine) => `${VERDICTS.indexOf(l.verdict)}/${l.key}`;
+      assert.deepEqual(seen.map(order), all.map(order).sort());
+    });
+
+    it('pages through one verdict only', async () => {
+      const expected = all.filter((l) => l.verdict === 'inactive').map((l) => l.key);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await plans.page(runId, { limit: 100, cursor, verdict: 'inactive' });
+        seen.push(...page.lines.map((l) => l.key));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      assert.deepEqual(seen, expected.sort());
+    });
+
+    it('refuses a cursor it did not hand out', async () => {
+      await assert.rejects(plans.page(runId, { limit: 10, cursor: 'not-a-cursor' }), InvalidPlanCursorError);
+      const unfiltered = await plans.page(runId, { limit: 10 });
+      await assert.rejects(
+        plans.page(runId, { limit: 10, cursor: unfiltered.nextCursor!, verdict: 'inactive' }),
+        InvalidPlanCursorError,
+      );
+    });
+
+    it('streams every line', async () => {
+      let count = 0;
+      const keys = new Set<string>();
+      for await (const line of plans.stream(runId)) {
+        count++;
+        keys.add(line.key);
+      }
+      assert.equal(count, 5000);
+      assert.equal(keys.size, 5000);
+    });
+
+    it('counts the licences the plan would free per group without reading the lines', async () => {
+      const summary = await plans.summary(runId);
+      const revoking = all.filter((l) => l.actions.some((a) => a.type === 'revoke-license'));
+      assert.equal(summary.evaluated, 5000);
+      assert.equal(summary.byAction['revoke-license'], revoking.length);
+      assert.equal(summary.licencesFreedByGroup['jira-software-users'], revoking.length);
+      assert.equal(
+        summary.licencesFreedByGroup['jira-servicedesk-agents'],
+        all.filter((l) => l.verdict === 'left-company').length,
+      );
+      for (const verdict of VERDICTS) {
+        assert.equal(summary.byVerdict[verdict], all.filter((l) => l.verdict === verdict).length, verdict);
+      }
+    });
+
+    it('holds a typical line in a few hundred bytes of Redis memory', async () => {
+      const keys = planKeys(scope.prefix, runId);
+      let bytes = 0;
+      for (const key of [keys.lines, ...keys.byVerdict]) {
+        bytes += Number((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
+      }
+      const perLine = bytes / all.length;
+      console.log(
+        `      plan memory: ${Math.round(perLine)} bytes per line (5,000 lines, hash + verdict index)`,
+      );
+      assert.ok(perLine < 400, `${perLine} bytes per line`);
+    });
+
+    it('deletes the lines and keeps the summary', async () => {
+      await plans.delete(runId);
+      assert.deepEqual(await plans.page(runId, { limit: 10 }), { lines: [], nextCursor: null });
+      assert.equal((await plans.summary(runId)).evaluated, 5000);
+      assert.equal(await redis.exists(...Object.values(planKeys(scope.prefix, runId)).flat()), 0);
+    });
+  });
+});

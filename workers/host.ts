@@ -1,0 +1,135 @@
+import { WaitingError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { bullPrefix } from '../queues/connection.js';
+import { JOB_QUEUE, type JobName, type QueueName } from '../queues/names.js';
+import type { Logger } from '../runtime/logger.js';
+
+/** A processor gets its job, the worker's context, and a signal that fires on shutdown. */
+export type Processor<Ctx> = (job: Job, ctx: Ctx, signal: AbortSignal) => Promise<unknown>;
+
+export type ProcessorMap<Ctx> = Partial<Record<JobName, Processor<Ctx>>>;
+
+export interface WorkerHostOptions<Ctx> {
+  connection: Redis;
+  prefix: string;
+  queues: QueueName[];
+  processors: ProcessorMap<Ctx>;
+  context: Ctx;
+  logger: Logger;
+  concurrency?: Partial<Record<QueueName, number>>;
+  /** How long a stop waits for active jobs before handing them back to the queue. */
+  shutdownTimeoutMs?: number;
+}
+
+const DEFAULT_CONCURRENCY: Partial<Record<QueueName, number>> = { evaluate: 50, scan: 2, 'run-control': 5 };
+const SHUTDOWN_REASON = 'shutdown';
+
+/** Refuses to start when a job name carried by one of the queues has no processor. */
+export function assertEveryJobHasAProcessor(queues: QueueName[], processors: ProcessorMap<unknown>): void {
+  const missing = (Object.keys(JOB_QUEUE) as JobName[]).filter(
+    (job) => queues.includes(JOB_QUEUE[job]) && !processors[job],
+  );
+  if (missing.length > 0) {
+    throw new Error(`no processor for job name(s): ${missing.join(', ')} — refusing to start`);
+  }
+}
+
+/**
+ * The worker side of the queues: one BullMQ Worker per queue, dispatching on the job name.
+ * Stopping is bounded: active jobs get `shutdownTimeoutMs` to finish, then are moved back to
+ * waiting (not failed, no attempt spent) so another worker picks them up at once.
+ */
+export class WorkerHost<Ctx> {
+  private readonly workers: Worker[] = [];
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: WorkerHostOptions<Ctx>) {
+    assertEveryJobHasAProcessor(options.queues, options.processors as ProcessorMap<unknown>);
+  }
+
+  start(): void {
+    const { connection, prefix, queues, logger } = this.options;
+    for (const queue of queues) {
+      const worker = new Worker(queue, (job, token, signal) => this.process(job, token, signal), {
+        connection,
+        prefix: bullPrefix(prefix),
+        concurrency: this.options.concurrency?.[queue] ?? DEFAULT_CONCURRENCY[queue] ?? 10,
+        // Throughput charts in Bull Board.
+        metrics: { maxDataPoints: 60 * 24 },
+      });
+      worker.on('failed', (job, error) =>
+        logger.warn(
+          { queue, jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, err: error.message },
+          'job failed',
+        ),
+      );
+      worker.on('error', (error) => logger.error({ queue, err: error.message }, 'worker error'));
+      this.workers.push(worker);
+    }
+    logger.info({ queues }, 'workers started');
+  }
+
+  /** Resolves once every worker listens (used by tests and the demo). */
+  async ready(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+  }
+
+  private async process(job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+    const processor = this.options.processors[job.name as JobName];
+    if (!processor) throw new Error(`no processor for job name "${job.name}"`);
+    const controller = new AbortController();
+    const work = processor(job, this.options.context, controller.signal);
+    if (!signal) return work;
+    return new Promise((resolve, reject) => {
+      let handingBack = false;
+      work.then(resolve, (error: unknown) => {
+        // Once the job is being handed back, the processor's abort error is not a failure.
+        if (!handingBack) reject(error);
+      });
+      signal.addEventListener(
+        'abort',
+        () => {
+          handingBack = signal.reason === SHUTDOWN_REASON;
+          controller.abort(signal.reason);
+          if (!handingBack) return;
+          // The processor may have been in the middle of a call; every processor is
+          // idempotent, so the worker that takes the job next redoes it safely.
+          job.moveToWait(token).then(() => reject(new WaitingError()), reject);
+        },
+        { once: true },
+      );
+    });
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    const { logger } = this.options;
+    const timeoutMs = this.options.shutdownTimeoutMs ?? 20_000;
+    logger.info({ timeoutMs }, 'workers stopping: no new jobs, waiting for active ones');
+    const closing = Promise.all(this.workers.map((w) => w.close()));
+    if (!(await settlesWithin(closing, timeoutMs))) {
+      logger.warn('active jobs did not finish in time: handing them back to their queues');
+      for (const worker of this.workers) worker.cancelAllJobs(SHUTDOWN_REASON);
+      if (!(await settlesWithin(closing, 5_000))) {
+        // Redis may be gone: a forced close does not wait for it. Jobs still locked return to
+        // waiting through BullMQ's stalled-job check.
+        await settlesWithin(Promise.all(this.workers.map((w) => w.close(true))), 5_000);
+      }
+    }
+    logger.info('workers stopped');
+  }
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

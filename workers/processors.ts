@@ -1,0 +1,14 @@
+import { JOBS, type JobName } from '../queues/names.js';
+import type { App } from '../runtime/app.js';
+import { processEvaluate } from './evaluate.js';
+import type { Processor } from './host.js';
+import { processFinishRun, processScheduledRun } from './run-control.js';
+import { processScan } from './scan.js';
+
+/** The processor of every job name: start-up refuses to run with one missing. */
+export const PROCESSORS: Record<JobName, Processor<App>> = {
+  [JOBS.scanRun]: processScan,
+  [JOBS.evaluateUser]: processEvaluate,
+  [JOBS.finishRun]: processFinishRun,
+  [JOBS.scheduledRun]: processScheduledRun,
+};

@@ -1,0 +1,42 @@
+import type { Job } from 'bullmq';
+import { JOBS, QUEUES } from '../queues/names.js';
+import { parsePayload } from '../queues/payloads.js';
+import { jiraRequestScope, type App } from '../runtime/app.js';
+import { scanRun } from '../services/pipeline/scan-run.js';
+import { evaluationSink } from './evaluation-sink.js';
+import { asJobOutcome } from './job-errors.js';
+
+/** `scan-run`: lists the whole Jira directory of one run into evaluate jobs. */
+export async function processScan(job: Job, app: App, signal: AbortSignal) {
+  const { runId } = parsePayload(JOBS.scanRun, job.data);
+  const scope = { count: 0 };
+  try {
+    return await asJobOutcome(
+      job,
+      app.registry.queue(QUEUES.scan),
+      signal,
+      () =>
+        jiraRequestScope.run(scope, () =>
+          scanRun(
+            {
+              redis: app.redis,
+              prefix: app.prefix,
+              config: app.config,
+              logger: app.logger,
+              jira: app.jira(),
+              runs: app.runs,
+              plans: app.plans,
+              firstSeen: app.firstSeen,
+              openDirectories: app.openDirectories,
+            },
+            runId,
+            evaluationSink(app),
+            signal,
+          ),
+        ),
+      { onFinalFailure: async (error) => void (await app.runs.fail(runId, `scan failed: ${error.message}`)) },
+    );
+  } finally {
+    if (scope.count > 0) await app.runs.addJiraRequests(runId, scope.count);
+  }
+}
