@@ -18,7 +18,11 @@ export function createApiApp(app: App): Express {
 
   server.use(healthRouter(app));
   server.use('/api', express.json({ limit: '1mb' }), runsRouter(app, authenticate));
-  server.use(BULL_BOARD_PATH, requireRole(authenticate, 'operator', { browserPrompt: true }), bullBoardRouter(app.registry));
+  server.use(
+    BULL_BOARD_PATH,
+    requireRole(authenticate, 'operator', { browserPrompt: true }),
+    bullBoardRouter(app.registry),
+  );
   server.use(notFoundHandler);
   server.use(errorHandler(app.logger));
   return server;

@@ -60,7 +60,13 @@ export function requireRole(
       return;
     }
     if (RANK[caller.role] < RANK[role]) {
-      next(new HttpError(403, 'forbidden', `this needs the ${role} role; token "${caller.name}" is ${caller.role}`));
+      next(
+        new HttpError(
+          403,
+          'forbidden',
+          `this needs the ${role} role; token "${caller.name}" is ${caller.role}`,
+        ),
+      );
       return;
     }
     req.caller = caller;

@@ -7,7 +7,9 @@ import { HttpError } from './http-error.js';
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (error instanceof HttpError) {
-      res.status(error.status).json({ error: { code: error.code, message: error.message, details: error.details } });
+      res
+        .status(error.status)
+        .json({ error: { code: error.code, message: error.message, details: error.details } });
       return;
     }
     if (error instanceof ZodError) {
@@ -28,7 +30,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(status).json({ error: { code: 'bad_request', message: `body: ${message}` } });
       return;
     }
-    logger.error({ err: error instanceof Error ? error.stack : String(error), path: req.path }, 'request failed');
+    logger.error(
+      { err: error instanceof Error ? error.stack : String(error), path: req.path },
+      'request failed',
+    );
     res.status(500).json({ error: { code: 'internal', message: 'internal error; see the API log' } });
   };
 }

@@ -74,7 +74,11 @@ export class WorkerHost<Ctx> {
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
   }
 
-  private async process(job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+  private async process(
+    job: Job,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
     const processor = this.options.processors[job.name as JobName];
     if (!processor) throw new Error(`no processor for job name "${job.name}"`);
     const controller = new AbortController();

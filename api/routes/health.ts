@@ -12,7 +12,9 @@ export function healthRouter(app: App): Router {
       await app.redis.ping();
       res.json({ status: 'ready', redis: 'ok' });
     } catch (error) {
-      res.status(503).json({ status: 'not-ready', redis: error instanceof Error ? error.message : String(error) });
+      res
+        .status(503)
+        .json({ status: 'not-ready', redis: error instanceof Error ? error.message : String(error) });
     }
   });
   return router;

@@ -12,13 +12,18 @@ import { HttpError } from '../http-error.js';
 
 const createRunBody = z.strictObject({
   mode: z.enum(['dry-run', 'apply'], { error: 'expected "dry-run" or "apply"' }).default('dry-run'),
-  asOf: z.iso.datetime({ offset: true, error: 'expected an ISO-8601 date-time, e.g. 2026-11-29T00:00:00Z' }).optional(),
+  asOf: z.iso
+    .datetime({ offset: true, error: 'expected an ISO-8601 date-time, e.g. 2026-11-29T00:00:00Z' })
+    .optional(),
   only: z.enum(RECLAIM_RULES, { error: `expected one of ${RECLAIM_RULES.join(', ')}` }).optional(),
 });
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(20),
-  before: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+  before: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional(),
 });
 
 const planQuery = z.object({
@@ -67,7 +72,8 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
       const page = await app.plans.page(run.id, query);
       res.json({ runId: run.id, status: run.status, ...page });
     } catch (error) {
-      if (error instanceof InvalidPlanCursorError) throw HttpError.badRequest('cursor', 'not a cursor of this plan');
+      if (error instanceof InvalidPlanCursorError)
+        throw HttpError.badRequest('cursor', 'not a cursor of this plan');
       throw error;
     }
   });
@@ -82,7 +88,8 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
   router.post('/runs/:id/cancel', operator, async (req, res) => {
     const run = await findRun(req.params.id as string);
     const cancelled = await app.runs.cancel(run.id, `cancelled by ${req.caller!.name}`);
-    if (!cancelled) throw new HttpError(409, 'conflict', `run ${run.id} is ${run.status} and cannot be cancelled`);
+    if (!cancelled)
+      throw new HttpError(409, 'conflict', `run ${run.id} is ${run.status} and cannot be cancelled`);
     res.json(await app.runs.get(run.id));
   });
 

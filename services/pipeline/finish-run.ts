@@ -29,7 +29,12 @@ export async function finishRun(deps: FinishDependencies, runId: string): Promis
   await redis.unlink(licenceKey);
 
   if (run.mode === 'dry-run') {
-    await runs.transition(runId, ['planned'], 'done', 'dry run: the plan is ready; nothing was changed in Jira');
+    await runs.transition(
+      runId,
+      ['planned'],
+      'done',
+      'dry run: the plan is ready; nothing was changed in Jira',
+    );
   } else if (!run.notes.includes(APPLY_NOT_AVAILABLE)) {
     await runs.addNote(runId, APPLY_NOT_AVAILABLE);
   }

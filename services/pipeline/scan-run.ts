@@ -10,6 +10,7 @@ import type { FirstSeenStore } from '../runs/first-seen-store.js';
 import type { PlanStore } from '../runs/plan-store.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { Run } from '../runs/types.js';
+import { policyNotes } from '../policy/policy-notes.js';
 import { licenceGroupsOf } from './licence-groups.js';
 import { MembershipIndex } from './membership-index.js';
 import type { RunDirectories } from './run-directories.js';
@@ -71,6 +72,12 @@ export async function scanRun(
   const run = await runs.get(runId);
   if (!run || run.status !== 'scanning') return 'not-scanning';
   await runs.markStarted(runId);
+  // One "first seen" time for every user this scan meets (kept across a retried scan), so the
+  // users of the very first scan are recognised as such (policy.existingUsersSeenSince).
+  const seenAt = new Date((await runs.get(runId))?.startedAt ?? Date.now());
+  for (const note of policyNotes(run.policy)) {
+    if (!run.notes.includes(note)) await runs.addNote(runId, note);
+  }
 
   const capabilities = await jira.detect();
   await jira.checkConnection();
@@ -84,11 +91,16 @@ export async function scanRun(
       lastLoginFieldObserved: capabilities.lastLoginFieldObserved,
       searchCap: capabilities.searchCap,
       // Which groups grant which managed application, for the per-application report.
-      ...Object.fromEntries([...licence.byApplication].map(([app, groups]) => [`licence:${app}`, groups.join(',')])),
+      ...Object.fromEntries(
+        [...licence.byApplication].map(([app, groups]) => [`licence:${app}`, groups.join(',')]),
+      ),
     },
   });
   for (const missing of licence.missing) {
-    await runs.addNote(runId, `application ${missing} is not defined in this Jira: no licence of it is managed`);
+    await runs.addNote(
+      runId,
+      `application ${missing} is not defined in this Jira: no licence of it is managed`,
+    );
   }
   const licenceKey = licenceGroupsKey(prefix, runId);
   await redis.del(licenceKey);
@@ -124,7 +136,7 @@ export async function scanRun(
     const [added, groupsByKey, firstSeen] = await Promise.all([
       redis.sadd(seenKey, ...keys),
       members.groupsOf(keys, groups),
-      deps.firstSeen.recordMany(keys, new Date()),
+      deps.firstSeen.recordMany(keys, seenAt),
     ]);
     await runs.addScanned(runId, added);
 
@@ -132,9 +144,16 @@ export async function scanRun(
     const deferred: string[] = [];
     for (const user of page) {
       const directory = directories.answer(user.name);
-      const request = evaluationRequest(runId, user, groupsByKey.get(user.key) ?? [], firstSeen.get(user.key), directory);
+      const request = evaluationRequest(
+        runId,
+        user,
+        groupsByKey.get(user.key) ?? [],
+        firstSeen.get(user.key),
+        directory,
+      );
       // A leaver's answer counts only once the whole directory has been judged plausible.
-      if (directory.status === 'absent' || directory.status === 'disabled') deferred.push(JSON.stringify(request));
+      if (directory.status === 'absent' || directory.status === 'disabled')
+        deferred.push(JSON.stringify(request));
       else ready.push(request);
     }
     if (deferred.length > 0) await redis.rpush(deferredKey, ...deferred);
@@ -159,7 +178,9 @@ export async function scanRun(
     );
   }
   await enqueueDeferred(redis, deferredKey, sink, signal, (request) =>
-    verdict.trusted(request.directory) ? request : { ...request, directory: verdict.untrusted(request.directory) },
+    verdict.trusted(request.directory)
+      ? request
+      : { ...request, directory: verdict.untrusted(request.directory) },
   );
 
   await runs.transition(runId, ['scanning'], 'evaluating');
