@@ -1,7 +1,7 @@
 import type { JiraDirectory } from '../jira/jira-directory.js';
 import { lastLoginFromField } from '../jira/last-login.js';
 import { evaluateUser } from '../policy/evaluate.js';
-import type { Evaluation, LastLoginFact, UserFacts } from '../policy/types.js';
+import type { Evaluation, UserFacts } from '../policy/types.js';
 import type { PlanStore } from '../runs/plan-store.js';
 import type { PlanLine } from '../runs/types.js';
 import type { EvaluationRequest } from './evaluation-request.js';
@@ -17,13 +17,10 @@ export type EvaluateOutcome =
   | { status: 'recorded'; verdict: Evaluation['verdict']; complete: boolean }
   | { status: 'skipped'; reason: string };
 
-/** A placeholder while the login has not been read: the policy decides without it when it can. */
-const NOT_READ: LastLoginFact = { status: 'unknown', reason: 'not read yet' };
-
 /**
  * Evaluates one user and records the user's line in the run's plan. Jira is asked per user
- * only for what the scan could not gather in bulk, and only when the verdict depends on it:
- * the last login where the listing does not carry it (Jira 9), and a leaver's full group list.
+ * only for what the scan could not gather in bulk: the last login where the listing does not
+ * carry it (Jira 9), and a leaver's full group list.
  */
 export async function evaluateScannedUser(
   deps: EvaluateDependencies,
@@ -38,17 +35,16 @@ export async function evaluateScannedUser(
   const facts: UserFacts = {
     ...userIdentity(user),
     groups: user.groups,
-    lastLogin: user.lastLoginTime !== undefined ? lastLoginFromField(user.lastLoginTime) : NOT_READ,
+    lastLogin:
+      user.lastLoginTime !== undefined
+        ? lastLoginFromField(user.lastLoginTime)
+        : await deps.jira.lastLogin({ key: user.key, name: user.name, active: user.active }),
     firstSeen: request.firstSeen ? new Date(request.firstSeen) : null,
     directory: request.directory,
   };
   const evaluate = () => evaluateUser(facts, context.run.policy, context.policyContext);
 
   let evaluation = evaluate();
-  if (evaluation.verdict === 'undetermined' && facts.lastLogin === NOT_READ) {
-    facts.lastLogin = await deps.jira.lastLogin({ key: user.key, name: user.name, active: user.active });
-    evaluation = evaluate();
-  }
   if (evaluation.verdict === 'left-company') {
     // remove-groups takes every group but the kept ones: the scan only knew the policy's groups.
     const full = await deps.jira.getUser({ key: user.key }, { expand: ['groups'] });
@@ -59,7 +55,7 @@ export async function evaluateScannedUser(
   const line: PlanLine = {
     ...userIdentity(user),
     lastLogin: facts.lastLogin.status === 'known' ? facts.lastLogin.at.toISOString() : null,
-    lastLoginStatus: facts.lastLogin === NOT_READ ? 'unknown' : facts.lastLogin.status,
+    lastLoginStatus: facts.lastLogin.status,
     verdict: evaluation.verdict,
     actions: evaluation.actions,
     reasons: evaluation.reasons,

@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { buildApp } from './app.js';
+import { fixtureSchema, type Fixture, type FixtureInput, type Profile } from './fixture-schema.js';
+import { PendingTimers } from './pending-timers.js';
+import { SimulatorContext } from './simulator-context.js';
+import { syntheticEnterprise } from './synthetic-enterprise.js';
+import { worldFromFixture } from './world-from-fixture.js';
+import type { World } from './world.js';
+
+export { fixtureSchema, profileSchema } from './fixture-schema.js';
+export type { Fixture, FixtureInput, Profile } from './fixture-schema.js';
+export { PROFILES, type ProfileTraits } from './profiles.js';
+
+export interface SimulatorOptions {
+  /** Jira version to play. An explicit option wins over the fixture's profile. @defaultValue 'dc11' */
+  profile?: Profile;
+  /** Size of the synthetic enterprise when no fixture is given. @defaultValue 1000 */
+  users?: number;
+  /** A fixture file path, or the fixture itself (PRODUCT.md §4). */
+  fixture?: string | Fixture | FixtureInput;
+  /** Seed of the synthetic enterprise and of injected faults. @defaultValue 42 */
+  seed?: number;
+  /** "Now" for the synthetic last-login spread. @defaultValue new Date() */
+  referenceTime?: Date;
+  /** @defaultValue 0 (an ephemeral port on 127.0.0.1) */
+  port?: number;
+  /** Bearer token accepted besides Basic admin/admin. @defaultValue 'sim-token' */
+  token?: string;
+  /** Requests per second (Jira's token bucket, capacity = rate). 0 or undefined = unlimited. */
+  rateLimit?: number;
+  /** Added latency per request, with ±50% jitter. */
+  latencyMs?: number;
+  /** Fraction (0..1) of /rest requests that fail (5xx, reset connection or a 3 s delay). */
+  faultRate?: number;
+}
+
+export interface RunningSimulator {
+  url: string;
+  port: number;
+  profile: string;
+  userCount: number;
+  close(): Promise<void>;
+}
+
+const DEFAULT_USERS = 1000;
+const DEFAULT_SEED = 42;
+const DEFAULT_TOKEN = 'sim-token';
+
+/** Reads and validates a fixture; errors name the offending path. */
+export function loadFixture(fixture: string | Fixture | FixtureInput): Fixture {
+  const raw: unknown = typeof fixture === 'string' ? JSON.parse(readFileSync(fixture, 'utf8')) : fixture;
+  const parsed = fixtureSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new Error(`invalid simulator fixture: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+function worldBuilder(options: SimulatorOptions): () => World {
+  if (options.fixture !== undefined) {
+    const fixture = loadFixture(options.fixture);
+    const profile = options.profile ?? fixture.profile ?? 'dc11';
+    return () => worldFromFixture(fixture, profile);
+  }
+  const users = options.users ?? DEFAULT_USERS;
+  if (!Number.isInteger(users) || users < 1)
+    throw new Error(`users must be a positive integer, got ${users}`);
+  const referenceTime = options.referenceTime ?? new Date();
+  const seed = options.seed ?? DEFAULT_SEED;
+  const profile = options.profile ?? 'dc11';
+  return () => syntheticEnterprise({ users, seed, referenceTime, profile });
+}
+
+function checkBehaviour(options: SimulatorOptions): void {
+  const { rateLimit, latencyMs, faultRate } = options;
+  if (rateLimit !== undefined && !(rateLimit >= 0))
+    throw new Error(`rateLimit must be >= 0, got ${rateLimit}`);
+  if (latencyMs !== undefined && !(latencyMs >= 0))
+    throw new Error(`latencyMs must be >= 0, got ${latencyMs}`);
+  if (faultRate !== undefined && !(faultRate >= 0 && faultRate <= 1)) {
+    throw new Error(`faultRate must be between 0 and 1, got ${faultRate}`);
+  }
+}
+
+/** Starts the Jira (+ SCIM directory) simulator on 127.0.0.1. */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  checkBehaviour(options);
+  const context = new SimulatorContext(worldBuilder(options), options.token ?? DEFAULT_TOKEN);
+  const timers = new PendingTimers();
+  const app = buildApp(
+    context,
+    {
+      seed: options.seed ?? DEFAULT_SEED,
+      rateLimit: options.rateLimit,
+      latencyMs: options.latencyMs,
+      faultRate: options.faultRate,
+    },
+    timers,
+  );
+
+  const server = await new Promise<ReturnType<typeof app.listen>>((resolve, reject) => {
+    const listening = app.listen(options.port ?? 0, '127.0.0.1', (error?: Error) => {
+      if (error) reject(error);
+      else resolve(listening);
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  context.baseUrl = url;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    profile: context.world.profile,
+    userCount: context.world.store.size,
+    // Idempotent; ends keep-alive and hanging (SCIM timeout) connections instead of waiting for them.
+    close: () =>
+      (closing ??= new Promise<void>((resolve, reject) => {
+        timers.cancelAll();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      })),
+  };
+}

@@ -1,0 +1,37 @@
+import { PROFILES, type ProfileTraits } from './profiles.js';
+import { RequestStats } from './request-stats.js';
+import type { World } from './world.js';
+
+/** How the SCIM endpoint misbehaves on request of a test (`/__sim/scim/*`). */
+export interface ScimFaults {
+  /** An HTTP status every SCIM request answers with, or 'timeout' to never answer. */
+  outage: number | 'timeout' | null;
+  /** Percentage of the directory's users hidden from SCIM answers. */
+  hiddenPercent: number;
+}
+
+/** Shared state of one running simulator; the world is swapped wholesale on reset. */
+export class SimulatorContext {
+  world: World;
+  baseUrl = '';
+  readonly stats = new RequestStats();
+  readonly scimFaults: ScimFaults = { outage: null, hiddenPercent: 0 };
+
+  constructor(
+    private readonly buildWorld: () => World,
+    readonly token: string,
+  ) {
+    this.world = buildWorld();
+  }
+
+  get traits(): ProfileTraits {
+    return PROFILES[this.world.profile];
+  }
+
+  reset(): void {
+    this.world = this.buildWorld();
+    this.stats.reset();
+    this.scimFaults.outage = null;
+    this.scimFaults.hiddenPercent = 0;
+  }
+}

@@ -1,0 +1,78 @@
+import type { SimulatorContext } from './simulator-context.js';
+
+/* The user shapes of Jira's REST API, built from the store on each request. */
+
+export function userSelf(context: SimulatorContext, name: string): string {
+  return `${context.baseUrl}/rest/api/2/user?username=${encodeURIComponent(name)}`;
+}
+
+export function groupSelf(context: SimulatorContext, groupName: string): string {
+  return `${context.baseUrl}/rest/api/2/group?groupname=${encodeURIComponent(groupName)}`;
+}
+
+function avatarUrls(context: SimulatorContext, key: string): Record<string, string> {
+  const owner = encodeURIComponent(key);
+  const url = (size: string) => `${context.baseUrl}/secure/useravatar?size=${size}&ownerId=${owner}`;
+  return { '48x48': url('large'), '24x24': url('small'), '16x16': url('xsmall'), '32x32': url('medium') };
+}
+
+/** UserJsonBean: the short form used by `/group/member`. */
+export function userJsonBean(context: SimulatorContext, index: number): Record<string, unknown> {
+  const store = context.world.store;
+  const name = store.name(index);
+  const key = store.key(index);
+  return {
+    self: userSelf(context, name),
+    key,
+    name,
+    emailAddress: store.emailAddress(index),
+    avatarUrls: avatarUrls(context, key),
+    displayName: store.displayName(index),
+    active: store.isActive(index),
+    timeZone: store.timeZone(index),
+  };
+}
+
+export type UserExpansion = 'groups' | 'applicationRoles';
+
+/**
+ * UserBean. lastLoginTime appears only on profiles that have it and only for users who
+ * logged in; the directory a user comes from is never shown, as in Jira.
+ */
+export function userBean(
+  context: SimulatorContext,
+  index: number,
+  expand: ReadonlySet<UserExpansion> = new Set(),
+): Record<string, unknown> {
+  const store = context.world.store;
+  const name = store.name(index);
+  const key = store.key(index);
+  const bean: Record<string, unknown> = {
+    self: userSelf(context, name),
+    key,
+    name,
+    emailAddress: store.emailAddress(index),
+    avatarUrls: avatarUrls(context, key),
+    displayName: store.displayName(index),
+    active: store.isActive(index),
+    deleted: false,
+    timeZone: store.timeZone(index),
+    locale: store.locale(index),
+  };
+  if (context.traits.hasLastLoginTime) {
+    const lastLoginTime = store.lastLoginTime(index);
+    if (lastLoginTime !== undefined) bean.lastLoginTime = lastLoginTime;
+  }
+  if (expand.has('groups')) {
+    const items = store
+      .groupNamesOf(index)
+      .map((group) => ({ name: group, self: groupSelf(context, group) }));
+    bean.groups = { size: items.length, items };
+  }
+  if (expand.has('applicationRoles')) {
+    const items = store.rolesOf(index).map((role) => ({ key: role.key, name: role.name }));
+    bean.applicationRoles = { size: items.length, items };
+  }
+  if (expand.size > 0) bean.expand = [...expand].join(',');
+  return bean;
+}

@@ -1,0 +1,11 @@
+import type { Profile } from './fixture-schema.js';
+import type { ScimDirectory } from './scim-directory.js';
+import type { UserStore } from './user-store.js';
+
+/** Everything the simulated Jira and its external directory hold. */
+export interface World {
+  profile: Profile;
+  store: UserStore;
+  /** Present only when the fixture's external directory is of type `scim`. */
+  scim: ScimDirectory | undefined;
+}

@@ -1,0 +1,142 @@
+import { deepMerge, validateConfig } from '../../config/load.js';
+import type { ReclaimConfig } from '../../config/schema.js';
+import { createApp, type App } from '../../runtime/app.js';
+import { launchRun, type LaunchRequest } from '../../runtime/launch-run.js';
+import { silentLogger } from '../../runtime/logger.js';
+import { deletePrefixKeys } from '../../runtime/prefix-keys.js';
+import { startWorkerRole, type RunningRole } from '../../runtime/process-roles.js';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/index.js';
+import type { PlanLine, Run } from '../../services/runs/types.js';
+import { testRedisUrl, uniquePrefix } from './redis.js';
+
+/*
+ * The whole product on real parts for one test: the simulator over HTTP, Redis under a prefix
+ * of the test's own, workers in this process, and a producer-side app (what the CLI and the
+ * API use) to start and read runs.
+ */
+
+export interface Stack {
+  sim: RunningSimulator;
+  config: Readonly<ReclaimConfig>;
+  prefix: string;
+  /** The producer side: runs, plans, queues. */
+  app: App;
+  workers?: RunningRole;
+  startWorkers(): Promise<RunningRole>;
+  stopWorkers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  sim: SimulatorOptions;
+  /** Configuration on top of the stack's own (Redis, Jira, the simulator's SCIM directory). */
+  config?: Record<string, unknown>;
+  /** Start workers in this process (default true). */
+  workers?: boolean;
+  scim?: boolean;
+}
+
+export function stackConfig(
+  sim: RunningSimulator,
+  prefix: string,
+  extra: Record<string, unknown> = {},
+  scim = true,
+): Record<string, unknown> {
+  const base: Record<string, unknown> = {
+    redis: { url: testRedisUrl(), prefix },
+    jira: { url: sim.url, token: 'sim-token', requestsPerSecond: 2000, retries: 2 },
+    directories: scim ? { sources: [{ type: 'scim', url: `${sim.url}/scim/v2`, token: 'sim-token' }] } : {},
+    worker: { shutdownTimeoutMs: 5_000 },
+  };
+  return deepMerge(base, extra);
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const prefix = uniquePrefix('stack');
+  const sim = await startSimulator(options.sim);
+  const config = validateConfig(stackConfig(sim, prefix, options.config, options.scim ?? true));
+  const app = createApp(config, 'producer', silentLogger());
+  const stack: Stack = {
+    sim,
+    config,
+    prefix,
+    app,
+    async startWorkers() {
+      stack.workers = await startWorkerRole(config, silentLogger());
+      return stack.workers;
+    },
+    async stopWorkers() {
+      await stack.workers?.stop();
+      stack.workers = undefined;
+    },
+    async close() {
+      await stack.stopWorkers();
+      await app.close();
+      await sim.close();
+      await deletePrefixKeys(testRedisUrl(), prefix);
+    },
+  };
+  if (options.workers ?? true) await stack.startWorkers();
+  return stack;
+}
+
+const SETTLED = new Set(['done', 'failed', 'cancelled', 'planned', 'awaiting-approval']);
+
+/** Polls until the run settles (or the time limit passes, which fails the test). */
+export async function waitForRun(app: App, runId: string, timeoutMs = 60_000): Promise<Run> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await app.runs.get(runId);
+    if (!run) throw new Error(`run ${runId} vanished`);
+    if (SETTLED.has(run.status)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function runToEnd(stack: Stack, request: Partial<LaunchRequest> = {}, timeoutMs?: number): Promise<Run> {
+  const run = await launchRun(stack.app, { mode: 'dry-run', trigger: { type: 'cli', by: 'test' }, ...request });
+  return waitForRun(stack.app, run.id, timeoutMs);
+}
+
+/** The whole plan of a run, by username. */
+export async function planByName(app: App, runId: string): Promise<Map<string, PlanLine>> {
+  const lines = new Map<string, PlanLine>();
+  for await (const line of app.plans.stream(runId)) {
+    if (lines.has(line.name)) throw new Error(`user ${line.name} appears twice in the plan`);
+    lines.set(line.name, line);
+  }
+  return lines;
+}
+
+/** The simulator's view of a user, as Jira holds it now. */
+export async function simUser(sim: RunningSimulator, name: string) {
+  const response = await fetch(`${sim.url}/__sim/state/users/${encodeURIComponent(name)}`);
+  if (!response.ok) throw new Error(`/__sim/state/users/${name}: ${response.status}`);
+  return (await response.json()) as {
+    name: string;
+    key: string;
+    active: boolean;
+    directoryId: number;
+    groups: string[];
+    lastLoginTime?: string;
+    mutations: number;
+  };
+}
+
+export async function simStats(sim: RunningSimulator) {
+  const response = await fetch(`${sim.url}/__sim/stats`);
+  return (await response.json()) as {
+    requests: { total: number; byRoute: Record<string, Record<string, number>> };
+    mutations?: { total: number };
+  };
+}
+
+export async function simHook(sim: RunningSimulator, path: string, body: unknown = {}): Promise<void> {
+  const response = await fetch(`${sim.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+}
