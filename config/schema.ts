@@ -182,6 +182,11 @@ const workerSchema = z.strictObject({
   concurrency: z.record(z.string(), positiveInt()).default({}),
   /** How long a stopping worker waits for its active jobs before handing them back. */
   shutdownTimeoutMs: positiveInt().default(20_000),
+  /**
+   * A job's lock; a worker that dies (SIGKILL, lost machine) gives its jobs back to the queue
+   * once their lock expires, checked as often.
+   */
+  lockDurationMs: positiveInt().default(30_000),
 });
 
 export const configSchema = z.strictObject({

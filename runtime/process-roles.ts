@@ -34,6 +34,7 @@ export async function startWorkerRole(
     logger,
     concurrency: config.worker.concurrency as Partial<Record<QueueName, number>>,
     shutdownTimeoutMs: config.worker.shutdownTimeoutMs,
+    lockDurationMs: config.worker.lockDurationMs,
   });
   host.start();
   await host.ready();

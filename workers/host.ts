@@ -19,6 +19,8 @@ export interface WorkerHostOptions<Ctx> {
   concurrency?: Partial<Record<QueueName, number>>;
   /** How long a stop waits for active jobs before handing them back to the queue. */
   shutdownTimeoutMs?: number;
+  /** A job's lock; the jobs of a worker that died return to the queue once it expires. */
+  lockDurationMs?: number;
 }
 
 const DEFAULT_CONCURRENCY: Partial<Record<QueueName, number>> = { evaluate: 50, scan: 2, 'run-control': 5 };
@@ -56,6 +58,10 @@ export class WorkerHost<Ctx> {
         concurrency: this.options.concurrency?.[queue] ?? DEFAULT_CONCURRENCY[queue] ?? 10,
         // Throughput charts in Bull Board.
         metrics: { maxDataPoints: 60 * 24 },
+        lockDuration: this.options.lockDurationMs ?? 30_000,
+        stalledInterval: this.options.lockDurationMs ?? 30_000,
+        // A job whose worker died twice is still worth a third try before it counts as failed.
+        maxStalledCount: 2,
       });
       worker.on('failed', (job, error) =>
         logger.warn(

@@ -94,8 +94,16 @@ export async function waitForRun(app: App, runId: string, timeoutMs = 60_000): P
   }
 }
 
-export async function runToEnd(stack: Stack, request: Partial<LaunchRequest> = {}, timeoutMs?: number): Promise<Run> {
-  const run = await launchRun(stack.app, { mode: 'dry-run', trigger: { type: 'cli', by: 'test' }, ...request });
+export async function runToEnd(
+  stack: Stack,
+  request: Partial<LaunchRequest> = {},
+  timeoutMs?: number,
+): Promise<Run> {
+  const run = await launchRun(stack.app, {
+    mode: 'dry-run',
+    trigger: { type: 'cli', by: 'test' },
+    ...request,
+  });
   return waitForRun(stack.app, run.id, timeoutMs);
 }
 

@@ -1,0 +1,85 @@
+/*
+ * Dry-run throughput: a simulated Jira of N users (profile P), real Redis, W worker processes
+ * (`reclaim worker`), one dry run. Prints users per second and Jira requests per 1,000 users.
+ *
+ *   npx tsx bench/dry-run.ts [--users 100000] [--profile dc11] [--workers 2]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { validateConfig } from '../config/load.js';
+import { createApp } from '../runtime/app.js';
+import { launchRun } from '../runtime/launch-run.js';
+import { ensureRedis } from '../runtime/local-redis.js';
+import { silentLogger } from '../runtime/logger.js';
+import { deletePrefixKeys } from '../runtime/prefix-keys.js';
+import { startSimulator } from '../simulator/index.js';
+
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: '100000' },
+    profile: { type: 'string', default: 'dc11' },
+    workers: { type: 'string', default: '2' },
+  },
+});
+const users = Number(values.users);
+const profile = values.profile as 'dc9' | 'dc10' | 'dc11';
+const workerCount = Number(values.workers);
+
+const redis = await ensureRedis();
+const prefix = `bench-${Date.now()}`;
+const loadStart = Date.now();
+const sim = await startSimulator({ users, profile });
+console.log(`simulator: ${users} users (${profile}) in ${((Date.now() - loadStart) / 1000).toFixed(1)} s`);
+
+const raw = {
+  redis: { url: redis.url, prefix },
+  jira: { url: sim.url, token: 'sim-token', requestsPerSecond: 10_000 },
+  directories: { sources: [{ type: 'scim', url: `${sim.url}/scim/v2`, token: 'sim-token' }] },
+  policy: { existingUsersSeenSince: '2025-01-01' },
+  worker: { concurrency: { evaluate: Number(process.env.EVAL_CONCURRENCY ?? 50) } },
+};
+const dir = mkdtempSync(join(tmpdir(), 'reclaim-bench-'));
+writeFileSync(join(dir, 'reclaim.yaml'), stringify(raw));
+const workers = Array.from({ length: workerCount }, () =>
+  spawn(process.execPath, ['bin/reclaim.js', 'worker', '--config', join(dir, 'reclaim.yaml')], {
+    stdio: 'ignore',
+    env: { ...process.env, LOG_LEVEL: 'warn', REDIS_URL: '' },
+  }),
+);
+const app = createApp(validateConfig(raw), 'producer', silentLogger());
+await new Promise((resolve) => setTimeout(resolve, 3000));
+
+const started = Date.now();
+const created = await launchRun(app, { mode: 'dry-run', trigger: { type: 'cli', by: 'bench' } });
+let run = created;
+let scannedAt = 0;
+for (;;) {
+  run = (await app.runs.get(created.id))!;
+  if (!scannedAt && run.counters.scanComplete) scannedAt = Date.now();
+  if (['done', 'failed', 'cancelled'].includes(run.status)) break;
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+const seconds = (Date.now() - started) / 1000;
+const scanSeconds = (scannedAt - started) / 1000;
+const stats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { requests: { total: number } };
+
+console.log(`run ${run.id}: ${run.status}; ${run.counters.evaluated} users evaluated`);
+console.log(
+  `dry run: ${seconds.toFixed(1)} s → ${Math.round(run.counters.evaluated / seconds)} users/s (scan listed everyone after ${scanSeconds.toFixed(1)} s)`,
+);
+console.log(
+  `Jira requests: ${run.counters.jiraRequests} counted by the run, ${stats.requests.total} seen by the simulator → ${((stats.requests.total / users) * 1000).toFixed(1)} per 1,000 users`,
+);
+console.log(`verdicts: ${JSON.stringify(run.counters.byVerdict)}`);
+
+for (const worker of workers) worker.kill('SIGTERM');
+await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
+await app.close();
+await sim.close();
+await deletePrefixKeys(redis.url, prefix);
+await redis.stop();
+rmSync(dir, { recursive: true, force: true });
