@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { formatAction } from '../../services/runs/plan-csv.js';
 import type { PlanLine } from '../../services/runs/types.js';
-import { planByName, runToEnd, simHook, simStats, simUser, startStack, type Stack } from '../support/stack.js';
+import {
+  planByName,
+  runToEnd,
+  simHook,
+  simStats,
+  simUser,
+  startStack,
+  type Stack,
+} from '../support/stack.js';
 import { AS_OF, EXPECTED, VERDICT_POLICY, verdictFixture } from './verdict-fixture.js';
 
 const CONFIG = { policy: VERDICT_POLICY, directories: { maxAbsentPercent: 20 } };
@@ -15,7 +23,9 @@ describe('a dry run, end to end over HTTP and Redis', function () {
 
   describe('on Jira 11 (dc11)', () => {
     let stack: Stack;
-    before(async () => (stack = await startStack({ sim: { fixture: verdictFixture('dc11') }, config: CONFIG })));
+    before(
+      async () => (stack = await startStack({ sim: { fixture: verdictFixture('dc11') }, config: CONFIG })),
+    );
     after(() => stack?.close());
 
     it('plans exactly the expected verdict and actions for every user, and changes nothing in Jira', async () => {
@@ -45,7 +55,9 @@ describe('a dry run, end to end over HTTP and Redis', function () {
       const plan = await planByName(stack.app, run.id);
       const ivan = plan.get('ivan')!;
       assert.equal(ivan.lastLogin, '2026-08-30T23:59:59.000Z');
-      assert.ok(ivan.reasons.some((r) => r.signal === 'last-login' && /90/.test(`${r.rule} ${r.threshold ?? ''}`)));
+      assert.ok(
+        ivan.reasons.some((r) => r.signal === 'last-login' && /90/.test(`${r.rule} ${r.threshold ?? ''}`)),
+      );
       const frank = plan.get('frank')!;
       assert.ok(frank.reasons.some((r) => r.signal === 'directory' && /not found in scim/.test(r.rule)));
       const erin = plan.get('erin')!;
@@ -65,7 +77,11 @@ describe('a dry run, end to end over HTTP and Redis', function () {
       assert.equal(run.jira?.version, '11.3.0');
       // Facts come in bulk: the only per-user calls are the three leavers' full group lists.
       const stats = await simStats(stack.sim);
-      assert.equal(stats.requests.byRoute['GET /rest/api/2/user']?.['200'], 3 * 3, JSON.stringify(stats.requests.byRoute));
+      assert.equal(
+        stats.requests.byRoute['GET /rest/api/2/user']?.['200'],
+        3 * 3,
+        JSON.stringify(stats.requests.byRoute),
+      );
       assert.ok(run.counters.jiraRequests > 0);
       assert.deepEqual(
         run.directories?.map((d) => d.trusted),
@@ -76,7 +92,9 @@ describe('a dry run, end to end over HTTP and Redis', function () {
     it('with --only never-logged-in plans only that rule', async () => {
       const run = await runToEnd(stack, { asOf: AS_OF, only: 'never-logged-in' });
       const plan = await planByName(stack.app, run.id);
-      const reclaiming = [...plan.values()].filter((line) => line.actions.length > 0).map((line) => line.name);
+      const reclaiming = [...plan.values()]
+        .filter((line) => line.actions.length > 0)
+        .map((line) => line.name);
       assert.deepEqual(reclaiming, ['carol']);
     });
   });
@@ -103,7 +121,9 @@ describe('a dry run, end to end over HTTP and Redis', function () {
 
   describe('when the directory cannot be believed', () => {
     let stack: Stack;
-    beforeEach(async () => (stack = await startStack({ sim: { fixture: verdictFixture() }, config: CONFIG })));
+    beforeEach(
+      async () => (stack = await startStack({ sim: { fixture: verdictFixture() }, config: CONFIG })),
+    );
     afterEach(() => stack?.close());
 
     it('with the SCIM directory down: zero left-company, and the run says why', async () => {
@@ -113,7 +133,10 @@ describe('a dry run, end to end over HTTP and Redis', function () {
       assert.equal(run.counters.byVerdict['left-company'] ?? 0, 0);
       assert.equal(run.directories?.[0]?.trusted, false);
       assert.match(run.directories?.[0]?.reason ?? '', /503/);
-      assert.ok(run.notes.some((note) => /not believed/.test(note) && /503/.test(note)), run.notes.join('\n'));
+      assert.ok(
+        run.notes.some((note) => /not believed/.test(note) && /503/.test(note)),
+        run.notes.join('\n'),
+      );
       // The login rules still apply to everyone.
       const plan = await planByName(stack.app, run.id);
       assert.equal(plan.get('bob')!.verdict, 'inactive');

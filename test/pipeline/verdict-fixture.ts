@@ -41,20 +41,39 @@ const users: U[] = [
   // One second more, written with a +10:00 offset as Jira does.
   { name: 'ivan', groups: [SOFTWARE], lastLoginTime: '2026-08-31T09:59:59+1000' },
   { name: 'judy', groups: ['developers'], lastLoginTime: '2026-01-01T00:00:00Z' },
-  { name: 'ken', groups: [SOFTWARE, 'developers'], lastLoginTime: '2026-11-25T00:00:00Z', directoryId: 10000 },
-  { name: 'zoë o’neil+test', groups: [SOFTWARE, 'jira-core-users'], lastLoginTime: '2026-02-01T00:00:00+0100' },
+  {
+    name: 'ken',
+    groups: [SOFTWARE, 'developers'],
+    lastLoginTime: '2026-11-25T00:00:00Z',
+    directoryId: 10000,
+  },
+  {
+    name: 'zoë o’neil+test',
+    groups: [SOFTWARE, 'jira-core-users'],
+    lastLoginTime: '2026-02-01T00:00:00+0100',
+  },
   { name: 'mallory', groups: [SOFTWARE], lastLoginTime: '2026-11-28T00:00:00Z' },
   { name: 'nina', groups: [SOFTWARE, 'jira-servicedesk-users'], lastLoginTime: '2026-11-28T00:00:00Z' },
 ];
 
 /** Present and active in the directory unless named here. */
-const directory: Record<string, 'absent' | 'disabled'> = { frank: 'absent', grace: 'disabled', ken: 'absent' };
+const directory: Record<string, 'absent' | 'disabled'> = {
+  frank: 'absent',
+  grace: 'disabled',
+  ken: 'absent',
+};
 
 export function verdictFixture(profile: 'dc9' | 'dc10' | 'dc11' = 'dc11'): FixtureInput {
   return {
     profile,
     applicationRoles: [
-      { key: 'jira-software', name: 'Jira Software', groups: [SOFTWARE], defaultGroups: [SOFTWARE], numberOfSeats: 50 },
+      {
+        key: 'jira-software',
+        name: 'Jira Software',
+        groups: [SOFTWARE],
+        defaultGroups: [SOFTWARE],
+        numberOfSeats: 50,
+      },
       {
         key: 'jira-servicedesk',
         name: 'Jira Service Management',

@@ -14,7 +14,16 @@ export interface ReclaimProcess {
 }
 
 export function spawnReclaim(args: string[], env: Record<string, string> = {}): ReclaimProcess {
-  const child = spawn(process.execPath, ['bin/reclaim.js', ...args], {
+  return spawnCommand(process.execPath, ['bin/reclaim.js', ...args], env);
+}
+
+/** Any command in the checkout, with its output collected. */
+export function spawnCommand(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): ReclaimProcess {
+  const child = spawn(command, args, {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

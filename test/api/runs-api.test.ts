@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import request from 'supertest';
+import type { Express } from 'express';
+import { createApiApp } from '../../api/app.js';
+import { parse } from 'csv-parse/sync';
+import { startStack, waitForRun, type Stack } from '../support/stack.js';
+import { AS_OF, VERDICT_POLICY, verdictFixture } from '../pipeline/verdict-fixture.js';
+
+const TOKENS = {
+  viewer: 'viewer-token-0123456789',
+  operator: 'operator-token-0123456789',
+};
+
+describe('the HTTP API', function () {
+  this.timeout(60_000);
+  let stack: Stack;
+  let api: Express;
+
+  before(async () => {
+    stack = await startStack({
+      sim: { fixture: verdictFixture() },
+      config: {
+        policy: VERDICT_POLICY,
+        directories: { maxAbsentPercent: 20 },
+        api: {
+          tokens: [
+            { name: 'dashboards', token: TOKENS.viewer, role: 'viewer' },
+            { name: 'ops', token: TOKENS.operator, role: 'operator' },
+          ],
+        },
+      },
+    });
+    api = createApiApp(stack.app);
+  });
+  after(() => stack?.close());
+
+  const as = (role: keyof typeof TOKENS) => ({ Authorization: `Bearer ${TOKENS[role]}` });
+
+  it('answers the health probes without a token; readyz checks Redis', async () => {
+    await request(api).get('/healthz').expect(200, { status: 'ok' });
+    const ready = await request(api).get('/readyz').expect(200);
+    assert.equal(ready.body.redis, 'ok');
+  });
+
+  it('refuses every /api route and Bull Board without a valid token', async () => {
+    for (const path of ['/api/runs', '/api/runs/x', '/admin/queues']) {
+      const response = await request(api).get(path).expect(401);
+      assert.equal(response.body.error.code, 'unauthorized');
+    }
+    await request(api).get('/api/runs').set('Authorization', 'Bearer not-a-token').expect(401);
+    const prompt = await request(api).get('/admin/queues').expect(401);
+    assert.match(prompt.headers['www-authenticate'] ?? '', /^Basic/);
+  });
+
+  it('lets a viewer read but not start a run (403 naming the role)', async () => {
+    await request(api).get('/api/runs').set(as('viewer')).expect(200);
+    const response = await request(api)
+      .post('/api/runs')
+      .set(as('viewer'))
+      .send({ mode: 'dry-run' })
+      .expect(403);
+    assert.match(response.body.error.message, /operator/);
+  });
+
+  it('answers bad input with a 400 naming the field, never a 500', async () => {
+    const cases: Array<[unknown, string]> = [
+      [{ mode: 'destroy' }, 'mode'],
+      [{ mode: 'dry-run', asOf: 'yesterday' }, 'asOf'],
+      [{ mode: 'dry-run', only: 'everyone' }, 'only'],
+      [{ mode: 'dry-run', surprise: true }, 'surprise'],
+    ];
+    for (const [body, field] of cases) {
+      const response = await request(api)
+        .post('/api/runs')
+        .set(as('operator'))
+        .send(body as object)
+        .expect(400);
+      assert.match(response.body.error.message, new RegExp(field), JSON.stringify(response.body));
+    }
+    const malformed = await request(api)
+      .post('/api/runs')
+      .set(as('operator'))
+      .set('Content-Type', 'application/json')
+      .send('{"mode": ')
+      .expect(400);
+    assert.equal(malformed.body.error.code, 'bad_request');
+    await request(api).get('/api/runs?limit=many').set(as('viewer')).expect(400);
+    await request(api).get('/api/runs/no-such-run').set(as('viewer')).expect(404);
+  });
+
+  it('starts a dry run (202 + id), shows it, and serves its plan paged and as CSV', async () => {
+    const created = await request(api)
+      .post('/api/runs')
+      .set(as('operator'))
+      .send({ mode: 'dry-run', asOf: AS_OF.toISOString() })
+      .expect(202);
+    assert.match(created.body.id, /^r/);
+    const run = await waitForRun(stack.app, created.body.id);
+    assert.equal(run.status, 'done');
+    assert.equal(run.trigger.type, 'api');
+    assert.equal(run.trigger.by, 'ops');
+
+    const shown = await request(api).get(`/api/runs/${run.id}`).set(as('viewer')).expect(200);
+    assert.equal(shown.body.counters.evaluated, 15);
+    const listed = await request(api).get('/api/runs').set(as('viewer')).expect(200);
+    assert.ok(listed.body.runs.some((r: { id: string }) => r.id === run.id));
+
+    const names: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await request(api)
+        .get(`/api/runs/${run.id}/plan`)
+        .query({ limit: 4, ...(cursor ? { cursor } : {}) })
+        .set(as('viewer'))
+        .expect(200);
+      assert.ok(page.body.lines.length <= 4);
+      names.push(...page.body.lines.map((line: { name: string }) => line.name));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    assert.equal(names.length, 15);
+    assert.equal(new Set(names).size, 15);
+
+    const inactive = await request(api)
+      .get(`/api/runs/${run.id}/plan?verdict=inactive`)
+      .set(as('viewer'))
+      .expect(200);
+    assert.deepEqual(inactive.body.lines.map((l: { name: string }) => l.name).sort(), [
+      'bob',
+      'ivan',
+      'judy',
+      'zoë o’neil+test',
+    ]);
+    await request(api).get(`/api/runs/${run.id}/plan?cursor=garbage`).set(as('viewer')).expect(400);
+
+    const csv = await request(api).get(`/api/runs/${run.id}/plan.csv`).set(as('viewer')).expect(200);
+    assert.match(csv.headers['content-type'] ?? '', /text\/csv/);
+    const rows = parse(csv.text, { columns: true }) as Array<Record<string, string>>;
+    assert.equal(rows.length, 15);
+    assert.deepEqual(Object.keys(rows[0]!), [
+      'username',
+      'key',
+      'display_name',
+      'email',
+      'active',
+      'last_login',
+      'verdict',
+      'actions',
+      'reasons',
+    ]);
+    const bob = rows.find((row) => row.username === 'bob')!;
+    assert.equal(bob.verdict, 'inactive');
+    assert.equal(bob.last_login, '2026-05-01T08:00:00.000Z');
+    assert.match(
+      bob.actions,
+      /revoke-license\(jira-software-users\);add-groups\(jira-inactive-users\)|add-groups\(jira-inactive-users\);revoke-license\(jira-software-users\)/,
+    );
+  });
+
+  it('cancels a run that is not finished, and refuses to cancel a finished one (409)', async () => {
+    await stack.stopWorkers();
+    try {
+      const created = await request(api).post('/api/runs').set(as('operator')).send({}).expect(202);
+      const cancelled = await request(api)
+        .post(`/api/runs/${created.body.id}/cancel`)
+        .set(as('operator'))
+        .expect(200);
+      assert.equal(cancelled.body.status, 'cancelled');
+      assert.match(cancelled.body.statusReason, /ops/);
+      await request(api).post(`/api/runs/${created.body.id}/cancel`).set(as('operator')).expect(409);
+    } finally {
+      await stack.startWorkers();
+    }
+  });
+
+  it('serves Bull Board to an operator, with every queue', async () => {
+    const basic = `Basic ${Buffer.from(`ops:${TOKENS.operator}`).toString('base64')}`;
+    await request(api).get('/admin/queues').set('Authorization', basic).expect(200);
+    const queues = await request(api).get('/admin/queues/api/queues').set('Authorization', basic).expect(200);
+    const names = (queues.body.queues as Array<{ name: string }>).map((q) => q.name).sort();
+    assert.deepEqual(names, ['evaluate', 'run-control', 'scan']);
+    const viewer = `Basic ${Buffer.from(`x:${TOKENS.viewer}`).toString('base64')}`;
+    await request(api).get('/admin/queues').set('Authorization', viewer).expect(403);
+  });
+});
