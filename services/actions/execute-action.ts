@@ -1,0 +1,66 @@
+import type { PlannedAction } from '../policy/types.js';
+import { loginSincePlan } from './login-since-plan.js';
+import { readUser, UserGoneError } from './read-user.js';
+import { renameToFreeName } from './rename-user.js';
+import { applyChanges, changesBetween, snapshotOf } from './snapshot.js';
+import {
+  ALREADY_IN_PLANNED_STATE,
+  USER_GONE,
+  type ActionDeps,
+  type ActionRequest,
+  type ActionResult,
+} from './types.js';
+import { UserEditor } from './user-editor.js';
+
+/**
+ * Carries out one planned action on one user, exactly once in effect however often it is
+ * delivered: the user is re-read by key first and only what is still needed is done. An action
+ * whose user is already in the planned state reports `done` with no changes and the reason
+ * "already in the planned state".
+ *
+ * Throws whatever a retry may cure (5xx after the client's retries, 429, timeouts), unchanged,
+ * so the queue layer can retry or pause.
+ */
+export async function executeAction(deps: ActionDeps, request: ActionRequest): Promise<ActionResult> {
+  const user = await readUser(deps.jira, request.user.key);
+  if (user === null) return { outcome: 'skipped', reason: USER_GONE, before: null, after: null, changes: [] };
+  const before = snapshotOf(user);
+  const original = deps.rememberBefore ? await deps.rememberBefore(before) : before;
+
+  const loggedIn = await loginSincePlan(deps.jira, user, request.planned);
+  if (loggedIn !== undefined)
+    return { outcome: 'skipped', reason: loggedIn, before, after: before, changes: [] };
+
+  const editor = new UserEditor(deps.jira, user);
+  try {
+    await perform(deps, editor, request.action);
+  } catch (error) {
+    if (!(error instanceof UserGoneError)) throw error;
+    const changes = editor.changes;
+    return { outcome: 'skipped', reason: USER_GONE, before, after: applyChanges(before, changes), changes };
+  }
+  const result = editor.result(before);
+  if (result.after === null || changesBetween(original, before).length === 0) return result;
+  // An earlier attempt already changed the user: report the action's whole effect.
+  const changes = changesBetween(original, result.after);
+  return {
+    ...result,
+    before: original,
+    changes,
+    ...(changes.length > 0 && result.reason === ALREADY_IN_PLANNED_STATE ? { reason: undefined } : {}),
+  };
+}
+
+async function perform(deps: ActionDeps, editor: UserEditor, action: PlannedAction): Promise<void> {
+  switch (action.type) {
+    case 'revoke-license':
+    case 'remove-groups':
+      return editor.leaveGroups(action.groups);
+    case 'add-groups':
+      return editor.joinGroups(action.groups);
+    case 'deactivate':
+      return editor.setActive(false);
+    case 'rename':
+      return renameToFreeName(deps.jira, editor, action.to);
+  }
+}

@@ -1,0 +1,77 @@
+import type { JiraDirectory } from '../jira/jira-directory.js';
+import type { PlannedAction, Verdict } from '../policy/types.js';
+
+/*
+ * The vocabulary of the apply stage: what an action job asks for, and what it reports back
+ * (and the audit log keeps, so the action can be undone).
+ */
+
+export interface ActionDeps {
+  jira: JiraDirectory;
+  /**
+   * Keeps the user's state as the first attempt read it, before any change, and returns the
+   * state kept: a retry after a crash (the change made, the audit not yet written) then still
+   * reports what the crashed attempt changed, so the action stays undoable.
+   */
+  rememberBefore?(snapshot: UserSnapshot): Promise<UserSnapshot>;
+}
+
+/** One planned action of one user, as an action job carries it. */
+export interface ActionRequest {
+  runId: string;
+  /** Stable across attempts of the same job: the audit log's idempotency key. */
+  actionId: string;
+  user: {
+    /** Jira's user key, which survives renames: every read is by key. */
+    key: string;
+    /** The username at plan time (it may have changed since). */
+    name: string;
+  };
+  action: PlannedAction;
+  planned: {
+    /** The last login the plan was made with (ISO-8601), null when none was known. */
+    lastLogin: string | null;
+    verdict: Verdict;
+  };
+}
+
+/** The parts of a Jira user an action changes, and an undo restores. */
+export interface UserSnapshot {
+  key: string;
+  name: string;
+  active: boolean;
+  /** Sorted case-insensitively. */
+  groups: string[];
+}
+
+/** One Jira call that changed something. */
+export type Change =
+  | { op: 'remove-group'; group: string }
+  | { op: 'add-group'; group: string }
+  | { op: 'update'; field: 'active'; from: boolean; to: boolean }
+  | { op: 'update'; field: 'name'; from: string; to: string };
+
+/**
+ * - `done`: the user is in the state the action (or undo) asked for. `changes` lists the calls
+ *   this attempt made; it is empty when an earlier attempt, or someone else, already got the user
+ *   there (then `reason` is {@link ALREADY_IN_PLANNED_STATE}).
+ * - `skipped`: deliberately not acted on (user gone, logged in since the plan, login unknown).
+ * - `not-possible`: Jira refused for a reason a retry cannot fix (read-only directory, a
+ *   conflicting change since); the admin has to act.
+ */
+export type ActionOutcomeKind = 'done' | 'skipped' | 'not-possible';
+
+export interface ActionResult {
+  outcome: ActionOutcomeKind;
+  reason?: string;
+  /** Things worth knowing that did not stop the action, e.g. a group that no longer exists. */
+  notes?: string[];
+  /** The user as read before acting; null when the user no longer exists. */
+  before: UserSnapshot | null;
+  /** `before` with `changes` applied (not read back, to spare Jira a request). */
+  after: UserSnapshot | null;
+  changes: Change[];
+}
+
+export const ALREADY_IN_PLANNED_STATE = 'already in the planned state';
+export const USER_GONE = 'user no longer exists';
