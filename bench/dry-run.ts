@@ -55,7 +55,7 @@ await new Promise((resolve) => setTimeout(resolve, 3000));
 
 const started = Date.now();
 const created = await launchRun(app, { mode: 'dry-run', trigger: { type: 'cli', by: 'bench' } });
-let run = created;
+let run;
 let scannedAt = 0;
 for (;;) {
   run = (await app.runs.get(created.id))!;

@@ -3,9 +3,9 @@ import type { Run } from '../services/runs/types.js';
 const FINAL = new Set(['done', 'failed', 'cancelled']);
 const number = new Intl.NumberFormat('en-US');
 
-/** A run waits for people once planned in apply mode (until actions exist) or held for approval. */
+/** A run is settled when it is over, or waits for a person (held by the brake). */
 export function isSettled(run: Run): boolean {
-  return FINAL.has(run.status) || run.status === 'planned' || run.status === 'awaiting-approval';
+  return FINAL.has(run.status) || run.status === 'awaiting-approval';
 }
 
 /**

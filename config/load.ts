@@ -110,7 +110,10 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 }
 
 /** `extra` laid over `base`, objects merged key by key (lists and values replaced). */
-export function deepMerge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+export function deepMerge(
+  base: Record<string, unknown>,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(extra)) {
     const current = out[key];

@@ -14,4 +14,9 @@ export const jobIds = {
   scanRun: (runId: string) => `scan-${runId}`,
   evaluateUser: (runId: string, userKey: string) => `eval-${runId}-${digest(userKey)}`,
   finishRun: (runId: string) => `finish-${runId}`,
+  startApply: (runId: string) => `apply-${runId}`,
+  /** One step of a user's chain of actions; also the action's id in the audit log. */
+  actionStep: (runId: string, userKey: string, index: number) => `act-${runId}-${digest(userKey)}-${index}`,
+  undoAction: (actionId: string) => `undo-${actionId}`,
+  undoRun: (runId: string) => `undo-run-${runId}`,
 };

@@ -13,8 +13,22 @@ const retention = {
 /** Exponential backoff with jitter, so many workers retrying after one outage do not stampede. */
 const backoff = { type: 'exponential', delay: 2_000, jitter: 0.5 } as const;
 
+/** Actions change Jira: kept longer, so an operator can see every one in Bull Board. */
+const actionOptions: DefaultJobOptions = {
+  attempts: 10,
+  backoff,
+  removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
+  removeOnFail: { age: 30 * 24 * 3600, count: 100_000 },
+};
+
 export const JOB_OPTIONS: Record<QueueName, DefaultJobOptions> = {
   [QUEUES.scan]: { attempts: 5, backoff, ...retention },
   [QUEUES.evaluate]: { attempts: 8, backoff, ...retention, removeOnComplete: { age: 3600, count: 1_000 } },
   [QUEUES.runControl]: { attempts: 10, backoff, ...retention },
+  [QUEUES.revokeLicense]: actionOptions,
+  [QUEUES.removeGroups]: actionOptions,
+  [QUEUES.addGroups]: actionOptions,
+  [QUEUES.deactivate]: actionOptions,
+  [QUEUES.rename]: actionOptions,
+  [QUEUES.undo]: { attempts: 10, backoff, ...retention },
 };

@@ -1,13 +1,20 @@
 /*
- * The one list of queues and job names. One queue per kind of work so that a limit on one
- * (Jira's per-endpoint rate limit, a slow directory) pauses only that kind of work.
+ * The one list of queues and job names. One queue per kind of work, and one per Jira
+ * operation of the apply stage, so that a limit on one (Jira's per-endpoint rate limit, a
+ * slow directory) pauses only that kind of work.
  */
 
 export const QUEUES = {
   scan: 'scan',
   evaluate: 'evaluate',
-  /** Housekeeping for a run: finishing it once every user is evaluated. */
+  /** Housekeeping for a run: finishing it, starting its apply stage, scheduled runs. */
   runControl: 'run-control',
+  revokeLicense: 'revoke-license',
+  removeGroups: 'remove-groups',
+  addGroups: 'add-groups',
+  deactivate: 'deactivate',
+  rename: 'rename',
+  undo: 'undo',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -17,6 +24,14 @@ export const JOBS = {
   evaluateUser: 'evaluate-user',
   finishRun: 'finish-run',
   scheduledRun: 'scheduled-run',
+  startApply: 'start-apply',
+  revokeLicense: 'revoke-license',
+  removeGroups: 'remove-groups',
+  addGroups: 'add-groups',
+  deactivate: 'deactivate',
+  rename: 'rename',
+  undoAction: 'undo-action',
+  undoRun: 'undo-run',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -27,7 +42,24 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JOBS.evaluateUser]: QUEUES.evaluate,
   [JOBS.finishRun]: QUEUES.runControl,
   [JOBS.scheduledRun]: QUEUES.runControl,
+  [JOBS.startApply]: QUEUES.runControl,
+  [JOBS.revokeLicense]: QUEUES.revokeLicense,
+  [JOBS.removeGroups]: QUEUES.removeGroups,
+  [JOBS.addGroups]: QUEUES.addGroups,
+  [JOBS.deactivate]: QUEUES.deactivate,
+  [JOBS.rename]: QUEUES.rename,
+  [JOBS.undoAction]: QUEUES.undo,
+  [JOBS.undoRun]: QUEUES.undo,
 };
+
+/** The action queues: each job makes Jira calls of one kind. */
+export const ACTION_QUEUES: QueueName[] = [
+  QUEUES.revokeLicense,
+  QUEUES.removeGroups,
+  QUEUES.addGroups,
+  QUEUES.deactivate,
+  QUEUES.rename,
+];
 
 export const ALL_QUEUES: QueueName[] = Object.values(QUEUES);
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VERDICTS } from '../services/policy/types.js';
 import { JOBS, type JobName } from './names.js';
 
 /*
@@ -33,6 +34,27 @@ export const directoryFactSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('unknown'), source: z.string(), reason: z.string() }),
 ]);
 
+const plannedActionSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('revoke-license'), groups: z.array(z.string()) }),
+  z.object({ type: z.literal('remove-groups'), groups: z.array(z.string()) }),
+  z.object({ type: z.literal('add-groups'), groups: z.array(z.string()) }),
+  z.object({ type: z.literal('deactivate') }),
+  z.object({ type: z.literal('rename'), to: z.string().min(1) }),
+]);
+
+/**
+ * One step of a user's chain of actions: the whole chain travels with each step, so the step
+ * that finishes queues the next one (groups before deactivation, rename last).
+ */
+export const actionStepSchema = z.object({
+  runId,
+  user: z.object({ key: z.string().min(1), name: z.string().min(1) }),
+  actions: z.array(plannedActionSchema).min(1),
+  index: z.int().min(0),
+  planned: z.object({ lastLogin: z.string().nullable(), verdict: z.enum(VERDICTS) }),
+  actor: z.string().min(1),
+});
+
 export const payloadSchemas = {
   [JOBS.scanRun]: z.object({ runId }),
   [JOBS.evaluateUser]: z.object({
@@ -43,6 +65,14 @@ export const payloadSchemas = {
     directory: directoryFactSchema,
   }),
   [JOBS.finishRun]: z.object({ runId }),
+  [JOBS.startApply]: z.object({ runId }),
+  [JOBS.revokeLicense]: actionStepSchema,
+  [JOBS.removeGroups]: actionStepSchema,
+  [JOBS.addGroups]: actionStepSchema,
+  [JOBS.deactivate]: actionStepSchema,
+  [JOBS.rename]: actionStepSchema,
+  [JOBS.undoAction]: z.object({ actionId: z.string().min(1), actor: z.string().min(1) }),
+  [JOBS.undoRun]: z.object({ runId, actor: z.string().min(1) }),
   [JOBS.scheduledRun]: z.object({
     schedule: z.string().min(1),
     mode: z.enum(['dry-run', 'apply']),
@@ -52,6 +82,7 @@ export const payloadSchemas = {
 
 export type Payload<N extends JobName> = z.infer<(typeof payloadSchemas)[N]>;
 export type ScannedUser = z.infer<typeof scannedUserSchema>;
+export type ActionStep = z.infer<typeof actionStepSchema>;
 
 export function parsePayload<N extends JobName>(name: N, data: unknown): Payload<N> {
   return payloadSchemas[name].parse(data) as Payload<N>;

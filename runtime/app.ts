@@ -10,14 +10,19 @@ import { RunContextCache } from '../services/pipeline/run-context.js';
 import type { RunDirectories } from '../services/pipeline/run-directories.js';
 import { rateLimitedJira } from '../services/ratelimit/rate-limited-jira.js';
 import { SharedRateLimiter } from '../services/ratelimit/shared-rate-limiter.js';
+import { ApplyProgress } from '../services/apply/apply-progress.js';
+import { AuditLog } from '../services/audit/audit-log.js';
 import { FirstSeenStore } from '../services/runs/first-seen-store.js';
 import { PlanStore } from '../services/runs/plan-store.js';
 import { RunStore } from '../services/runs/run-store.js';
 import type { Run } from '../services/runs/types.js';
 import type { Logger } from './logger.js';
 
-/** Counts the Jira requests made inside one job, so they can be added to its run's counters. */
-export const jiraRequestScope = new AsyncLocalStorage<{ count: number }>();
+/**
+ * The Jira requests made inside one job: counted, so they can be added to its run's counters,
+ * and, for a long job such as a scan, whether a 429 is waited out in place.
+ */
+export const jiraRequestScope = new AsyncLocalStorage<{ count: number; waitOnRateLimit?: boolean }>();
 
 /** Everything a process role works with, built once from the configuration. */
 export interface App {
@@ -29,6 +34,8 @@ export interface App {
   runs: RunStore;
   plans: PlanStore;
   firstSeen: FirstSeenStore;
+  audit: AuditLog;
+  applyProgress: ApplyProgress;
   contexts: RunContextCache;
   /** The Jira client, rate limited across all workers; throws when no Jira is configured. */
   jira(): JiraDirectory;
@@ -64,6 +71,8 @@ export function createApp(config: Readonly<ReclaimConfig>, role: ConnectionRole,
     runs,
     plans,
     firstSeen,
+    audit: new AuditLog(redis, prefix),
+    applyProgress: new ApplyProgress(redis, prefix),
     contexts: new RunContextCache(redis, prefix, runs, firstSeen),
     jira() {
       jira ??= createJira(config, redis, prefix);
@@ -91,6 +100,7 @@ function createJira(config: Readonly<ReclaimConfig>, redis: Redis, prefix: strin
       const scope = jiraRequestScope.getStore();
       if (scope) scope.count += 1;
     },
+    waitOnRateLimit: () => jiraRequestScope.getStore()?.waitOnRateLimit === true,
   });
   const limiter = new SharedRateLimiter(redis, stateKey(prefix, 'jira-rate'), jira.requestsPerSecond);
   return rateLimitedJira(client, limiter);

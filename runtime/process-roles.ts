@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { createApiApp } from '../api/app.js';
 import type { ReclaimConfig } from '../config/schema.js';
-import { ALL_QUEUES, type QueueName } from '../queues/names.js';
+import { ACTION_QUEUES, ALL_QUEUES, type QueueName } from '../queues/names.js';
 import { PROCESSORS } from '../workers/processors.js';
 import { WorkerHost } from '../workers/host.js';
 import { createApp, type App } from './app.js';
@@ -35,6 +35,9 @@ export async function startWorkerRole(
     concurrency: config.worker.concurrency as Partial<Record<QueueName, number>>,
     shutdownTimeoutMs: config.worker.shutdownTimeoutMs,
     lockDurationMs: config.worker.lockDurationMs,
+    // Each action makes a few Jira calls: the action queues together stay near the ceiling,
+    // and the shared limiter in front of the Jira client enforces it call by call.
+    jobsPerSecond: Object.fromEntries(ACTION_QUEUES.map((q) => [q, config.jira.requestsPerSecond])),
   });
   host.start();
   await host.ready();

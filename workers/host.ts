@@ -21,9 +21,22 @@ export interface WorkerHostOptions<Ctx> {
   shutdownTimeoutMs?: number;
   /** A job's lock; the jobs of a worker that died return to the queue once it expires. */
   lockDurationMs?: number;
+  /**
+   * Jobs per second per queue, counted in Redis across all workers on all machines (BullMQ's
+   * global limiter). Every queue has one: it is also what lets a Jira 429 pause the queue.
+   */
+  jobsPerSecond?: Partial<Record<QueueName, number>>;
 }
 
-const DEFAULT_CONCURRENCY: Partial<Record<QueueName, number>> = { evaluate: 50, scan: 2, 'run-control': 5 };
+/** High enough never to slow a queue down; present so that a 429 can pause it. */
+const UNLIMITED_JOBS_PER_SECOND = 1_000_000;
+
+const DEFAULT_CONCURRENCY: Partial<Record<QueueName, number>> = {
+  evaluate: 50,
+  scan: 2,
+  'run-control': 5,
+  undo: 2,
+};
 const SHUTDOWN_REASON = 'shutdown';
 
 /** Refuses to start when a job name carried by one of the queues has no processor. */
@@ -58,6 +71,7 @@ export class WorkerHost<Ctx> {
         concurrency: this.options.concurrency?.[queue] ?? DEFAULT_CONCURRENCY[queue] ?? 10,
         // Throughput charts in Bull Board.
         metrics: { maxDataPoints: 60 * 24 },
+        limiter: { max: this.options.jobsPerSecond?.[queue] ?? UNLIMITED_JOBS_PER_SECOND, duration: 1_000 },
         lockDuration: this.options.lockDurationMs ?? 30_000,
         stalledInterval: this.options.lockDurationMs ?? 30_000,
         // A job whose worker died twice is still worth a third try before it counts as failed.

@@ -1,9 +1,11 @@
 import { JOBS, type JobName } from '../queues/names.js';
 import type { App } from '../runtime/app.js';
+import { processAction } from './action.js';
 import { processEvaluate } from './evaluate.js';
 import type { Processor } from './host.js';
-import { processFinishRun, processScheduledRun } from './run-control.js';
+import { processFinishRun, processScheduledRun, processStartApply } from './run-control.js';
 import { processScan } from './scan.js';
+import { processUndo } from './undo.js';
 
 /** The processor of every job name: start-up refuses to run with one missing. */
 export const PROCESSORS: Record<JobName, Processor<App>> = {
@@ -11,4 +13,12 @@ export const PROCESSORS: Record<JobName, Processor<App>> = {
   [JOBS.evaluateUser]: processEvaluate,
   [JOBS.finishRun]: processFinishRun,
   [JOBS.scheduledRun]: processScheduledRun,
+  [JOBS.startApply]: processStartApply,
+  [JOBS.revokeLicense]: processAction,
+  [JOBS.removeGroups]: processAction,
+  [JOBS.addGroups]: processAction,
+  [JOBS.deactivate]: processAction,
+  [JOBS.rename]: processAction,
+  [JOBS.undoAction]: processUndo,
+  [JOBS.undoRun]: processUndo,
 };

@@ -1,14 +1,42 @@
 import type { Job } from 'bullmq';
+import { jobIds } from '../queues/job-ids.js';
 import { JOBS } from '../queues/names.js';
 import { parsePayload } from '../queues/payloads.js';
 import type { App } from '../runtime/app.js';
 import { launchRun } from '../runtime/launch-run.js';
+import { startApply } from '../services/apply/start-apply.js';
 import { finishRun } from '../services/pipeline/finish-run.js';
+import { actionSink } from './action-sink.js';
 
-/** `finish-run`: every user is evaluated; the run becomes planned (and a dry run done). */
+/** Queues a run's apply stage (fixed id: queued once however often asked). */
+export function queueApply(app: App) {
+  return (runId: string) => app.registry.add(JOBS.startApply, { runId }, jobIds.startApply(runId));
+}
+
+/** `finish-run`: every user is evaluated; the run becomes planned, then done or on to the brake. */
 export async function processFinishRun(job: Job, app: App) {
   const { runId } = parsePayload(JOBS.finishRun, job.data);
-  await finishRun({ redis: app.redis, prefix: app.prefix, runs: app.runs }, runId);
+  await finishRun(
+    {
+      redis: app.redis,
+      prefix: app.prefix,
+      brake: app.config.brake,
+      runs: app.runs,
+      plans: app.plans,
+      startApply: queueApply(app),
+    },
+    runId,
+  );
+}
+
+/** `start-apply`: an apply run that passed the brake (or was approved) starts acting. */
+export async function processStartApply(job: Job, app: App) {
+  const { runId } = parsePayload(JOBS.startApply, job.data);
+  return startApply(
+    { runs: app.runs, plans: app.plans, progress: app.applyProgress },
+    runId,
+    actionSink(app),
+  );
 }
 
 /** `scheduled-run`: a schedule of the configuration fired; start its run. */

@@ -9,7 +9,8 @@ import { asJobOutcome } from './job-errors.js';
 /** `scan-run`: lists the whole Jira directory of one run into evaluate jobs. */
 export async function processScan(job: Job, app: App, signal: AbortSignal) {
   const { runId } = parsePayload(JOBS.scanRun, job.data);
-  const scope = { count: 0 };
+  // One long job: a 429 is waited out in place rather than restarting the whole scan.
+  const scope = { count: 0, waitOnRateLimit: true };
   try {
     return await asJobOutcome(
       job,

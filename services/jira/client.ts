@@ -70,6 +70,8 @@ export interface JiraDataCenterClientOptions {
   pageSize?: number;
   /** Called for every HTTP attempt, e.g. to count "Jira requests per 1000 users". */
   onRequest?: (event: JiraRequestEvent) => void;
+  /** Asked on a 429: wait for `Retry-After` and retry in place instead of throwing. */
+  waitOnRateLimit?: () => boolean;
 }
 
 const API = '/rest/api/2';
@@ -99,6 +101,7 @@ export class JiraDataCenterClient implements JiraDirectory {
       retryBaseDelayMs: options.retryBaseDelayMs,
       retryBudgetMs: options.retryBudgetMs,
       onRequest: options.onRequest,
+      waitOnRateLimit: options.waitOnRateLimit,
     });
     this.pageSize = options.pageSize ?? 1_000;
     this.crowdCredentials = options.crowd;

@@ -5,6 +5,7 @@ import { backoffDelay } from './backoff.js';
 import { errorForResponse, parseErrorBody, parseRetryAfter } from './error-envelope.js';
 import {
   JiraConnectionError,
+  JiraRateLimitError,
   JiraServerError,
   JiraTimeoutError,
   JiraUnexpectedResponseError,
@@ -37,7 +38,16 @@ export interface JiraHttpOptions {
   /** Open connections kept per host. @defaultValue 16 */
   maxSockets?: number;
   onRequest?: (event: JiraRequestEvent) => void;
+  /**
+   * Asked on a 429: true makes the request wait for `Retry-After` and try again in place (for a
+   * long job, such as a scan, that a paused queue cannot help), false hands the 429 to the caller.
+   * @defaultValue never waits
+   */
+  waitOnRateLimit?: () => boolean;
 }
+
+/** How long one request may spend waiting out 429s in place, in all. */
+const RATE_LIMIT_WAIT_BUDGET_MS = 10 * 60_000;
 
 export type QueryValue = string | number | boolean | undefined;
 
@@ -71,6 +81,7 @@ export class JiraHttp {
   private readonly retryBaseDelayMs: number;
   private readonly retryBudgetMs: number;
   private readonly onRequest: ((event: JiraRequestEvent) => void) | undefined;
+  private readonly waitOnRateLimit: (() => boolean) | undefined;
   private readonly agents: { http: http.Agent; https: https.Agent };
   private attempts = 0;
 
@@ -82,6 +93,7 @@ export class JiraHttp {
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 250;
     this.retryBudgetMs = options.retryBudgetMs ?? 60_000;
     this.onRequest = options.onRequest;
+    this.waitOnRateLimit = options.waitOnRateLimit;
     const maxSockets = options.maxSockets ?? 16;
     this.agents = {
       http: new http.Agent({ keepAlive: true, maxSockets }),
@@ -100,7 +112,20 @@ export class JiraHttp {
     for (let attempt = 1; ; attempt++) {
       this.attempts++;
       this.onRequest?.({ method: request.method, path, attempt });
-      const outcome = await this.attempt(request, path, attempt);
+      let outcome;
+      try {
+        outcome = await this.attempt(request, path, attempt);
+      } catch (error) {
+        const waitInPlace =
+          error instanceof JiraRateLimitError &&
+          this.waitOnRateLimit?.() === true &&
+          Date.now() + error.retryAfterMs - started < RATE_LIMIT_WAIT_BUDGET_MS;
+        if (!waitInPlace) throw error;
+        await sleep(error.retryAfterMs);
+        // A rate-limited try is not a failed one: it does not use up a retry.
+        attempt -= 1;
+        continue;
+      }
       if (!('retryable' in outcome)) return outcome;
       const delay = Math.max(
         backoffDelay(attempt, { baseDelayMs: this.retryBaseDelayMs, maxDelayMs: MAX_RETRY_DELAY_MS }),

@@ -1,4 +1,8 @@
 import type { Redis } from 'ioredis';
+import type { ReclaimConfig } from '../../config/schema.js';
+import { checkBrake } from '../apply/brake.js';
+import { countUsersWithActions } from '../apply/plan-actions.js';
+import type { PlanStore } from '../runs/plan-store.js';
 import type { RunStore } from '../runs/run-store.js';
 import { MembershipIndex } from './membership-index.js';
 import { licenceGroupsKey } from './run-context.js';
@@ -7,20 +11,24 @@ import { policyGroups } from './scan-run.js';
 export interface FinishDependencies {
   redis: Redis;
   prefix: string;
+  brake: ReclaimConfig['brake'];
   runs: RunStore;
+  plans: PlanStore;
+  /** Queues the apply stage of a run that may act. */
+  startApply(runId: string): Promise<void>;
 }
-
-export const APPLY_NOT_AVAILABLE =
-  'apply mode: this version plans but does not execute actions yet; the run stops at "planned"';
 
 /**
  * Every user of the run is evaluated: the run becomes `planned` (exactly once, however many
- * workers report the last user), its scratch data is dropped, and a dry run is done.
+ * workers report the last user) and its scratch data is dropped. A dry run is then done; an
+ * apply run passes the blast-radius brake — held for approval, or on to applying.
  */
 export async function finishRun(deps: FinishDependencies, runId: string): Promise<void> {
   const { runs, redis, prefix } = deps;
   await runs.transition(runId, ['evaluating'], 'planned');
   const run = await runs.get(runId);
+  // A retry after a crash between "applying" and queuing the apply stage queues it now.
+  if (run?.status === 'applying') return deps.startApply(runId);
   if (!run || run.status !== 'planned') return;
 
   const licenceKey = licenceGroupsKey(prefix, runId);
@@ -35,7 +43,37 @@ export async function finishRun(deps: FinishDependencies, runId: string): Promis
       'done',
       'dry run: the plan is ready; nothing was changed in Jira',
     );
-  } else if (!run.notes.includes(APPLY_NOT_AVAILABLE)) {
-    await runs.addNote(runId, APPLY_NOT_AVAILABLE);
+    return;
   }
+  const brake = checkBrake(run, await countUsersWithActions(deps.plans, runId), deps.brake);
+  if (brake.hold) {
+    await runs.transition(
+      runId,
+      ['planned'],
+      'awaiting-approval',
+      `held by the brake until approved: ${brake.reasons.join('; ')}`,
+    );
+    return;
+  }
+  if (await runs.transition(runId, ['planned'], 'applying')) await deps.startApply(runId);
+}
+
+/** A person approved a held run: it goes on to applying. */
+export async function approveRun(
+  deps: Pick<FinishDependencies, 'runs' | 'startApply'>,
+  runId: string,
+  approvedBy: string,
+): Promise<boolean> {
+  const approved = await deps.runs.transition(
+    runId,
+    ['awaiting-approval'],
+    'applying',
+    `approved by ${approvedBy}`,
+  );
+  // Approving again is how a caller retries after queuing failed: the apply stage is idempotent.
+  if (approved || (await deps.runs.get(runId))?.status === 'applying') {
+    await deps.startApply(runId);
+    return true;
+  }
+  return false;
 }

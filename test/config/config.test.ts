@@ -8,7 +8,10 @@ import { ConfigError, loadConfig } from '../../config/load.js';
 const EXAMPLE = 'config/reclaim.example.yaml';
 
 function reclaim(...args: string[]) {
-  return spawnSync(process.execPath, ['bin/reclaim.js', ...args], { encoding: 'utf8', env: { ...process.env } });
+  return spawnSync(process.execPath, ['bin/reclaim.js', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env },
+  });
 }
 
 describe('configuration', () => {
@@ -97,12 +100,19 @@ describe('configuration', () => {
       () => loadConfig({ file: write('syntax.yaml', 'policy:\n  inactiveDays: [1\n'), env: {} }),
       /YAML syntax, line/,
     );
-    assert.throws(() => loadConfig({ file: join(dir, 'missing.yaml'), env: {} }), /cannot read the file \(ENOENT\)/);
+    assert.throws(
+      () => loadConfig({ file: join(dir, 'missing.yaml'), env: {} }),
+      /cannot read the file \(ENOENT\)/,
+    );
   });
 
   it('refuses a directory type that is not supported yet, naming it', () => {
     assert.throws(
-      () => loadConfig({ file: write('ldap.yaml', 'directories:\n  sources: [{ type: ldap, url: ldap://x }]\n'), env: {} }),
+      () =>
+        loadConfig({
+          file: write('ldap.yaml', 'directories:\n  sources: [{ type: ldap, url: ldap://x }]\n'),
+          env: {},
+        }),
       /directories\.sources\.0\.type: unsupported directory type/,
     );
   });

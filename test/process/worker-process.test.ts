@@ -52,7 +52,7 @@ describe('the worker process', function () {
 
   it('processes a run, and on SIGTERM during a long scan exits 0 and hands the job back', async () => {
     await setUp(1_000, 100, 50);
-    let worker = await startWorker();
+    const worker = await startWorker();
     const run = await launchRun(app, { mode: 'dry-run', trigger: { type: 'cli' } });
     // Wait until the scan is well under way, then ask the worker to stop.
     for (let scanned = 0; scanned < 300; scanned = (await app.runs.get(run.id))!.counters.scanned) {
@@ -67,7 +67,7 @@ describe('the worker process', function () {
     assert.equal(await scanJob!.getState(), 'waiting', 'the scan job went back to waiting');
     assert.equal(scanJob!.attemptsMade, 0, 'handing back spends no attempt');
 
-    worker = await startWorker();
+    await startWorker();
     const done = await waitForRun(app, run.id, 90_000);
     assert.equal(done.status, 'done');
     assert.equal(done.counters.total, 1_000);

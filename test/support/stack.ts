@@ -80,7 +80,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   return stack;
 }
 
-const SETTLED = new Set(['done', 'failed', 'cancelled', 'planned', 'awaiting-approval']);
+const SETTLED = new Set(['done', 'failed', 'cancelled', 'awaiting-approval']);
 
 /** Polls until the run settles (or the time limit passes, which fails the test). */
 export async function waitForRun(app: App, runId: string, timeoutMs = 60_000): Promise<Run> {

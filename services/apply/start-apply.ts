@@ -1,0 +1,48 @@
+import type { ActionStep } from '../../queues/payloads.js';
+import type { PlanStore } from '../runs/plan-store.js';
+import type { RunStore } from '../runs/run-store.js';
+import type { ApplyProgress } from './apply-progress.js';
+import { countUsersWithActions, firstStep, linesWithActions } from './plan-actions.js';
+
+/** How the apply stage queues work; the queue layer implements it. */
+export interface ActionSink {
+  /** Queues steps; queuing the same step twice must queue it once. */
+  enqueue(steps: ActionStep[]): Promise<void>;
+}
+
+export interface StartApplyDependencies {
+  runs: RunStore;
+  plans: PlanStore;
+  progress: ApplyProgress;
+}
+
+const BATCH = 1000;
+
+/**
+ * An apply run starts acting: it counts the users with actions, then queues the first step of
+ * each user's chain. Safe to repeat: the count is the same and the steps have fixed ids.
+ */
+export async function startApply(
+  deps: StartApplyDependencies,
+  runId: string,
+  sink: ActionSink,
+): Promise<'started' | 'nothing-to-do' | 'not-applying'> {
+  const run = await deps.runs.get(runId);
+  if (!run || run.status !== 'applying') return 'not-applying';
+  const users = await countUsersWithActions(deps.plans, runId);
+  await deps.progress.setTotal(runId, users);
+  if (users === 0) {
+    await deps.runs.transition(runId, ['applying'], 'done', 'the plan has no actions: nothing was changed');
+    return 'nothing-to-do';
+  }
+  let batch: ActionStep[] = [];
+  for await (const line of linesWithActions(deps.plans, runId)) {
+    batch.push(firstStep(run, line));
+    if (batch.length === BATCH) {
+      await sink.enqueue(batch);
+      batch = [];
+    }
+  }
+  await sink.enqueue(batch);
+  return 'started';
+}
