@@ -3,6 +3,7 @@ import type { App } from '../runtime/app.js';
 import { requireRole, tokenAuthenticator } from './auth.js';
 import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { auditRouter } from './routes/audit.js';
 import { healthRouter } from './routes/health.js';
 import { runsRouter } from './routes/runs.js';
 
@@ -17,7 +18,12 @@ export function createApiApp(app: App): Express {
   const authenticate = tokenAuthenticator(app.config.api.tokens);
 
   server.use(healthRouter(app));
-  server.use('/api', express.json({ limit: '1mb' }), runsRouter(app, authenticate));
+  server.use(
+    '/api',
+    express.json({ limit: '1mb' }),
+    runsRouter(app, authenticate),
+    auditRouter(app, authenticate),
+  );
   server.use(
     BULL_BOARD_PATH,
     requireRole(authenticate, 'operator', { browserPrompt: true }),

@@ -36,6 +36,15 @@ export function formatSummary(summary: RunSummary): string {
     `  actions planned: ${counts(summary.byAction)}`,
     `  licences that would be freed: ${counts(summary.licencesFreed)}`,
   ];
+  if (summary.run.mode === 'apply') {
+    const c = summary.run.counters;
+    lines.push(
+      `  actions: done ${number.format(c.actionsDone)} · skipped ${number.format(c.actionsSkipped)} · not possible ${number.format(c.actionsNotPossible)} · failed ${number.format(c.actionsFailed)}`,
+    );
+    for (const e of summary.exceptions.slice(0, 10)) {
+      lines.push(`    ${e.outcome} ×${number.format(e.count)}: ${e.reason || '(no reason given)'}`);
+    }
+  }
   if (summary.jiraRequestsPer1000Users !== null) {
     lines.push(`  Jira requests per 1,000 users: ${summary.jiraRequestsPer1000Users.toFixed(1)}`);
   }

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerApplyCommands } from './commands/apply.js';
 import { registerConfigCommands } from './commands/config-check.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerRoleCommands } from './commands/roles.js';
@@ -14,6 +15,7 @@ registerDemoCommand(program);
 registerConfigCommands(program);
 registerRoleCommands(program);
 registerRunCommands(program);
+registerApplyCommands(program);
 registerSimCommand(program);
 
 try {

@@ -33,9 +33,11 @@ export class RunProgress {
     const bar = '#'.repeat(Math.round(share * width)).padEnd(width, '.');
     const eta =
       c.total !== null && rate > 0 ? ` · ETA ${formatDuration((c.total - c.evaluated) / rate)}` : '';
+    const acted = c.actionsDone + c.actionsSkipped + c.actionsNotPossible + c.actionsFailed;
+    const actions = run.mode === 'apply' && acted > 0 ? ` · actions ${number.format(acted)}` : '';
     const text =
       `[${bar}] ${run.status} · scanned ${number.format(c.scanned)} · evaluated ${number.format(c.evaluated)}` +
-      `${c.total !== null ? `/${number.format(c.total)}` : ''} · ${number.format(Math.round(rate))}/s${eta}`;
+      `${c.total !== null ? `/${number.format(c.total)}` : ''} · ${number.format(Math.round(rate))}/s${eta}${actions}`;
     this.stream.write(`\r${text.padEnd(this.stream.columns ? this.stream.columns - 1 : 100)}`);
   }
 

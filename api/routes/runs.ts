@@ -2,6 +2,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { App } from '../../runtime/app.js';
 import { launchRun } from '../../runtime/launch-run.js';
+import { requestUndo, resolveUndoTarget } from '../../runtime/undo-requests.js';
+import { approveRun } from '../../services/pipeline/finish-run.js';
+import { queueApply } from '../../workers/run-control.js';
 import { RECLAIM_RULES, VERDICTS } from '../../services/policy/types.js';
 import { MAX_PLAN_PAGE_SIZE } from '../../services/runs/plan-store.js';
 import { planCsv } from '../../services/runs/plan-csv.js';
@@ -32,7 +35,7 @@ const planQuery = z.object({
   verdict: z.enum(VERDICTS, { error: `expected one of ${VERDICTS.join(', ')}` }).optional(),
 });
 
-/** Runs: start one, read them, read a plan (paged JSON or streamed CSV), cancel. */
+/** Runs: start one, read them, read a plan (paged JSON or streamed CSV), cancel, approve, undo. */
 export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthenticator>): Router {
   const router = Router();
   const viewer = requireRole(authenticate, 'viewer');
@@ -91,6 +94,34 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
     if (!cancelled)
       throw new HttpError(409, 'conflict', `run ${run.id} is ${run.status} and cannot be cancelled`);
     res.json(await app.runs.get(run.id));
+  });
+
+  router.post('/runs/:id/approve', operator, async (req, res) => {
+    const run = await findRun(req.params.id as string);
+    if (
+      !(await approveRun({ runs: app.runs, startApply: queueApply(app) }, run.id, `api:${req.caller!.name}`))
+    ) {
+      throw new HttpError(
+        409,
+        'conflict',
+        `run ${run.id} is ${run.status}: only a run awaiting approval can be approved`,
+      );
+    }
+    res.json(await app.runs.get(run.id));
+  });
+
+  router.post('/runs/:id/undo', operator, async (req, res) => {
+    const run = await findRun(req.params.id as string);
+    const job = await requestUndo(app, { kind: 'run', runId: run.id }, `api:${req.caller!.name}`);
+    res.status(202).json({ job });
+  });
+
+  router.post('/actions/:id/undo', operator, async (req, res) => {
+    const id = req.params.id as string;
+    const target = await resolveUndoTarget(app, id);
+    if (target?.kind !== 'action') throw HttpError.notFound(`audited action ${id}`);
+    const job = await requestUndo(app, target, `api:${req.caller!.name}`);
+    res.status(202).json({ job });
   });
 
   return router;

@@ -1,32 +1,14 @@
 import type { Command } from 'commander';
 import { RECLAIM_RULES, type ReclaimRule } from '../../services/policy/types.js';
-import { createApp, type App } from '../../runtime/app.js';
+import type { App } from '../../runtime/app.js';
 import { launchRun } from '../../runtime/launch-run.js';
-import { silentLogger } from '../../runtime/logger.js';
 import { summarizeRun } from '../../services/reports/run-summary.js';
 import { planCsv } from '../../services/runs/plan-csv.js';
 import type { Run } from '../../services/runs/types.js';
 import { formatRun, formatSummary } from '../format-run.js';
-import { loadCliConfig } from '../load-cli-config.js';
+import { requireRun, withApp } from '../with-app.js';
 import { parseIsoDate } from '../options.js';
 import { isSettled, RunProgress } from '../progress.js';
-
-/** Runs the action with an app on a fail-fast Redis connection, closed afterwards. */
-async function withApp<T>(program: Command, action: (app: App) => Promise<T>): Promise<T> {
-  const { config } = await loadCliConfig(program);
-  const app = createApp(config, 'producer', silentLogger());
-  try {
-    return await action(app);
-  } finally {
-    await app.close();
-  }
-}
-
-async function requireRun(app: App, id: string): Promise<Run> {
-  const run = /^[A-Za-z0-9_-]+$/.test(id) ? await app.runs.get(id) : null;
-  if (!run) throw new Error(`no run ${id}`);
-  return run;
-}
 
 /** Polls the run until it settles, drawing progress; returns the final record. */
 export async function waitForRun(app: App, id: string, progress?: RunProgress): Promise<Run> {
@@ -71,7 +53,7 @@ export function registerRunCommands(program: Command): void {
             ? await waitForRun(app, created.id, options.json ? undefined : new RunProgress())
             : created;
           if (options.json) console.log(JSON.stringify(run, null, 2));
-          else if (options.wait) console.log(formatSummary(await summarizeRun(app.plans, run)));
+          else if (options.wait) console.log(formatSummary(await summarizeRun(app.plans, run, app.audit)));
           else console.log(run.id);
           if (run.status === 'failed') process.exitCode = 1;
         });
@@ -88,7 +70,9 @@ export function registerRunCommands(program: Command): void {
         if (id) {
           const run = await requireRun(app, id);
           console.log(
-            options.json ? JSON.stringify(run, null, 2) : formatSummary(await summarizeRun(app.plans, run)),
+            options.json
+              ? JSON.stringify(run, null, 2)
+              : formatSummary(await summarizeRun(app.plans, run, app.audit)),
           );
           return;
         }

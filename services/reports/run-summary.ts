@@ -1,3 +1,4 @@
+import type { AuditLog } from '../audit/audit-log.js';
 import type { PlanStore } from '../runs/plan-store.js';
 import type { Run } from '../runs/types.js';
 import type { ActionType, Verdict } from '../policy/types.js';
@@ -9,6 +10,8 @@ export interface RunSummary {
   /** Managed application → users whose licence of it the plan takes back. */
   licencesFreed: Record<string, number>;
   jiraRequestsPer1000Users: number | null;
+  /** Apply runs: the actions that did not simply get done, grouped by outcome and reason. */
+  exceptions: Array<{ outcome: string; reason: string; count: number }>;
 }
 
 const RECLAIMING_VERDICTS: Verdict[] = ['left-company', 'never-logged-in', 'inactive'];
@@ -37,7 +40,7 @@ export function licenceGroupsByApplication(run: Run): Map<string, Set<string>> {
  * a user counts once per application however many of its groups they leave, so this reads
  * the reclaiming lines of the plan rather than adding up group counts.
  */
-export async function summarizeRun(plans: PlanStore, run: Run): Promise<RunSummary> {
+export async function summarizeRun(plans: PlanStore, run: Run, audit?: AuditLog): Promise<RunSummary> {
   const appGroups = licenceGroupsByApplication(run);
   const licencesFreed: Record<string, number> = Object.fromEntries(
     [...appGroups.keys()].map((app) => [app, 0]),
@@ -58,8 +61,20 @@ export async function summarizeRun(plans: PlanStore, run: Run): Promise<RunSumma
       Record<K, number>
     >;
   const scanned = run.counters.total ?? run.counters.scanned;
+  const exceptions = new Map<string, { outcome: string; reason: string; count: number }>();
+  if (audit && run.mode === 'apply') {
+    for await (const entry of audit.stream({ runId: run.id })) {
+      if (entry.action.startsWith('undo:') || entry.outcome === 'done') continue;
+      const reason = entry.reason ?? '';
+      const key = `${entry.outcome}\u0000${reason}`;
+      const current = exceptions.get(key) ?? { outcome: entry.outcome, reason, count: 0 };
+      current.count += 1;
+      exceptions.set(key, current);
+    }
+  }
   return {
     run,
+    exceptions: [...exceptions.values()].sort((a, b) => b.count - a.count),
     byVerdict: nonZero(run.counters.byVerdict),
     byAction: nonZero(run.counters.byAction),
     licencesFreed,

@@ -172,12 +172,56 @@ describe('the HTTP API', function () {
     }
   });
 
+  it('approves a held apply run, shows the audit log, and undoes an action and the run', async () => {
+    const created = await request(api)
+      .post('/api/runs')
+      .set(as('operator'))
+      .send({ mode: 'apply', asOf: AS_OF.toISOString() })
+      .expect(202);
+    const held = await waitForRun(stack.app, created.body.id);
+    assert.equal(held.status, 'awaiting-approval');
+    assert.match(held.statusReason ?? '', /maxPercentOfUsers/);
+    await request(api).post(`/api/runs/${held.id}/approve`).set(as('viewer')).expect(403);
+    const approved = await request(api).post(`/api/runs/${held.id}/approve`).set(as('operator')).expect(200);
+    assert.equal(approved.body.status, 'applying');
+    assert.match(approved.body.statusReason, /approved by api:ops/);
+    const done = await waitForRun(stack.app, held.id);
+    assert.equal(done.status, 'done');
+    await request(api).post(`/api/runs/${held.id}/approve`).set(as('operator')).expect(409);
+
+    const audit = await request(api)
+      .get(`/api/audit?runId=${held.id}&limit=500`)
+      .set(as('viewer'))
+      .expect(200);
+    const entries = audit.body.entries as Array<{ actionId: string; action: string; user: { name: string } }>;
+    assert.ok(entries.length > 5);
+    const csv = await request(api).get(`/api/audit.csv?runId=${held.id}`).set(as('viewer')).expect(200);
+    assert.equal((parse(csv.text, { columns: true }) as unknown[]).length, entries.length);
+    await request(api).get('/api/audit?fromId=abc').set(as('viewer')).expect(400);
+
+    const bobsRevoke = entries.find((e) => e.user.name === 'bob' && e.action === 'revoke-license')!;
+    await request(api).post(`/api/actions/${bobsRevoke.actionId}/undo`).set(as('operator')).expect(202);
+    await request(api).post('/api/actions/no-such-action/undo').set(as('operator')).expect(404);
+    const undo = await request(api).post(`/api/runs/${held.id}/undo`).set(as('operator')).expect(202);
+    assert.match(undo.body.job, /^undo-run-/);
+  });
+
   it('serves Bull Board to an operator, with every queue', async () => {
     const basic = `Basic ${Buffer.from(`ops:${TOKENS.operator}`).toString('base64')}`;
     await request(api).get('/admin/queues').set('Authorization', basic).expect(200);
     const queues = await request(api).get('/admin/queues/api/queues').set('Authorization', basic).expect(200);
     const names = (queues.body.queues as Array<{ name: string }>).map((q) => q.name).sort();
-    assert.deepEqual(names, ['evaluate', 'run-control', 'scan']);
+    assert.deepEqual(names, [
+      'add-groups',
+      'deactivate',
+      'evaluate',
+      'remove-groups',
+      'rename',
+      'revoke-license',
+      'run-control',
+      'scan',
+      'undo',
+    ]);
     const viewer = `Basic ${Buffer.from(`x:${TOKENS.viewer}`).toString('base64')}`;
     await request(api).get('/admin/queues').set('Authorization', viewer).expect(403);
   });

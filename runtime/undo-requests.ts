@@ -1,0 +1,29 @@
+import { jobIds } from '../queues/job-ids.js';
+import { JOBS } from '../queues/names.js';
+import type { App } from './app.js';
+
+export type UndoTarget = { kind: 'run'; runId: string } | { kind: 'action'; actionId: string };
+
+/** A run id or an action id (as the audit log names it): which one, or null if neither. */
+export async function resolveUndoTarget(app: App, id: string): Promise<UndoTarget | null> {
+  if (!/^[A-Za-z0-9_-]+$/.test(id)) return null;
+  if (await app.runs.get(id)) return { kind: 'run', runId: id };
+  const entry = await app.audit.findByAction(id);
+  return entry && !entry.action.startsWith('undo:') ? { kind: 'action', actionId: id } : null;
+}
+
+/**
+ * Queues an undo; returns the job id to follow. Each request gets its own job, so an undo that
+ * met a conflict can be asked for again once an admin has fixed it.
+ */
+export async function requestUndo(app: App, target: UndoTarget, actor: string): Promise<string> {
+  const stamp = Date.now().toString(36);
+  if (target.kind === 'run') {
+    const jobId = `${jobIds.undoRun(target.runId)}-${stamp}`;
+    await app.registry.add(JOBS.undoRun, { runId: target.runId, actor }, jobId);
+    return jobId;
+  }
+  const jobId = `${jobIds.undoAction(target.actionId)}-${stamp}`;
+  await app.registry.add(JOBS.undoAction, { actionId: target.actionId, actor }, jobId);
+  return jobId;
+}
