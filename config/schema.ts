@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 
 /*
@@ -138,6 +139,14 @@ const scheduleEntrySchema = z.strictObject({
     .string({ error: 'expected a cron expression' })
     .refine((c) => c.trim().split(/\s+/).length >= 5 && c.trim().split(/\s+/).length <= 6, {
       error: 'expected a cron expression with 5 or 6 fields',
+    })
+    .superRefine((c, ctx) => {
+      // The same parser BullMQ's job schedulers use, so what passes here also schedules.
+      try {
+        CronExpressionParser.parse(c);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `not a valid cron expression: ${(error as Error).message}` });
+      }
     }),
   timezone: z
     .string()

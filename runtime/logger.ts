@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -17,18 +17,24 @@ const REDACTED_PATHS = [
   '*.loginWebhookSecret',
   '*.*.token',
   '*.*.password',
+  '*.tokens[*].token',
   'headers.authorization',
   'req.headers.authorization',
 ];
 
-export function createLogger(name = 'reclaim', level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export function createLogger(
+  name = 'reclaim',
+  level = process.env.LOG_LEVEL ?? 'info',
+  destination?: DestinationStream,
+): Logger {
+  const options = {
     name,
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** A logger that writes nothing (tests, and the CLI's quiet commands). */

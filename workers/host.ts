@@ -40,7 +40,7 @@ const DEFAULT_CONCURRENCY: Partial<Record<QueueName, number>> = {
 const SHUTDOWN_REASON = 'shutdown';
 
 /** Refuses to start when a job name carried by one of the queues has no processor. */
-export function assertEveryJobHasAProcessor(queues: QueueName[], processors: ProcessorMap<unknown>): void {
+export function assertEveryJobHasAProcessor<Ctx>(queues: QueueName[], processors: ProcessorMap<Ctx>): void {
   const missing = (Object.keys(JOB_QUEUE) as JobName[]).filter(
     (job) => queues.includes(JOB_QUEUE[job]) && !processors[job],
   );
@@ -59,7 +59,7 @@ export class WorkerHost<Ctx> {
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerHostOptions<Ctx>) {
-    assertEveryJobHasAProcessor(options.queues, options.processors as ProcessorMap<unknown>);
+    assertEveryJobHasAProcessor(options.queues, options.processors);
   }
 
   start(): void {

@@ -106,6 +106,17 @@ describe('configuration', () => {
     );
   });
 
+  it('refuses a cron expression the scheduler could not run, saying why', () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          file: write('cron.yaml', 'schedule:\n  - { name: nightly, cron: "0 25 * * *" }\n'),
+          env: {},
+        }),
+      /schedule\.0\.cron: not a valid cron expression: .*range 0-23/,
+    );
+  });
+
   it('refuses a directory type that is not supported yet, naming it', () => {
     assert.throws(
       () =>
