@@ -49,6 +49,11 @@ export function registerRunCommands(program: Command): void {
             ...(options.only ? { only: options.only as ReclaimRule } : {}),
           });
           if (!options.json) console.error(`started run ${created.id} (${created.mode})`);
+          if ((await app.registry.queue('scan').getWorkersCount()) === 0) {
+            console.error(
+              'warning: no worker is listening: start `reclaim worker` (or `reclaim start`) to process the run',
+            );
+          }
           const run = options.wait
             ? await waitForRun(app, created.id, options.json ? undefined : new RunProgress())
             : created;

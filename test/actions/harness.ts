@@ -1,4 +1,5 @@
 import { executeAction } from '../../services/actions/execute-action.js';
+import { getSimUser, postSimHook, type SimUserState } from '../support/sim-hooks.js';
 import type { ActionRequest, ActionResult } from '../../services/actions/types.js';
 import type { JiraDirectory } from '../../services/jira/jira-directory.js';
 import type { PlannedAction } from '../../services/policy/types.js';
@@ -32,26 +33,14 @@ export async function applyPlanOf(jira: JiraDirectory, username: string): Promis
   return results;
 }
 
-export interface SimUserState {
-  name: string;
-  key: string;
-  active: boolean;
-  directoryId: number;
-  groups: string[];
-  lastLoginTime?: string;
-  mutations: number;
+export { type SimUserState } from '../support/sim-hooks.js';
+
+export function simState(simUrl: string, username: string): Promise<SimUserState> {
+  return getSimUser(simUrl, username);
 }
 
-export async function simState(simUrl: string, username: string): Promise<SimUserState> {
-  const response = await fetch(`${simUrl}/__sim/state/users/${encodeURIComponent(username)}`);
-  if (response.status !== 200) throw new Error(`simulator has no user ${username} (${response.status})`);
-  return (await response.json()) as SimUserState;
-}
-
-export async function simPost(simUrl: string, path: string): Promise<void> {
-  const response = await fetch(simUrl + path, { method: 'POST' });
-  if (response.status !== 200) throw new Error(`POST ${path}: ${response.status}`);
-  await response.text();
+export function simPost(simUrl: string, path: string): Promise<void> {
+  return postSimHook(simUrl, path);
 }
 
 /** What an undo must restore: everything the actions touch. */

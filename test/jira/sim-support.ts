@@ -1,4 +1,5 @@
 import { startSimulator, type FixtureInput } from '../../simulator/index.js';
+import { findSimUser, type SimUserState } from '../support/sim-hooks.js';
 import { JiraDataCenterClient, type JiraDataCenterClientOptions } from '../../services/jira/index.js';
 
 export type RunningSimulator = Awaited<ReturnType<typeof startSimulator>>;
@@ -16,22 +17,9 @@ export function clientFor(
   return new JiraDataCenterClient({ baseUrl: sim.url, token: SIM_TOKEN, retryBaseDelayMs: 20, ...options });
 }
 
-export interface SimUserState {
-  name: string;
-  key: string;
-  active: boolean;
-  directoryId: number;
-  groups: string[];
-  lastLoginTime?: string;
-  mutations: number;
-}
-
 /** The user as the simulated Jira holds it now (test hook, outside the REST API under test). */
-export async function simUser(sim: RunningSimulator, name: string): Promise<SimUserState | undefined> {
-  const response = await fetch(`${sim.url}/__sim/state/users/${encodeURIComponent(name)}`);
-  if (response.status === 404) return undefined;
-  if (!response.ok) throw new Error(`sim state for ${name}: HTTP ${response.status}`);
-  return (await response.json()) as SimUserState;
+export function simUser(sim: RunningSimulator, name: string): Promise<SimUserState | undefined> {
+  return findSimUser(sim.url, name);
 }
 
 export async function simRequestCount(sim: RunningSimulator): Promise<number> {

@@ -47,12 +47,4 @@ export interface UserBeanLike {
   applicationRoles?: { size: number; items: { key: string; name: string }[] };
 }
 
-export interface UserState {
-  name: string;
-  key: string;
-  active: boolean;
-  directoryId: number;
-  groups: string[];
-  lastLoginTime?: string;
-  mutations: number;
-}
+export type { SimUserState as UserState } from '../support/sim-hooks.js';

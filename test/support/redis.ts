@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { bullPrefix } from '../../queues/connection.js';
+import { deletePrefixKeys } from '../../runtime/prefix-keys.js';
 
 /*
  * Each test file gets its own key prefix on the shared Redis and removes every key under it
@@ -18,36 +17,9 @@ export function uniquePrefix(label: string): string {
   return `test-${label.replace(/[^A-Za-z0-9_-]/g, '')}-${randomBytes(4).toString('hex')}`;
 }
 
-export async function deletePrefix(prefix: string): Promise<number> {
-  const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
-  try {
-    let deleted = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${bullPrefix(prefix)}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) deleted += await redis.unlink(...keys);
-    } while (cursor !== '0');
-    return deleted;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-export async function countKeys(prefix: string): Promise<number> {
-  const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
-  try {
-    let count = 0;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${bullPrefix(prefix)}*`, 'COUNT', 1000);
-      cursor = next;
-      count += keys.length;
-    } while (cursor !== '0');
-    return count;
-  } finally {
-    redis.disconnect();
-  }
+/** Removes every key of a test's prefix. */
+export function deletePrefix(prefix: string): Promise<number> {
+  return deletePrefixKeys(testRedisUrl(), prefix);
 }
 
 /** A prefix for one test file, with its keys removed after the file's tests. */

@@ -3,11 +3,11 @@ import type { ReclaimConfig } from '../../config/schema.js';
 import { createApp, type App } from '../../runtime/app.js';
 import { launchRun, type LaunchRequest } from '../../runtime/launch-run.js';
 import { silentLogger } from '../../runtime/logger.js';
-import { deletePrefixKeys } from '../../runtime/prefix-keys.js';
 import { startWorkerRole, type RunningRole } from '../../runtime/process-roles.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/index.js';
 import type { PlanLine, Run } from '../../services/runs/types.js';
-import { testRedisUrl, uniquePrefix } from './redis.js';
+import { deletePrefix, testRedisUrl, uniquePrefix } from './redis.js';
+import { getSimStats, getSimUser, postSimHook, type SimStats, type SimUserState } from './sim-hooks.js';
 
 /*
  * The whole product on real parts for one test: the simulator over HTTP, Redis under a prefix
@@ -73,7 +73,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await stack.stopWorkers();
       await app.close();
       await sim.close();
-      await deletePrefixKeys(testRedisUrl(), prefix);
+      await deletePrefix(prefix);
     },
   };
   if (options.workers ?? true) await stack.startWorkers();
@@ -118,33 +118,14 @@ export async function planByName(app: App, runId: string): Promise<Map<string, P
 }
 
 /** The simulator's view of a user, as Jira holds it now. */
-export async function simUser(sim: RunningSimulator, name: string) {
-  const response = await fetch(`${sim.url}/__sim/state/users/${encodeURIComponent(name)}`);
-  if (!response.ok) throw new Error(`/__sim/state/users/${name}: ${response.status}`);
-  return (await response.json()) as {
-    name: string;
-    key: string;
-    active: boolean;
-    directoryId: number;
-    groups: string[];
-    lastLoginTime?: string;
-    mutations: number;
-  };
+export function simUser(sim: RunningSimulator, name: string): Promise<SimUserState> {
+  return getSimUser(sim.url, name);
 }
 
-export async function simStats(sim: RunningSimulator) {
-  const response = await fetch(`${sim.url}/__sim/stats`);
-  return (await response.json()) as {
-    requests: { total: number; byRoute: Record<string, Record<string, number>> };
-    mutations?: { total: number };
-  };
+export function simStats(sim: RunningSimulator): Promise<SimStats> {
+  return getSimStats(sim.url);
 }
 
-export async function simHook(sim: RunningSimulator, path: string, body: unknown = {}): Promise<void> {
-  const response = await fetch(`${sim.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+export function simHook(sim: RunningSimulator, path: string, body: unknown = {}): Promise<void> {
+  return postSimHook(sim.url, path, body);
 }
