@@ -68,8 +68,14 @@ export async function scanRun(
   sink: EvaluationSink,
   signal: AbortSignal,
 ): Promise<ScanOutcome> {
-  const { jira, runs, plans, config, logger, redis, prefix } = deps;
+  const { jira, runs, config, redis, prefix } = deps;
   const run = await runs.get(runId);
+  const seenKey = stateKey(prefix, 'run', runId, 'seen');
+  // A scan that crashed after listing everyone only has to report that it is complete.
+  if (run?.status === 'evaluating' && !run.counters.scanComplete) {
+    await completeScan(deps, runId, seenKey, sink);
+    return 'scanned';
+  }
   if (!run || run.status !== 'scanning') return 'not-scanning';
   await runs.markStarted(runId);
   // One "first seen" time for every user this scan meets (kept across a retried scan), so the
@@ -123,15 +129,17 @@ export async function scanRun(
   }
 
   const directories = await deps.openDirectories(run);
-  const seenKey = stateKey(prefix, 'run', runId, 'seen');
+  // Both survive a retried scan: the set keeps "users scanned" exact (a user counts once),
+  // and leavers held back twice are queued under the same job id, so once.
   const deferredKey = stateKey(prefix, 'run', runId, 'deferred');
-  // A retried scan starts its bookkeeping again; the plan itself is keyed by user.
-  await redis.unlink(seenKey, deferredKey);
 
   const listing = jira.listUsers();
   for await (const page of listing) {
     signal.throwIfAborted();
-    if ((await runs.get(runId))?.status !== 'scanning') return 'not-scanning';
+    if ((await runs.get(runId))?.status !== 'scanning') {
+      await redis.unlink(seenKey, deferredKey);
+      return 'not-scanning';
+    }
     const keys = page.map((user) => user.key);
     const [added, groupsByKey, firstSeen] = await Promise.all([
       redis.sadd(seenKey, ...keys),
@@ -161,8 +169,7 @@ export async function scanRun(
     await sink.enqueue(ready);
   }
 
-  const total = await redis.scard(seenKey);
-  const verdict = directories.conclude(total);
+  const verdict = directories.conclude(await redis.scard(seenKey));
   await runs.setDirectories(runId, verdict.statuses);
   for (const note of verdict.notes) await runs.addNote(runId, note);
   if (listing.stats.prefixesCappedAtMaxDepth > 0) {
@@ -184,11 +191,17 @@ export async function scanRun(
   );
 
   await runs.transition(runId, ['scanning'], 'evaluating');
-  const complete = await plans.markScanComplete(runId, total);
-  logger.info({ runId, total, pages: listing.stats.pages, complete }, 'scan complete');
-  if (complete) await sink.finish(runId);
-  await redis.unlink(seenKey);
+  await completeScan(deps, runId, seenKey, sink);
   return 'scanned';
+}
+
+/** Every user is listed and queued: the run learns its total, and finishes if all are evaluated. */
+async function completeScan(deps: ScanDependencies, runId: string, seenKey: string, sink: EvaluationSink) {
+  const total = await deps.redis.scard(seenKey);
+  const complete = await deps.plans.markScanComplete(runId, total);
+  deps.logger.info({ runId, total, complete }, 'scan complete');
+  if (complete) await sink.finish(runId);
+  await deps.redis.unlink(seenKey);
 }
 
 function evaluationRequest(

@@ -91,6 +91,7 @@ describe('the worker process', function () {
     assert.equal(done.status, 'done', done.statusReason);
     assert.equal(done.counters.total, 20_000);
     assert.equal(done.counters.evaluated, 20_000);
+    assert.equal(done.counters.scanned, 20_000, 'the retried scan counts each user once');
     const keys = new Set<string>();
     for await (const line of app.plans.stream(run.id)) {
       assert.ok(!keys.has(line.key), `${line.key} twice in the plan`);
