@@ -1,6 +1,6 @@
 import type { Profile } from './fixture-schema.js';
 
-/** What differs between the Jira versions the simulator plays (see jira-rest-api.md §1, §8). */
+/** What differs between the Jira versions the simulator plays: listing endpoints, search caps, last login. */
 export interface ProfileTraits {
   version: string;
   versionNumbers: [number, number, number];

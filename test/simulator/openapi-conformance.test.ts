@@ -8,7 +8,7 @@ import { call, get } from './sim-client.js';
 
 /*
  * The simulator's answers checked against Atlassian's official DC 10.3 OpenAPI spec. The
- * spec's known defects (jira-rest-api.md §7) are handled here one by one, by validating the
+ * spec's known defects (test/fixtures/jira-openapi/README.md) are handled here one by one, by validating the
  * parts the spec does describe correctly, never by turning validation off:
  *  - collections typed as their item (`/user/search` → UserBean, `/applicationrole` →
  *    ApplicationRoleBean, `/group/member` → UserJsonBean): each item is validated;
