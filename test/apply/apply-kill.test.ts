@@ -6,7 +6,7 @@ import { silentLogger } from '../../runtime/logger.js';
 import { deletePrefixKeys } from '../../runtime/prefix-keys.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/index.js';
 import { AS_OF, EXPECTED, VERDICT_POLICY, verdictFixture } from '../pipeline/verdict-fixture.js';
-import { spawnReclaim, writeConfigFile, type ReclaimProcess } from '../support/child.js';
+import { killAll, spawnReclaim, writeConfigFile, type ReclaimProcess } from '../support/child.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { runToEnd, simUser, stackConfig, startStack, waitForRun } from '../support/stack.js';
 
@@ -36,10 +36,7 @@ describe('an apply run whose worker is killed', function () {
   const workers: ReclaimProcess[] = [];
 
   after(async () => {
-    for (const worker of workers) {
-      if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
-      await worker.exited;
-    }
+    await killAll(workers);
     await app?.close();
     await sim?.close();
     config?.remove();

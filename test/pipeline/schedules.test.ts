@@ -24,7 +24,8 @@ describe('schedules', function () {
     const scheduled = (await stack.app.runs.list({ limit: 100 })).filter(
       (run) => run.trigger.type === 'schedule',
     );
-    assert.ok(scheduled.length >= 3 && scheduled.length <= 5, `${scheduled.length} runs in ~4 s`);
+    // Once a second for ~4 s; two workers firing each occurrence would make it twice as many.
+    assert.ok(scheduled.length >= 2 && scheduled.length <= 5, `${scheduled.length} runs in ~4 s`);
     assert.ok(scheduled.every((run) => run.trigger.schedule === 'each-second' && run.mode === 'dry-run'));
 
     // Restarted without the entry: the scheduler is removed, nothing fires any more.

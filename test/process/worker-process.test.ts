@@ -5,7 +5,7 @@ import { launchRun } from '../../runtime/launch-run.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { deletePrefixKeys } from '../../runtime/prefix-keys.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/index.js';
-import { spawnReclaim, writeConfigFile, type ReclaimProcess } from '../support/child.js';
+import { killAll, spawnReclaim, writeConfigFile, type ReclaimProcess } from '../support/child.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { stackConfig, waitForRun } from '../support/stack.js';
 
@@ -29,10 +29,7 @@ describe('the worker process', function () {
   };
 
   afterEach(async () => {
-    for (const worker of workers.splice(0)) {
-      if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
-      await worker.exited;
-    }
+    await killAll(workers);
     await app?.close();
     await sim?.close();
     config?.remove();

@@ -56,3 +56,11 @@ export function writeConfigFile(config: Record<string, unknown>): { file: string
   writeFileSync(file, stringify(config));
   return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** Ends every process still running (SIGKILL) and waits for each to exit. */
+export async function killAll(processes: ReclaimProcess[]): Promise<void> {
+  for (const process of processes.splice(0)) {
+    if (process.child.exitCode === null && process.child.signalCode === null) process.child.kill('SIGKILL');
+    await process.exited;
+  }
+}
