@@ -7,7 +7,7 @@ import { JiraDataCenterClient } from '../services/jira/client.js';
 import type { JiraDirectory } from '../services/jira/jira-directory.js';
 import { openRunDirectories } from '../services/pipeline/open-run-directories.js';
 import { RunContextCache } from '../services/pipeline/run-context.js';
-import type { RunDirectories } from '../services/pipeline/run-directories.js';
+import type { RunDirectoryView } from '../services/pipeline/run-directory-view.js';
 import { rateLimitedJira } from '../services/ratelimit/rate-limited-jira.js';
 import { SharedRateLimiter } from '../services/ratelimit/shared-rate-limiter.js';
 import { ApplyProgress } from '../services/apply/apply-progress.js';
@@ -39,7 +39,7 @@ export interface App {
   contexts: RunContextCache;
   /** The Jira client, rate limited across all workers; throws when no Jira is configured. */
   jira(): JiraDirectory;
-  openDirectories(run: Run): Promise<RunDirectories>;
+  openDirectories(run: Run): Promise<RunDirectoryView>;
   close(): Promise<void>;
 }
 

@@ -2,9 +2,9 @@ import type { ReclaimConfig } from '../../config/schema.js';
 import type { Logger } from '../../runtime/logger.js';
 import { createDirectoryProviders } from '../directories/create-directory-providers.js';
 import { settleDirectoryFact } from '../directories/directory-assessment.js';
-import { RunDirectories as DirectorySources } from '../directories/run-directories.js';
+import { RunDirectories } from '../directories/run-directories.js';
 import type { Run } from '../runs/types.js';
-import { NO_DIRECTORIES, type RunDirectories } from './run-directories.js';
+import { NO_DIRECTORIES, type RunDirectoryView } from './run-directory-view.js';
 
 /**
  * The configured external directories for one run: each loaded in bulk once, answered user by
@@ -14,9 +14,9 @@ export async function openRunDirectories(
   config: Readonly<ReclaimConfig['directories']>,
   run: Run,
   logger: Logger,
-): Promise<RunDirectories> {
+): Promise<RunDirectoryView> {
   if (config.sources.length === 0) return NO_DIRECTORIES;
-  const sources = await DirectorySources.open(createDirectoryProviders(config.sources));
+  const sources = await RunDirectories.open(createDirectoryProviders(config.sources));
   for (const source of sources.sources) {
     if (source.failed)
       logger.warn({ runId: run.id, source: source.source, err: source.failed }, 'directory failed');

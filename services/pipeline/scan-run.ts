@@ -13,7 +13,7 @@ import type { Run } from '../runs/types.js';
 import { policyNotes } from '../policy/policy-notes.js';
 import { licenceGroupsOf } from './licence-groups.js';
 import { MembershipIndex } from './membership-index.js';
-import type { RunDirectories } from './run-directories.js';
+import type { RunDirectoryView } from './run-directory-view.js';
 import { licenceGroupsKey } from './run-context.js';
 import type { EvaluationRequest } from './evaluation-request.js';
 
@@ -27,7 +27,7 @@ export interface ScanDependencies {
   plans: PlanStore;
   firstSeen: FirstSeenStore;
   /** Opens the run's view of the external directories (loaded in bulk once). */
-  openDirectories(run: Run): Promise<RunDirectories>;
+  openDirectories(run: Run): Promise<RunDirectoryView>;
 }
 
 /** How the scan hands work to the evaluate stage; the queue layer implements it. */

@@ -2,7 +2,7 @@ import type { DirectoryFact } from '../policy/types.js';
 import type { DirectoryStatus } from '../runs/types.js';
 
 /** The external directories as one run sees them: loaded once, judged once the scan is done. */
-export interface RunDirectories {
+export interface RunDirectoryView {
   /** The answer for a Jira user; `absent` / `disabled` count only if the verdict trusts them. */
   answer(username: string): DirectoryFact;
   /** Judges the directories over the run's Jira users (the circuit breaker). */
@@ -20,7 +20,7 @@ export interface DirectoryVerdict {
 }
 
 /** No external directory configured: nobody is a leaver by directory. */
-export const NO_DIRECTORIES: RunDirectories = {
+export const NO_DIRECTORIES: RunDirectoryView = {
   answer: () => ({ status: 'not-configured' }),
   conclude: () => ({
     statuses: [],
