@@ -24,6 +24,8 @@ const ENV_OVERRIDES: Array<[string, string[], (v: string) => unknown]> = [
   ['JIRA_TOKEN', ['jira', 'token'], String],
   ['JIRA_USER', ['jira', 'username'], String],
   ['JIRA_PASSWORD', ['jira', 'password'], String],
+  ['JIRA_CROWD_APPLICATION', ['jira', 'crowd', 'application'], String],
+  ['JIRA_CROWD_PASSWORD', ['jira', 'crowd', 'password'], String],
   ['SMTP_URL', ['notify', 'smtpUrl'], String],
   ['API_PORT', ['api', 'port'], (v) => (/^\d+$/.test(v) ? Number(v) : v)],
   ['API_HOST', ['api', 'host'], String],

@@ -60,6 +60,16 @@ const jiraSchema = z
     retries: nonNegativeInt().default(2),
     /** Page size for user listings. */
     pageSize: positiveInt().default(1000),
+    /**
+     * Jira 9 keeps last logins only in its Crowd user attributes, read over
+     * /rest/usermanagement/1 with the credentials of an application set up under Jira User
+     * Server. Without them, the token or username above is tried; if Jira refuses, last logins
+     * are unknown (never taken as "never logged in").
+     */
+    crowd: z
+      .strictObject({ application: z.string().min(1), password: z.string().min(1) })
+      .nullable()
+      .default(null),
   })
   .refine((jira) => !(jira.username && !jira.password) && !(jira.password && !jira.username), {
     error: 'username and password go together',

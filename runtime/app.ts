@@ -96,6 +96,7 @@ function createJira(config: Readonly<ReclaimConfig>, redis: Redis, prefix: strin
     timeoutMs: jira.timeoutMs,
     retries: jira.retries,
     pageSize: jira.pageSize,
+    ...(jira.crowd ? { crowd: { username: jira.crowd.application, password: jira.crowd.password } } : {}),
     onRequest: () => {
       const scope = jiraRequestScope.getStore();
       if (scope) scope.count += 1;

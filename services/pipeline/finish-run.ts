@@ -36,6 +36,10 @@ export async function finishRun(deps: FinishDependencies, runId: string): Promis
   await new MembershipIndex(redis, prefix, runId).clear(policyGroups(run.policy, licenceGroups));
   await redis.unlink(licenceKey);
 
+  const undetermined = run.counters.byVerdict.undetermined;
+  const undeterminedNote = `${undetermined} user(s) undetermined: a fact their verdict needs could not be read (their reasons in the plan say which); nothing is done to them`;
+  if (undetermined > 0 && !run.notes.includes(undeterminedNote)) await runs.addNote(runId, undeterminedNote);
+
   if (run.mode === 'dry-run') {
     await runs.transition(
       runId,

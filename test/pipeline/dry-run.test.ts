@@ -119,6 +119,43 @@ describe('a dry run, end to end over HTTP and Redis', function () {
     assert.deepEqual(comparable(plans[1]!), comparable(plans[2]!), 'dc10 differs from dc11');
   });
 
+  it('on Jira 9 reads last logins with the Crowd application credentials, and takes nothing when they are refused', async () => {
+    for (const [password, expectKnown] of [
+      ['admin', true],
+      ['wrong', false],
+    ] as const) {
+      const stack = await startStack({
+        sim: { fixture: verdictFixture('dc9') },
+        config: { ...CONFIG, jira: { crowd: { application: 'admin', password } } },
+      });
+      try {
+        const run = await runToEnd(stack, { asOf: AS_OF });
+        const plan = await planByName(stack.app, run.id);
+        if (expectKnown) {
+          assert.equal(plan.get('bob')!.verdict, 'inactive');
+          assert.equal(plan.get('bob')!.lastLogin, '2026-05-01T08:00:00.000Z');
+          continue;
+        }
+        // Unknown is not absent: no login rule decides, nobody is reclaimed for inactivity.
+        for (const name of ['alice', 'bob', 'carol', 'ivan']) {
+          assert.equal(plan.get(name)!.verdict, 'undetermined', name);
+          assert.equal(plan.get(name)!.lastLoginStatus, 'unknown');
+          assert.deepEqual(plan.get(name)!.actions, []);
+        }
+        assert.equal(run.counters.byVerdict['never-logged-in'] ?? 0, 0);
+        assert.equal(run.counters.byVerdict.inactive ?? 0, 0);
+        assert.equal(plan.get('frank')!.verdict, 'left-company', 'the directory still decides leavers');
+        const recorded = (await stack.app.runs.get(run.id))!;
+        assert.ok(
+          recorded.notes.some((note) => /user\(s\) undetermined/.test(note)),
+          recorded.notes.join('\n'),
+        );
+      } finally {
+        await stack.close();
+      }
+    }
+  });
+
   describe('when the directory cannot be believed', () => {
     let stack: Stack;
     beforeEach(
