@@ -45,18 +45,9 @@ export function userBean(
   expand: ReadonlySet<UserExpansion> = new Set(),
 ): Record<string, unknown> {
   const store = context.world.store;
-  const name = store.name(index);
-  const key = store.key(index);
   const bean: Record<string, unknown> = {
-    self: userSelf(context, name),
-    key,
-    name,
-    emailAddress: store.emailAddress(index),
-    avatarUrls: avatarUrls(context, key),
-    displayName: store.displayName(index),
-    active: store.isActive(index),
+    ...userJsonBean(context, index),
     deleted: false,
-    timeZone: store.timeZone(index),
     locale: store.locale(index),
   };
   if (context.traits.hasLastLoginTime) {
