@@ -45,6 +45,15 @@ export async function redisAnswers(host: string, port: number, timeoutMs = 1_000
   });
 }
 
+/** Nothing listens on this port of 127.0.0.1. */
+export async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -35,6 +35,10 @@ export function registerDemoCommand(program: Command): void {
       const { formatSummary } = await import('../format-run.js');
       const { RunProgress } = await import('../progress.js');
       const { deletePrefixKeys } = await import('../../runtime/prefix-keys.js');
+      const { portIsFree } = await import('../../runtime/local-redis.js');
+      // The tour must not fail because something else already uses the default port.
+      const apiPort = options.port === 0 || (await portIsFree(options.port)) ? options.port : 0;
+      if (apiPort !== options.port) console.log(`Port ${options.port} is taken: the API takes a free port instead.`);
 
       const logger = createLogger('reclaim-demo', process.env.LOG_LEVEL ?? 'warn');
       console.log(`Starting a simulated Jira (${options.profile}) with ${options.users} users …`);
@@ -50,7 +54,7 @@ export function registerDemoCommand(program: Command): void {
           // never logged in are recognised on this very first scan.
           policy: { existingUsersSeenSince: aYearAgo },
           directories: { sources: [{ type: 'scim', url: `${sim.url}/scim/v2`, token: 'sim-token' }] },
-          api: { port: options.port, tokens: [{ name: 'demo', token, role: 'admin' }] },
+          api: { port: apiPort, tokens: [{ name: 'demo', token, role: 'admin' }] },
         },
       });
       await deletePrefixKeys(config.redis.url, config.redis.prefix);
