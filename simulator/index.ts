@@ -23,7 +23,9 @@ export interface SimulatorOptions {
   seed?: number;
   /** "Now" for the synthetic last-login spread. @defaultValue new Date() */
   referenceTime?: Date;
-  /** @defaultValue 0 (an ephemeral port on 127.0.0.1) */
+  /** The address to listen on (0.0.0.0 in a container). @defaultValue '127.0.0.1' */
+  host?: string;
+  /** @defaultValue 0 (an ephemeral port) */
   port?: number;
   /** Bearer token accepted besides Basic admin/admin. @defaultValue 'sim-token' */
   token?: string;
@@ -86,7 +88,7 @@ function checkBehaviour(options: SimulatorOptions): void {
   }
 }
 
-/** Starts the Jira (+ SCIM directory) simulator on 127.0.0.1. */
+/** Starts the Jira (+ SCIM directory) simulator, on 127.0.0.1 unless told otherwise. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   checkBehaviour(options);
   const context = new SimulatorContext(worldBuilder(options), options.token ?? DEFAULT_TOKEN);
@@ -103,13 +105,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   );
 
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve, reject) => {
-    const listening = app.listen(options.port ?? 0, '127.0.0.1', (error?: Error) => {
+    const listening = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', (error?: Error) => {
       if (error) reject(error);
       else resolve(listening);
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  const host = !options.host || options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   context.baseUrl = url;
 
   let closing: Promise<void> | undefined;

@@ -38,7 +38,8 @@ export function registerDemoCommand(program: Command): void {
       const { portIsFree } = await import('../../runtime/local-redis.js');
       // The tour must not fail because something else already uses the default port.
       const apiPort = options.port === 0 || (await portIsFree(options.port)) ? options.port : 0;
-      if (apiPort !== options.port) console.log(`Port ${options.port} is taken: the API takes a free port instead.`);
+      if (apiPort !== options.port)
+        console.log(`Port ${options.port} is taken: the API takes a free port instead.`);
 
       const logger = createLogger('reclaim-demo', process.env.LOG_LEVEL ?? 'warn');
       console.log(`Starting a simulated Jira (${options.profile}) with ${options.users} users …`);

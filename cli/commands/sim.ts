@@ -13,6 +13,7 @@ export function registerSimCommand(program: Command): void {
     .option('--fixture <file>', 'a fixture file (PRODUCT.md §4) instead of a synthetic enterprise')
     .option('--seed <n>', 'seed of the synthetic enterprise', parseNumber('--seed', { min: 0 }))
     .option('--port <port>', 'port to listen on', parseNumber('--port', { min: 0, max: 65535 }), 8080)
+    .option('--host <address>', 'address to listen on (0.0.0.0 in a container)', '127.0.0.1')
     .option('--token <token>', 'the Bearer token accepted (Basic admin/admin works too)', 'sim-token')
     .option('--rate-limit <r>', 'requests per second before 429', parseNumber('--rate-limit', { min: 0 }))
     .option(
@@ -39,6 +40,7 @@ export function registerSimCommand(program: Command): void {
         fixture: options.fixture,
         seed: options.seed,
         port: options.port,
+        host: options.host,
         token: options.token,
         rateLimit: options.rateLimit,
         latencyMs: options.latencyMs,
@@ -57,6 +59,7 @@ interface SimCliOptions {
   fixture?: string;
   seed?: number;
   port: number;
+  host: string;
   token: string;
   rateLimit?: number;
   latencyMs?: number;
