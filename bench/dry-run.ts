@@ -40,7 +40,6 @@ const raw = {
   jira: { url: sim.url, token: 'sim-token', requestsPerSecond: 10_000 },
   directories: { sources: [{ type: 'scim', url: `${sim.url}/scim/v2`, token: 'sim-token' }] },
   policy: { existingUsersSeenSince: '2025-01-01' },
-  worker: { concurrency: { evaluate: Number(process.env.EVAL_CONCURRENCY ?? 50) } },
 };
 const dir = mkdtempSync(join(tmpdir(), 'reclaim-bench-'));
 writeFileSync(join(dir, 'reclaim.yaml'), stringify(raw));

@@ -1,12 +1,6 @@
 import type { Run } from '../services/runs/types.js';
 
-const FINAL = new Set(['done', 'failed', 'cancelled']);
 const number = new Intl.NumberFormat('en-US');
-
-/** A run is settled when it is over, or waits for a person (held by the brake). */
-export function isSettled(run: Run): boolean {
-  return FINAL.has(run.status) || run.status === 'awaiting-approval';
-}
 
 /**
  * A one-line progress bar for a terminal: users scanned and evaluated, the rate, and an ETA

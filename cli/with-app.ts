@@ -16,7 +16,7 @@ export async function withApp<T>(program: Command, action: (app: App) => Promise
 }
 
 export async function requireRun(app: App, id: string): Promise<Run> {
-  const run = /^[A-Za-z0-9_-]+$/.test(id) ? await app.runs.get(id) : null;
+  const run = await app.runs.get(id);
   if (!run) throw new Error(`no run ${id}`);
   return run;
 }

@@ -1,4 +1,4 @@
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { bullPrefix } from './connection.js';
 import { JOB_OPTIONS } from './job-options.js';
@@ -46,18 +46,6 @@ export class QueueRegistry {
     await this.queueFor(job).addBulk(
       items.map((item) => ({ name: job, data: parsePayload(job, item.data), opts: { jobId: item.jobId } })),
     );
-  }
-
-  /** QueueEvents need their own blocking connection; the caller closes what it opens. */
-  events(name: QueueName): QueueEvents {
-    return new QueueEvents(name, {
-      connection: this.connection.duplicate(),
-      prefix: bullPrefix(this.prefix),
-    });
-  }
-
-  all(): Queue[] {
-    return [...this.queues.values()];
   }
 
   async close(): Promise<void> {

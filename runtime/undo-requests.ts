@@ -6,7 +6,6 @@ export type UndoTarget = { kind: 'run'; runId: string } | { kind: 'action'; acti
 
 /** A run id or an action id (as the audit log names it): which one, or null if neither. */
 export async function resolveUndoTarget(app: App, id: string): Promise<UndoTarget | null> {
-  if (!/^[A-Za-z0-9_-]+$/.test(id)) return null;
   if (await app.runs.get(id)) return { kind: 'run', runId: id };
   const entry = await app.audit.findByAction(id);
   return entry && !entry.action.startsWith('undo:') ? { kind: 'action', actionId: id } : null;

@@ -23,6 +23,7 @@ export async function processFinishRun(job: Job, app: App) {
       brake: app.config.brake,
       runs: app.runs,
       plans: app.plans,
+      progress: app.applyProgress,
       startApply: queueApply(app),
     },
     runId,

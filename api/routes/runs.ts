@@ -42,7 +42,7 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
   const operator = requireRole(authenticate, 'operator');
 
   const findRun = async (id: string) => {
-    const run = /^[A-Za-z0-9_-]+$/.test(id) ? await app.runs.get(id) : null;
+    const run = await app.runs.get(id);
     if (!run) throw HttpError.notFound(`run ${id}`);
     return run;
   };

@@ -24,7 +24,7 @@ export function registerDemoCommand(program: Command): void {
       if (!['dc9', 'dc10', 'dc11'].includes(options.profile)) {
         throw new Error(`--profile: expected dc9, dc10 or dc11, got "${options.profile}"`);
       }
-      const [{ startSimulator }, { startApiRole, startWorkerRole }, { launchRun }, { waitForRun }] =
+      const [{ startSimulator }, { startApiRole, startWorkerRole }, { launchRun }, { waitWithProgress }] =
         await Promise.all([
           import('../../simulator/index.js'),
           import('../../runtime/process-roles.js'),
@@ -73,7 +73,7 @@ export function registerDemoCommand(program: Command): void {
       try {
         const created = await launchRun(api.app, { mode: 'dry-run', trigger: { type: 'demo' } });
         console.log(`Dry run ${created.id} started …`);
-        const run = await waitForRun(api.app, created.id, new RunProgress(process.stdout));
+        const run = await waitWithProgress(api.app, created.id, new RunProgress(process.stdout));
         console.log();
         console.log(formatSummary(await summarizeRun(api.app.plans, run)));
         console.log();

@@ -8,19 +8,14 @@ import type { Run } from '../../services/runs/types.js';
 import { formatRun, formatSummary } from '../format-run.js';
 import { requireRun, withApp } from '../with-app.js';
 import { parseIsoDate } from '../options.js';
-import { isSettled, RunProgress } from '../progress.js';
+import { RunProgress } from '../progress.js';
+import { waitForRun } from '../../services/runs/wait-for-run.js';
 
-/** Polls the run until it settles, drawing progress; returns the final record. */
-export async function waitForRun(app: App, id: string, progress?: RunProgress): Promise<Run> {
-  for (;;) {
-    const run = await requireRun(app, id);
-    progress?.update(run);
-    if (isSettled(run)) {
-      progress?.end();
-      return run;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+/** Waits for the run to settle, drawing progress on a terminal. */
+export async function waitWithProgress(app: App, id: string, progress?: RunProgress): Promise<Run> {
+  const run = await waitForRun(app.runs, id, { onUpdate: (r) => progress?.update(r) });
+  progress?.end();
+  return run;
 }
 
 export function registerRunCommands(program: Command): void {
@@ -55,7 +50,7 @@ export function registerRunCommands(program: Command): void {
             );
           }
           const run = options.wait
-            ? await waitForRun(app, created.id, options.json ? undefined : new RunProgress())
+            ? await waitWithProgress(app, created.id, options.json ? undefined : new RunProgress())
             : created;
           if (options.json) console.log(JSON.stringify(run, null, 2));
           else if (options.wait) console.log(formatSummary(await summarizeRun(app.plans, run, app.audit)));

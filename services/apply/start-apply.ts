@@ -19,8 +19,8 @@ export interface StartApplyDependencies {
 const BATCH = 1000;
 
 /**
- * An apply run starts acting: it counts the users with actions, then queues the first step of
- * each user's chain. Safe to repeat: the count is the same and the steps have fixed ids.
+ * An apply run starts acting: it knows how many users have actions, then queues the first step
+ * of each user's chain. Safe to repeat: the count is the same and the steps have fixed ids.
  */
 export async function startApply(
   deps: StartApplyDependencies,
@@ -29,8 +29,12 @@ export async function startApply(
 ): Promise<'started' | 'nothing-to-do' | 'not-applying'> {
   const run = await deps.runs.get(runId);
   if (!run || run.status !== 'applying') return 'not-applying';
-  const users = await countUsersWithActions(deps.plans, runId);
-  await deps.progress.setTotal(runId, users);
+  // The brake counted the users already; count here only for a run that never met it.
+  let users = await deps.progress.total(runId);
+  if (users === null) {
+    users = await countUsersWithActions(deps.plans, runId);
+    await deps.progress.setTotal(runId, users);
+  }
   if (users === 0) {
     await deps.runs.transition(runId, ['applying'], 'done', 'the plan has no actions: nothing was changed');
     return 'nothing-to-do';

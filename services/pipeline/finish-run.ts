@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ReclaimConfig } from '../../config/schema.js';
+import type { ApplyProgress } from '../apply/apply-progress.js';
 import { checkBrake } from '../apply/brake.js';
 import { countUsersWithActions } from '../apply/plan-actions.js';
 import type { PlanStore } from '../runs/plan-store.js';
@@ -14,6 +15,7 @@ export interface FinishDependencies {
   brake: ReclaimConfig['brake'];
   runs: RunStore;
   plans: PlanStore;
+  progress: ApplyProgress;
   /** Queues the apply stage of a run that may act. */
   startApply(runId: string): Promise<void>;
 }
@@ -49,7 +51,10 @@ export async function finishRun(deps: FinishDependencies, runId: string): Promis
     );
     return;
   }
-  const brake = checkBrake(run, await countUsersWithActions(deps.plans, runId), deps.brake);
+  // Counted once here, for the brake and for the apply stage that follows.
+  const usersTouched = await countUsersWithActions(deps.plans, runId);
+  await deps.progress.setTotal(runId, usersTouched);
+  const brake = checkBrake(run, usersTouched, deps.brake);
   if (brake.hold) {
     await runs.transition(
       runId,

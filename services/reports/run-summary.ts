@@ -17,7 +17,7 @@ export interface RunSummary {
 const RECLAIMING_VERDICTS: Verdict[] = ['left-company', 'never-logged-in', 'inactive'];
 
 /** The groups that granted each managed application in this run, as the scan recorded them. */
-export function licenceGroupsByApplication(run: Run): Map<string, Set<string>> {
+function licenceGroupsByApplication(run: Run): Map<string, Set<string>> {
   const map = new Map<string, Set<string>>();
   for (const [fact, value] of Object.entries(run.jira?.facts ?? {})) {
     if (fact.startsWith('licence:') && typeof value === 'string') {

@@ -1,3 +1,4 @@
+import { INTERNAL_DIRECTORY, SOFTWARE_ROLE } from '../support/fixture-parts.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/index.js';
 
 /** Jira usernames and directory accounts of the SCIM tests' enterprise. */
@@ -30,16 +31,8 @@ export async function startScimSimulator(world: ScimWorld): Promise<ScimSimulato
   const sim = await startSimulator({
     fixture: {
       profile: 'dc11',
-      applicationRoles: [
-        {
-          key: 'jira-software',
-          name: 'Jira Software',
-          groups: ['jira-software-users'],
-          defaultGroups: ['jira-software-users'],
-          numberOfSeats: 500,
-        },
-      ],
-      directories: [{ id: 1, name: 'Jira Internal Directory', readOnly: false }],
+      applicationRoles: [SOFTWARE_ROLE],
+      directories: [INTERNAL_DIRECTORY],
       groups: ['jira-software-users'],
       users: world.jiraUsers.map((name) => ({
         name,

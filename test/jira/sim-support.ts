@@ -1,4 +1,5 @@
 import { startSimulator, type FixtureInput } from '../../simulator/index.js';
+import { INTERNAL_DIRECTORY, SOFTWARE_ROLE } from '../support/fixture-parts.js';
 import { findSimUser, type SimUserState } from '../support/sim-hooks.js';
 import { JiraDataCenterClient, type JiraDataCenterClientOptions } from '../../services/jira/index.js';
 
@@ -57,13 +58,7 @@ export function awkwardFixture(profile: 'dc9' | 'dc10' | 'dc11'): FixtureInput {
   return {
     profile,
     applicationRoles: [
-      {
-        key: 'jira-software',
-        name: 'Jira Software',
-        groups: ['jira-software-users'],
-        defaultGroups: ['jira-software-users'],
-        numberOfSeats: 500,
-      },
+      SOFTWARE_ROLE,
       {
         key: 'jira-core',
         name: 'Jira Core',
@@ -71,10 +66,7 @@ export function awkwardFixture(profile: 'dc9' | 'dc10' | 'dc11'): FixtureInput {
         defaultGroups: ['jira-core-users'],
       },
     ],
-    directories: [
-      { id: 1, name: 'Jira Internal Directory', readOnly: false },
-      { id: 10000, name: 'Corporate LDAP', readOnly: true },
-    ],
+    directories: [INTERNAL_DIRECTORY, { id: 10000, name: 'Corporate LDAP', readOnly: true }],
     groups: [
       'jira-software-users',
       'jira-core-users',

@@ -6,6 +6,7 @@ import { silentLogger } from '../../runtime/logger.js';
 import { startWorkerRole, type RunningRole } from '../../runtime/process-roles.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/index.js';
 import type { PlanLine, Run } from '../../services/runs/types.js';
+import { waitForRun as waitForSettled } from '../../services/runs/wait-for-run.js';
 import { deletePrefix, testRedisUrl, uniquePrefix } from './redis.js';
 import { getSimStats, getSimUser, postSimHook, type SimStats, type SimUserState } from './sim-hooks.js';
 
@@ -80,18 +81,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   return stack;
 }
 
-const SETTLED = new Set(['done', 'failed', 'cancelled', 'awaiting-approval']);
-
 /** Polls until the run settles (or the time limit passes, which fails the test). */
-export async function waitForRun(app: App, runId: string, timeoutMs = 60_000): Promise<Run> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const run = await app.runs.get(runId);
-    if (!run) throw new Error(`run ${runId} vanished`);
-    if (SETTLED.has(run.status)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.status} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+export function waitForRun(app: App, runId: string, timeoutMs = 60_000): Promise<Run> {
+  return waitForSettled(app.runs, runId, { timeoutMs, pollMs: 100 });
 }
 
 export async function runToEnd(
