@@ -32,6 +32,10 @@ export class ScimDirectory {
   userName(index: number): string {
     return this.userNames[index] as string;
   }
+  /** Enables or disables an account (a test re-enabling a leaver in the IdP). */
+  setActive(index: number, active: boolean): void {
+    this.activeFlags[index] = active;
+  }
   isActive(index: number): boolean {
     return this.activeFlags[index] === true;
   }

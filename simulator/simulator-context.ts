@@ -1,3 +1,4 @@
+import { ChangeFaults } from './change-faults.js';
 import { PROFILES, type ProfileTraits } from './profiles.js';
 import { RequestStats } from './request-stats.js';
 import type { World } from './world.js';
@@ -16,6 +17,8 @@ export class SimulatorContext {
   baseUrl = '';
   readonly stats = new RequestStats();
   readonly scimFaults: ScimFaults = { outage: null, hiddenPercent: 0 };
+  /** Users whose changes fail on request of a test (`/__sim/users/:name/fail-changes`). */
+  readonly changeFaults = new ChangeFaults();
 
   constructor(
     private readonly buildWorld: () => World,
@@ -33,5 +36,6 @@ export class SimulatorContext {
     this.stats.reset();
     this.scimFaults.outage = null;
     this.scimFaults.hiddenPercent = 0;
+    this.changeFaults.clearAll();
   }
 }

@@ -3,8 +3,22 @@ import { JOB_QUEUE, type JobName } from '../queues/names.js';
 import { parsePayload } from '../queues/payloads.js';
 import type { App } from '../runtime/app.js';
 import { recordStepFailure, runActionStep } from '../services/apply/run-action-step.js';
+import { createDirectoryProviders } from '../services/directories/create-directory-providers.js';
+import type { DirectoryProvider } from '../services/directories/directory-provider.js';
 import { actionSink, stepId } from './action-sink.js';
 import { asJobOutcome } from './job-errors.js';
+
+/** The configured external directories, built once per app: the re-check asks them about leavers. */
+const providersByApp = new WeakMap<App, readonly DirectoryProvider[]>();
+
+function directoryProviders(app: App): readonly DirectoryProvider[] {
+  let providers = providersByApp.get(app);
+  if (!providers) {
+    providers = createDirectoryProviders(app.config.directories.sources);
+    providersByApp.set(app, providers);
+  }
+  return providers;
+}
 
 /**
  * `revoke-license`, `remove-groups`, `add-groups`, `deactivate`, `rename`: one step of a user's
@@ -13,7 +27,13 @@ import { asJobOutcome } from './job-errors.js';
 export async function processAction(job: Job, app: App, signal: AbortSignal) {
   const step = parsePayload(job.name as 'revoke-license', job.data);
   const actionId = stepId(step);
-  const deps = { jira: app.jira(), audit: app.audit, runs: app.runs, progress: app.applyProgress };
+  const deps = {
+    jira: app.jira(),
+    audit: app.audit,
+    runs: app.runs,
+    progress: app.applyProgress,
+    directories: directoryProviders(app),
+  };
   return asJobOutcome(
     job,
     app.registry.queue(JOB_QUEUE[job.name as JobName]),

@@ -16,7 +16,8 @@ import { UserEditor } from './user-editor.js';
  * Carries out one planned action on one user, exactly once in effect however often it is
  * delivered: the user is re-read by key first and only what is still needed is done. An action
  * whose user is already in the planned state reports `done` with no changes and the reason
- * "already in the planned state".
+ * "already in the planned state". A user the re-check (`deps.recheck`) or the login check says
+ * the plan no longer holds for is `skipped`, untouched.
  *
  * Throws whatever a retry may cure (5xx after the client's retries, 429, timeouts), unchanged,
  * so the queue layer can retry or pause.
@@ -26,6 +27,10 @@ export async function executeAction(deps: ActionDeps, request: ActionRequest): P
   if (user === null) return { outcome: 'skipped', reason: USER_GONE, before: null, after: null, changes: [] };
   const before = snapshotOf(user);
   const original = deps.rememberBefore ? await deps.rememberBefore(before) : before;
+
+  const noLongerPlanned = await deps.recheck?.(before);
+  if (noLongerPlanned !== undefined)
+    return { outcome: 'skipped', reason: noLongerPlanned, before, after: before, changes: [] };
 
   const loggedIn = await loginSincePlan(deps.jira, user, request.planned);
   if (loggedIn !== undefined)

@@ -14,6 +14,12 @@ export interface ActionDeps {
    * reports what the crashed attempt changed, so the action stays undoable.
    */
   rememberBefore?(snapshot: UserSnapshot): Promise<UserSnapshot>;
+  /**
+   * Given the user as just re-read, why the plan no longer holds for them (e.g. they joined a
+   * skip group since), or undefined to go on. Asked before any change; the action is then
+   * `skipped` with that reason. Absent: the plan is taken as it is (apart from the login check).
+   */
+  recheck?(user: UserSnapshot): Promise<string | undefined>;
 }
 
 /** One planned action of one user, as an action job carries it. */

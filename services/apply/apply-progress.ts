@@ -6,8 +6,16 @@ import { LuaScript } from '../runs/lua-script.js';
 /*
  * The apply stage's bookkeeping in Redis, all idempotent so that retried jobs count once:
  * how many users have actions, which of them are finished, which action outcomes are counted,
- * and each action's state before its first attempt.
+ * each action's state before its first attempt, and the re-check of a user's chain.
  */
+
+/** How long an action's own records are kept: long enough for a failed step to be undone. */
+const ACTION_RECORD_TTL_S = 30 * 24 * 3600;
+
+/** The re-check's outcome as kept: the reason the user was skipped, or null to go on. */
+interface KeptRecheck {
+  skip: string | null;
+}
 
 const finishUserScript = new LuaScript(`
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -52,13 +60,40 @@ export class ApplyProgress {
 
   /** The state before the action's first attempt: kept by the first, returned to every retry. */
   async rememberBefore(actionId: string, snapshot: UserSnapshot): Promise<UserSnapshot> {
-    const key = stateKey(this.prefix, 'action', actionId, 'before');
+    return this.keepFirst(stateKey(this.prefix, 'action', actionId, 'before'), snapshot);
+  }
+
+  /** The state kept by {@link rememberBefore}; null when no attempt got as far as reading the user. */
+  async rememberedBefore(actionId: string): Promise<UserSnapshot | null> {
+    const stored = await this.redis.get(stateKey(this.prefix, 'action', actionId, 'before'));
+    return stored === null ? null : (JSON.parse(stored) as UserSnapshot);
+  }
+
+  /**
+   * The re-check of a user's chain, decided by the first attempt that gets that far and kept
+   * for every retry: a retry after a partial change must not re-decide (a directory that
+   * answers differently now would leave the user half offboarded and reported as skipped).
+   * Resolves to the reason the user is skipped, or undefined to go on.
+   */
+  async recheckOnce(
+    actionId: string,
+    decide: () => Promise<string | undefined>,
+  ): Promise<string | undefined> {
+    const key = stateKey(this.prefix, 'action', actionId, 'recheck');
+    const stored = await this.redis.get(key);
+    if (stored !== null) return (JSON.parse(stored) as KeptRecheck).skip ?? undefined;
+    const decided: KeptRecheck = { skip: (await decide()) ?? null };
+    return (await this.keepFirst(key, decided)).skip ?? undefined;
+  }
+
+  /** Stores the value unless one is stored already, and returns the one stored. */
+  private async keepFirst<T>(key: string, value: T): Promise<T> {
     const replies = await this.redis
       .multi()
-      .set(key, JSON.stringify(snapshot), 'EX', 30 * 24 * 3600, 'NX')
+      .set(key, JSON.stringify(value), 'EX', ACTION_RECORD_TTL_S, 'NX')
       .get(key)
       .exec();
     const stored = replies?.[1]?.[1];
-    return typeof stored === 'string' ? (JSON.parse(stored) as UserSnapshot) : snapshot;
+    return typeof stored === 'string' ? (JSON.parse(stored) as T) : value;
   }
 }

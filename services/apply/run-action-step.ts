@@ -1,11 +1,14 @@
 import { auditEntryForAction } from '../actions/audit-entry.js';
 import { executeAction } from '../actions/execute-action.js';
-import type { ActionRequest, ActionResult } from '../actions/types.js';
+import type { ActionRequest, ActionResult, UserSnapshot } from '../actions/types.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { DirectoryProvider } from '../directories/directory-provider.js';
 import type { JiraDirectory } from '../jira/jira-directory.js';
 import type { ActionStep } from '../../queues/payloads.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { ApplyProgress } from './apply-progress.js';
+import { failedStepEffect } from './failed-step-audit.js';
+import { recheckUser } from './recheck-user.js';
 import type { ActionSink } from './start-apply.js';
 
 export interface StepDependencies {
@@ -13,6 +16,8 @@ export interface StepDependencies {
   audit: AuditLog;
   runs: RunStore;
   progress: ApplyProgress;
+  /** The configured external directories (`directories.sources`), asked again about a leaver. */
+  directories: readonly DirectoryProvider[];
 }
 
 export type StepOutcome = ActionResult | { outcome: 'not-run'; reason: string };
@@ -30,7 +35,12 @@ function requestOf(step: ActionStep, actionId: string): ActionRequest {
 /**
  * One step of a user's chain: the action is carried out (exactly once in effect), written to the
  * audit log, counted once, and the next step queued — unless the user was skipped (logged in
- * since the plan, gone), which ends the chain. The user's last step may finish the run.
+ * since the plan, gone, or no longer qualifying), which ends the chain. The user's last step may
+ * finish the run.
+ *
+ * The chain's first step re-checks the plan before any change, on the user as just re-read:
+ * the protections of the run's policy (skip users and groups, administrators, processing
+ * groups) and, for a leaver, the external directory. Approval may come days after the plan.
  */
 export async function runActionStep(
   deps: StepDependencies,
@@ -44,8 +54,16 @@ export async function runActionStep(
     return { outcome: 'not-run', reason: `the run is ${run?.status ?? 'gone'}` };
   }
   const request = requestOf(step, actionId);
+  const recheck = (user: UserSnapshot) =>
+    deps.progress.recheckOnce(actionId, () =>
+      recheckUser(user, { policy: run.policy, verdict: step.planned.verdict, directories: deps.directories }),
+    );
   const result = await executeAction(
-    { jira: deps.jira, rememberBefore: (snapshot) => deps.progress.rememberBefore(actionId, snapshot) },
+    {
+      jira: deps.jira,
+      rememberBefore: (snapshot) => deps.progress.rememberBefore(actionId, snapshot),
+      ...(step.index === 0 ? { recheck } : {}),
+    },
     request,
   );
   await deps.audit.append(auditEntryForAction(request, result, step.actor));
@@ -62,34 +80,41 @@ export async function runActionStep(
 
 /**
  * The step failed for good (a permanent Jira error, or its attempts used up): the failure is
- * written to the audit log and counted, and the user's chain ends there — a leaver whose groups
- * could not be removed is not deactivated on top.
+ * written to the audit log with what the step changed before failing (so undoing the run
+ * restores it), counted, and the user's chain ends there — a leaver whose groups could not be
+ * removed is not deactivated on top.
  */
 export async function recordStepFailure(
-  deps: Omit<StepDependencies, 'jira'>,
+  deps: Omit<StepDependencies, 'directories'>,
   step: ActionStep,
   actionId: string,
   reason: string,
 ): Promise<void> {
   const request = requestOf(step, actionId);
+  const { caveat, ...effect } = await failedStepEffect(
+    deps.jira,
+    request,
+    await deps.progress.rememberedBefore(actionId),
+  );
   await deps.audit.append({
     runId: step.runId,
     actionId,
     actor: step.actor,
     action: request.action.type,
     user: step.user,
-    before: null,
-    after: null,
     outcome: 'failed',
-    reason,
-    changes: [],
+    reason: caveat === undefined ? reason : `${reason}; ${caveat}`,
+    ...effect,
   });
   if (await deps.progress.countOnce(step.runId, actionId))
     await deps.runs.countActionOutcome(step.runId, 'failed');
   await finishUser(deps, step);
 }
 
-async function finishUser(deps: Omit<StepDependencies, 'jira'>, step: ActionStep): Promise<void> {
+async function finishUser(
+  deps: Pick<StepDependencies, 'progress' | 'runs'>,
+  step: ActionStep,
+): Promise<void> {
   if (!(await deps.progress.finishUser(step.runId, step.user.key))) return;
   const run = await deps.runs.get(step.runId);
   if (!run) return;

@@ -52,6 +52,7 @@ export function applicationRoleRoutes(context: SimulatorContext): Router {
     const store = context.world.store;
     const role = roleFromQuery(context, stringParam(req, 'applicationKey'));
     const index = userFromQuery(req, store);
+    context.changeFaults.admit(index, `granting ${role.key} to ${store.name(index)}`);
     for (const groupId of role.defaultGroupIds) store.addToGroup(index, groupId);
     res.status(200).end();
   });
@@ -61,6 +62,7 @@ export function applicationRoleRoutes(context: SimulatorContext): Router {
     const store = context.world.store;
     const role = roleFromQuery(context, stringParam(req, 'applicationKey'));
     const index = userFromQuery(req, store);
+    context.changeFaults.admit(index, `revoking ${role.key} from ${store.name(index)}`);
     for (const groupId of role.groupIds) store.removeFromGroup(index, groupId);
     res.status(204).end();
   });

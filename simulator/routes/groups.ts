@@ -86,6 +86,7 @@ export function groupRoutes(context: SimulatorContext): Router {
     const index = store.indexOfName(username);
     if (index === undefined) throw new JiraError(404, [`The user named '${username}' does not exist`]);
     const groupName = store.groupNames[groupId] as string;
+    context.changeFaults.admit(index, `adding ${store.name(index)} to ${groupName}`);
     if (!store.addToGroup(index, groupId)) {
       throw new JiraError(400, [
         `Cannot add user. '${store.name(index)}' already belongs to the group '${groupName}'.`,
@@ -101,6 +102,7 @@ export function groupRoutes(context: SimulatorContext): Router {
     if (!username) throw JiraError.fieldError(400, 'username', 'A user name must be provided.');
     const index = store.indexOfName(username);
     if (index === undefined) throw new JiraError(404, [`The user named '${username}' does not exist`]);
+    context.changeFaults.admit(index, `removing ${store.name(index)} from ${store.groupNames[groupId]}`);
     if (!store.removeFromGroup(index, groupId)) {
       throw new JiraError(400, [
         `Cannot remove user. '${store.name(index)}' is not a member of the group '${store.groupNames[groupId]}'.`,

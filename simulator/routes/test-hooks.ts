@@ -54,6 +54,35 @@ export function testHookRoutes(context: SimulatorContext, callbacks: TestHookCal
     res.json(userState(context, index));
   });
 
+  // The user's change requests after the next `after` ones fail with `status`; null lifts it.
+  router.post('/__sim/users/:name/fail-changes', (req, res) => {
+    const store = context.world.store;
+    const index = store.indexOfName(req.params.name);
+    if (index === undefined) return unknownUser(res, req.params.name);
+    const body = (req.body ?? {}) as { after?: unknown; status?: unknown };
+    if (body.status === null) {
+      context.changeFaults.clear(index);
+      res.json({ failing: false });
+      return;
+    }
+    const after = body.after ?? 0;
+    if (typeof after !== 'number' || !Number.isInteger(after) || after < 0) {
+      sendJiraError(res, 400, [], { after: 'after must be a whole number of changes (0 or more)' });
+      return;
+    }
+    if (
+      typeof body.status !== 'number' ||
+      !Number.isInteger(body.status) ||
+      body.status < 400 ||
+      body.status > 599
+    ) {
+      sendJiraError(res, 400, [], { status: 'status must be an HTTP error status (400-599) or null' });
+      return;
+    }
+    context.changeFaults.set(index, after, body.status);
+    res.json({ failing: true, after, status: body.status });
+  });
+
   router.post('/__sim/reset', (_req, res) => {
     context.reset();
     callbacks.onReset();
@@ -83,6 +112,27 @@ export function testHookRoutes(context: SimulatorContext, callbacks: TestHookCal
     }
     context.scimFaults.hiddenPercent = percent;
     res.json({ hiddenPercent: percent });
+  });
+
+  // The IdP changes its mind about a user: enabled or disabled, added when it did not know them.
+  router.post('/__sim/scim/users/:userName', (req, res) => {
+    const scim = context.world.scim;
+    if (!scim) {
+      sendJiraError(res, 404, ['The simulator has no SCIM directory (the fixture has none of type scim).']);
+      return;
+    }
+    const active = (req.body as { active?: unknown } | undefined)?.active;
+    if (typeof active !== 'boolean') {
+      sendJiraError(res, 400, [], { active: 'active must be true or false' });
+      return;
+    }
+    const userName = req.params.userName;
+    let index = scim.indexOfUserName(userName);
+    if (index === undefined) {
+      scim.add({ userName, active });
+      index = scim.size - 1;
+    } else scim.setActive(index, active);
+    res.json({ userName: scim.userName(index), active: scim.isActive(index) });
   });
 
   return router;

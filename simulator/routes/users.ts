@@ -64,6 +64,7 @@ export function userRoutes(context: SimulatorContext): Router {
     if (requested.active !== undefined && requested.active !== store.isActive(index))
       changes.active = requested.active;
 
+    context.changeFaults.admit(index, `updating ${store.name(index)}`);
     if (Object.keys(changes).length > 0 && store.directory(index).readOnly) {
       throw new JiraError(400, [READ_ONLY_MESSAGE]);
     }
