@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { failedStepEffect } from '../../services/apply/failed-step-audit.js';
 import { undoRun } from '../../services/apply/undo.js';
+import { JiraDataCenterClient } from '../../services/jira/client.js';
+import { startSimulator } from '../../simulator/index.js';
 import type { AuditEntry } from '../../services/audit/types.js';
 import { AS_OF, VERDICT_POLICY, verdictFixture } from '../pipeline/verdict-fixture.js';
 import { runToEnd, simHook, simUser, startStack, type Stack } from '../support/stack.js';
@@ -86,5 +89,62 @@ describe('a step that fails for good after Jira applied part of it', function ()
       [['done', [{ op: 'add-group', group: removed }]]],
     );
     assert.equal((await stack.app.audit.verify()).ok, true);
+  });
+
+  it('keeps the state before, and says the state after is unknown, when Jira cannot be read now', async () => {
+    const gone = await startSimulator({ fixture: verdictFixture() });
+    await gone.close();
+    const jira = new JiraDataCenterClient({ baseUrl: gone.url, token: 'sim-token', retries: 0 });
+    const before = { key: 'JIRAUSER10106', name: 'frank', active: true, groups: SECURITY_GROUPS };
+    try {
+      const effect = await failedStepEffect(
+        jira,
+        {
+          runId: 'run-1',
+          actionId: 'action-1',
+          user: { key: before.key, name: before.name },
+          action: { type: 'remove-groups', groups: SECURITY_GROUPS },
+          planned: { lastLogin: null, verdict: 'left-company' },
+        },
+        before,
+      );
+      assert.deepEqual([effect.before, effect.after, effect.changes], [before, null, []]);
+      assert.match(effect.caveat ?? '', /^the state after is unknown: re-reading the user failed/);
+    } finally {
+      await jira.close();
+    }
+  });
+
+  it('claims only what the failed action could have changed, not an admin change meanwhile', async () => {
+    const sim = await startSimulator({ fixture: verdictFixture() });
+    const jira = new JiraDataCenterClient({ baseUrl: sim.url, token: 'sim-token', retries: 0 });
+    try {
+      const frank = await simUser(sim, 'frank');
+      const before = {
+        key: frank.key,
+        name: frank.name,
+        active: frank.active,
+        groups: [...frank.groups].sort(),
+      };
+      // The failed action had removed developers; an admin added frank to support meanwhile.
+      await jira.removeFromGroup('frank', 'developers');
+      await jira.addToGroup('frank', 'support');
+      const effect = await failedStepEffect(
+        jira,
+        {
+          runId: 'run-1',
+          actionId: 'action-1',
+          user: { key: frank.key, name: 'frank' },
+          action: { type: 'remove-groups', groups: ['developers'] },
+          planned: { lastLogin: null, verdict: 'left-company' },
+        },
+        before,
+      );
+      assert.deepEqual(effect.changes, [{ op: 'remove-group', group: 'developers' }]);
+      assert.ok(effect.after?.groups.includes('support'), "the state after is Jira's state now");
+    } finally {
+      await jira.close();
+      await sim.close();
+    }
   });
 });
