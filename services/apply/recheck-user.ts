@@ -54,7 +54,11 @@ function describe(reason: Reason): string {
   return detail === undefined ? reason.rule : `${reason.rule}: ${detail}`;
 }
 
-/** Undefined when the directories still say the user left; otherwise why not. */
+/**
+ * Undefined when the directories still say the user left; otherwise why not. A single lookup
+ * cannot be judged by the absent-share breaker, but it never decides a leave here: it can only
+ * take back the verdict the run's breaker already judged.
+ */
 async function stillLeft(
   username: string,
   directories: readonly DirectoryProvider[],
