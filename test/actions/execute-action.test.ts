@@ -22,6 +22,16 @@ describe('action executors against the simulated Jira', () => {
   });
   beforeEach(() => simPost(sim.url, '/__sim/reset'));
 
+  /** Requests the simulated Jira received under /rest so far. */
+  const jiraRequests = async () => {
+    const stats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as {
+      requests: { byRoute: Record<string, Record<string, number>> };
+    };
+    return Object.entries(stats.requests.byRoute)
+      .filter(([route]) => route.includes(' /rest/'))
+      .reduce((sum, [, byStatus]) => sum + Object.values(byStatus).reduce((a, b) => a + b, 0), 0);
+  };
+
   it('brings every planned user to the planned state; a second run changes nothing', async () => {
     const users = Object.keys(PLANNED_END_STATE);
     for (const user of users) await applyPlanOf(jira, user);
@@ -112,6 +122,35 @@ describe('action executors against the simulated Jira', () => {
     const state = await simState(sim.url, 'lucy');
     assert.deepEqual(state.groups, ['jira-software-users']);
     assert.equal(state.mutations, 0);
+  });
+
+  it('asks the re-check with the user as Jira holds it now, and changes nothing when it says no', async () => {
+    await jira.addToGroup('leo', 'jira-administrators');
+    const seen: string[][] = [];
+    const requestsBefore = await jiraRequests();
+    const result = await executeAction(
+      {
+        jira,
+        recheck: async (user) => {
+          seen.push(user.groups);
+          return user.groups.includes('jira-administrators')
+            ? 'now an administrator: not acted on'
+            : undefined;
+        },
+      },
+      requestFor('leo', PLAN.leo!.actions[0]!),
+    );
+    assert.deepEqual(seen, [['developers', 'jira-administrators', 'jira-software-users', 'security-team']]);
+    assert.deepEqual(
+      [result.outcome, result.reason, result.changes],
+      ['skipped', 'now an administrator: not acted on', []],
+    );
+    assert.equal((await simState(sim.url, 'leo')).mutations, 1, 'only the admin changed leo');
+    assert.equal(
+      (await jiraRequests()) - requestsBefore,
+      1,
+      'the re-check costs Jira nothing beyond the re-read',
+    );
   });
 
   it('skips a never-logged-in user who has logged in since', async () => {
