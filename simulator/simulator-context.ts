@@ -8,6 +8,11 @@ export interface ScimFaults {
   outage: number | 'timeout' | null;
   /** Percentage of the directory's users hidden from SCIM answers. */
   hiddenPercent: number;
+  /**
+   * Lower-cased userNames left out of the unfiltered listing only, as when pages shift under a
+   * client while accounts are deleted; a `userName eq` filter and `/Users/{id}` still find them.
+   */
+  unlisted: Set<string>;
 }
 
 /** Shared state of one running simulator; the world is swapped wholesale on reset. */
@@ -15,7 +20,7 @@ export class SimulatorContext {
   world: World;
   baseUrl = '';
   readonly stats = new RequestStats();
-  readonly scimFaults: ScimFaults = { outage: null, hiddenPercent: 0 };
+  readonly scimFaults: ScimFaults = { outage: null, hiddenPercent: 0, unlisted: new Set() };
 
   constructor(
     private readonly buildWorld: () => World,
@@ -33,5 +38,6 @@ export class SimulatorContext {
     this.stats.reset();
     this.scimFaults.outage = null;
     this.scimFaults.hiddenPercent = 0;
+    this.scimFaults.unlisted.clear();
   }
 }

@@ -30,7 +30,10 @@ describe('directory circuit breaker', () => {
 
     it('says why in one line', () => {
       const assessment = assessAnswers('scim', { asked: 5000, absent: 2000, disabled: 7 }, 5);
-      assert.equal(assessment.summary, 'scim: 40.0% of 5000 Jira users absent, above maxAbsentPercent 5');
+      assert.equal(
+        assessment.summary,
+        'scim: 40.0% of 5000 active Jira users in scope absent, above maxAbsentPercent 5',
+      );
       assert.equal(assessment.absentPercent, 40);
     });
   });
@@ -46,14 +49,14 @@ describe('directory circuit breaker', () => {
     assert.equal(result.trusted, false);
     assert.equal(
       result.assessments[0]!.summary,
-      'scim: 40.0% of 100 Jira users absent, above maxAbsentPercent 5',
+      'scim: 40.0% of 100 active Jira users in scope absent, above maxAbsentPercent 5',
     );
     const facts = await result.factsFor([...jiraUsernames(100)]);
     for (const fact of facts.values()) {
       assert.deepEqual(fact, {
         status: 'unknown',
         source: 'scim',
-        reason: 'scim: 40.0% of 100 Jira users absent, above maxAbsentPercent 5',
+        reason: 'scim: 40.0% of 100 active Jira users in scope absent, above maxAbsentPercent 5',
       });
     }
   });
@@ -72,12 +75,19 @@ describe('directory circuit breaker', () => {
     assert.deepEqual(result.assessments[0], {
       source: 'scim',
       trusted: true,
-      summary: 'scim: 3.0% of 100 Jira users absent, within maxAbsentPercent 5',
+      summary:
+        'scim: 3.0% of 100 active Jira users in scope absent, 1.0% disabled, within maxAbsentPercent 5',
       asked: 100,
       absent: 3,
       disabled: 1,
       absentPercent: 3,
+      disabledPercent: 1,
       maxAbsentPercent: 5,
+      outOfScope: 0,
+      deactivatedInJira: 0,
+      protectedByPolicy: 0,
+      foundOnLookup: 0,
+      lookupFailed: 0,
     });
     const facts = await result.factsFor(['user0001', 'USER0002', 'user0100']);
     assert.deepEqual(facts.get('user0001'), {
