@@ -15,10 +15,12 @@ export interface ScopeSubject {
 export class SourceScope {
   private readonly domains: Set<string>;
   private readonly groups: Set<string>;
+  private readonly groupNames: string;
 
   constructor(config: Partial<DirectoryScopeConfig> = {}) {
     this.domains = new Set((config.emailDomains ?? []).map((d) => d.toLowerCase()));
     this.groups = new Set((config.groups ?? []).map((g) => g.toLowerCase()));
+    this.groupNames = (config.groups ?? []).join(', ');
   }
 
   /** True when the scope is narrowed at all. */
@@ -36,7 +38,7 @@ export class SourceScope {
       }
     }
     if (this.groups.size > 0 && !user.groups.some((g) => this.groups.has(g.toLowerCase()))) {
-      return `in none of scope.groups (${[...this.groups].join(', ')})`;
+      return `in none of scope.groups (${this.groupNames})`;
     }
     return undefined;
   }
