@@ -205,6 +205,10 @@ export async function scanRun(
     await sink.enqueue(ready);
   }
 
+  // Everyone is listed: the memberships were only needed for that (a retried scan gathers them
+  // again). The run's finish clears the policy's groups too, but knows nothing of the sources'
+  // scope groups.
+  await members.clear(groups);
   await confirmDeferred(redis, deferredKey, confirmedKey, directories, signal);
   const verdict = directories.conclude();
   await runs.setDirectories(runId, verdict.statuses);

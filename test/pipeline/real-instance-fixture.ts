@@ -6,12 +6,15 @@ import { INTERNAL_DIRECTORY, SOFTWARE_ROLE } from '../support/fixture-parts.js';
  * IdP; 60 accounts Jira deactivated long ago that the IdP has rightly forgotten; 4 fresh
  * leavers, still active in Jira, gone from the IdP; a break-glass administrator and the account
  * Reclaim works with (`admin`, the simulator's user behind `sim-token`), neither in the IdP;
- * two service accounts outside the company's e-mail domain, not in the IdP either.
+ * two service accounts outside the company's e-mail domain, not in the IdP either. Staff and
+ * leavers are in the `employees` group.
  */
 
 export const AS_OF = new Date('2026-11-29T00:00:00Z');
 const RECENT = '2026-11-20T08:00:00Z';
 const SOFTWARE = 'jira-software-users';
+/** Every member of staff and every leaver; no service account, no administrator. */
+export const EMPLOYEES = 'employees';
 
 export const STAFF = Array.from({ length: 200 }, (_, i) => `staff${String(i + 1).padStart(3, '0')}`);
 export const DEACTIVATED = Array.from({ length: 60 }, (_, i) => `former${String(i + 1).padStart(2, '0')}`);
@@ -39,12 +42,17 @@ export function realInstanceFixture(options: Options = {}): FixtureInput {
     profile: 'dc11',
     applicationRoles: [SOFTWARE_ROLE],
     directories: [INTERNAL_DIRECTORY],
-    groups: [SOFTWARE, 'jira-administrators', 'jira-system-administrators'],
+    groups: [SOFTWARE, EMPLOYEES, 'jira-administrators', 'jira-system-administrators'],
     users: [
-      ...STAFF.map((name) => user(name)),
+      ...STAFF.map((name) => user(name, { groups: [SOFTWARE, EMPLOYEES] })),
       ...DEACTIVATED.map((name) => user(name, { active: false, lastLoginTime: '2023-03-01T08:00:00Z' })),
       // One leaver's e-mail domain in capitals: domains are compared case-insensitively.
-      ...LEAVERS.map((name, i) => user(name, i === 0 ? { emailAddress: `${name}@EXAMPLE.com` } : {})),
+      ...LEAVERS.map((name, i) =>
+        user(name, {
+          groups: [SOFTWARE, EMPLOYEES],
+          ...(i === 0 ? { emailAddress: `${name}@EXAMPLE.com` } : {}),
+        }),
+      ),
       user(BREAK_GLASS_ADMIN, {
         groups: [SOFTWARE, 'jira-administrators'],
         lastLoginTime: '2026-01-05T08:00:00Z',

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import type { DirectoryStatus, PlanLine } from '../../services/runs/types.js';
 import { INTERNAL_DIRECTORY, SOFTWARE_ROLE } from '../support/fixture-parts.js';
+import { stateKey } from '../../queues/connection.js';
 import { planByName, runToEnd, simHook, startStack, type Stack } from '../support/stack.js';
 import {
   AS_OF,
   BREAK_GLASS_ADMIN,
   DEACTIVATED,
+  EMPLOYEES,
   LEAVERS,
   OWN_ACCOUNT,
   SERVICE_ACCOUNTS,
@@ -171,6 +173,35 @@ describe('verdicts on a real instance (dry run over HTTP and Redis)', function (
       assert.equal(scim.outOfScope, 2);
       assert.equal(scim.asked, STAFF.length + LEAVERS.length);
       assert.equal(scim.absent, LEAVERS.length);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('a source scoped to a Jira group: its members are gathered, everyone else is not-applicable', async () => {
+    const stack = await startStack({
+      sim: { fixture: realInstanceFixture({ serviceAccounts: true }) },
+      config: CONFIG,
+      // Spelt in other case than in Jira: group names compare case-insensitively.
+      scimSource: { scope: { groups: [EMPLOYEES.toUpperCase()] } },
+    });
+    try {
+      const run = await runToEnd(stack, { asOf: AS_OF });
+      assert.equal(run.status, 'done', run.statusReason);
+      const plan = await planByName(stack.app, run.id);
+      assert.deepEqual(namesWith(plan, 'left-company'), LEAVERS);
+      for (const name of SERVICE_ACCOUNTS) {
+        const directory = plan.get(name)!.reasons.find((r) => r.signal === 'directory');
+        assert.equal(plan.get(name)!.verdict, 'keep', name);
+        assert.match(directory?.value ?? '', /in none of scope\.groups \(EMPLOYEES\)/, name);
+      }
+      const scim = onlySource(run.directories);
+      assert.equal(scim.trusted, true, scim.summary);
+      assert.deepEqual([scim.asked, scim.absent, scim.outOfScope], [204, 4, 2]);
+      // The scope group's members were gathered for the scan only: nothing of them is left.
+      const redis = stack.app.redis;
+      const leftover = await redis.keys(`${stateKey(stack.prefix, 'run', run.id, 'members')}:*`);
+      assert.deepEqual(leftover, []);
     } finally {
       await stack.close();
     }
