@@ -164,9 +164,9 @@ export async function scanRun(
   }
 
   const directories = await deps.openDirectories(run);
-  // The set survives a retried scan and keeps "users scanned" exact (a user counts once); a
-  // leaver queued by an earlier attempt is queued again under the same job id, so once.
 
+  // The seen set survives a retried scan and keeps "users scanned" exact (a user counts once);
+  // a leaver queued by an earlier attempt is queued again under the same job id, so once.
   const listing = jira.listUsers();
   for await (const page of listing) {
     signal.throwIfAborted();
