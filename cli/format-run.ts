@@ -22,7 +22,7 @@ export function formatRun(run: Run): string {
     );
   for (const directory of run.directories ?? []) {
     lines.push(
-      `  directory ${directory.source}: ${directory.trusted ? 'trusted' : 'NOT trusted'}${directory.reason ? ` — ${directory.reason}` : ''}`,
+      `  directory ${directory.source}: ${directory.trusted ? 'trusted' : 'NOT trusted'}${directory.reason || directory.summary ? ` — ${directory.reason ?? directory.summary}` : ''}`,
     );
   }
   for (const note of run.notes) lines.push(`  note: ${note}`);

@@ -81,6 +81,12 @@ const policySchema = z.strictObject({
   neverLoggedInDays: positiveInt().default(30),
   existingUsersSeenSince: isoDate().nullable().default(null),
   skipGroups: names().default(['jira-administrators', 'jira-system-administrators']),
+  /**
+   * The groups that hold Jira's administer permissions, for an instance that renamed them.
+   * Their members are always exempt, whatever `skipGroups` says, and so are the members of
+   * jira-administrators and jira-system-administrators.
+   */
+  adminGroups: names().default(['jira-administrators', 'jira-system-administrators']),
   skipUsers: names().default([]),
   onlyGroups: names().default([]),
   skipDirectories: z.array(z.union([name(), z.int()])).default([]),
@@ -102,9 +108,30 @@ const brakeSchema = z.strictObject({
   maxPercentOfUsers: percent().default(5),
 });
 
+/**
+ * The Jira users a directory source is expected to know. A user outside it is `not-applicable`
+ * for that source (a service account is no leaver) and never counts as absent. When both keys
+ * are given a user must match both; a key left out (or empty) does not narrow the scope.
+ */
+const directoryScopeSchema = z.strictObject({
+  /** E-mail domains, compared case-insensitively with the part after the last "@". */
+  emailDomains: z
+    .array(
+      z
+        .string({ error: 'expected an e-mail domain' })
+        .regex(/^[^@\s]+$/, { error: 'expected an e-mail domain such as example.com (no "@")' }),
+      { error: 'expected a list of e-mail domains' },
+    )
+    .default([]),
+  /** Jira groups (their members are gathered by the scan). */
+  groups: names().default([]),
+});
+
 const scimSourceSchema = z.strictObject({
   type: z.literal('scim'),
   name: name().optional(),
+  /** Default: every active Jira user. */
+  scope: directoryScopeSchema.optional(),
   url: url(['http:', 'https:']),
   token: z.string().min(1).optional(),
   /** SCIM page size (`count`). */
@@ -226,6 +253,7 @@ export const configSchema = z.strictObject({
 export type ReclaimConfig = z.infer<typeof configSchema>;
 export type PolicyConfig = ReclaimConfig['policy'];
 export type DirectorySourceConfig = ReclaimConfig['directories']['sources'][number];
+export type DirectoryScopeConfig = z.infer<typeof directoryScopeSchema>;
 export type ScheduleEntry = ReclaimConfig['schedule'][number];
 export type ApiRole = z.infer<typeof apiTokenSchema>['role'];
 

@@ -31,6 +31,7 @@ export const directoryFactSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('active'), source: z.string(), attribute: z.string().optional() }),
   z.object({ status: z.literal('disabled'), source: z.string(), attribute: z.string().optional() }),
   z.object({ status: z.literal('absent'), source: z.string() }),
+  z.object({ status: z.literal('not-applicable'), source: z.string(), reason: z.string() }),
   z.object({ status: z.literal('unknown'), source: z.string(), reason: z.string() }),
 ]);
 

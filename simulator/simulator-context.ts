@@ -9,6 +9,11 @@ export interface ScimFaults {
   outage: number | 'timeout' | null;
   /** Percentage of the directory's users hidden from SCIM answers. */
   hiddenPercent: number;
+  /**
+   * Lower-cased userNames left out of the unfiltered listing only, as when pages shift under a
+   * client while accounts are deleted; a `userName eq` filter and `/Users/{id}` still find them.
+   */
+  unlisted: Set<string>;
 }
 
 /** Shared state of one running simulator; the world is swapped wholesale on reset. */
@@ -16,7 +21,7 @@ export class SimulatorContext {
   world: World;
   baseUrl = '';
   readonly stats = new RequestStats();
-  readonly scimFaults: ScimFaults = { outage: null, hiddenPercent: 0 };
+  readonly scimFaults: ScimFaults = { outage: null, hiddenPercent: 0, unlisted: new Set() };
   /** Users whose changes fail on request of a test (`/__sim/users/:name/fail-changes`). */
   readonly changeFaults = new ChangeFaults();
 
@@ -37,5 +42,6 @@ export class SimulatorContext {
     this.scimFaults.outage = null;
     this.scimFaults.hiddenPercent = 0;
     this.changeFaults.clearAll();
+    this.scimFaults.unlisted.clear();
   }
 }

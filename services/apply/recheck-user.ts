@@ -3,7 +3,7 @@ import type { UserSnapshot } from '../actions/types.js';
 import type { DirectoryProvider } from '../directories/directory-provider.js';
 import { lookupDirectoryFacts } from '../directories/lookup-directory-facts.js';
 import { exemptRule, outOfScopeRule } from '../policy/protection-rules.js';
-import type { DirectoryFact, Reason, UserFacts, Verdict } from '../policy/types.js';
+import type { DirectoryFact, JiraAccount, Reason, UserFacts, Verdict } from '../policy/types.js';
 
 /*
  * Approval of a held run may come days after its plan. Right before a user's first change, the
@@ -18,6 +18,8 @@ export interface RecheckContext {
   verdict: Verdict;
   /** The configured external directories, asked again about a leaver. */
   directories: readonly DirectoryProvider[];
+  /** The Jira account Reclaim works with, as the run recorded it: always exempt. */
+  ownAccount?: JiraAccount;
 }
 
 /**
@@ -27,7 +29,9 @@ export interface RecheckContext {
  */
 export async function recheckUser(user: UserSnapshot, ctx: RecheckContext): Promise<string | undefined> {
   const facts = protectionFacts(user);
-  const protection = outOfScopeRule(facts, ctx.policy) ?? exemptRule(facts, ctx.policy);
+  const protection =
+    outOfScopeRule(facts, ctx.policy) ??
+    exemptRule(facts, ctx.policy, ctx.ownAccount ? { ownAccount: ctx.ownAccount } : {});
   if (protection) return `now ${protection.reasons.map(describe).join('; ')}: not acted on`;
   if (ctx.verdict !== 'left-company') return undefined;
   return stillLeft(user.name, ctx.directories);

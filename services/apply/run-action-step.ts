@@ -56,7 +56,12 @@ export async function runActionStep(
   const request = requestOf(step, actionId);
   const recheck = (user: UserSnapshot) =>
     deps.progress.recheckOnce(actionId, () =>
-      recheckUser(user, { policy: run.policy, verdict: step.planned.verdict, directories: deps.directories }),
+      recheckUser(user, {
+        policy: run.policy,
+        verdict: step.planned.verdict,
+        directories: deps.directories,
+        ...(run.jira?.account ? { ownAccount: run.jira.account } : {}),
+      }),
     );
   const result = await executeAction(
     {

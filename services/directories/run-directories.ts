@@ -2,8 +2,10 @@ import type { DirectoryFact } from '../policy/types.js';
 import { combineDirectoryFacts } from './combine-directory-facts.js';
 import type { DirectoryAnswer } from './directory-answer.js';
 import { directoryFact, type DirectoryAssessment } from './directory-assessment.js';
-import { DirectoryCheck } from './directory-check.js';
+import { DirectoryCheck, type DirectorySubject } from './directory-check.js';
 import type { DirectoryProvider } from './directory-provider.js';
+import { SourceScope } from './source-scope.js';
+import type { DirectoryScopeConfig } from '../../config/schema.js';
 
 /** An assessment that believes the source: for a fact settled later. */
 const PROVISIONAL = (source: string): DirectoryAssessment => ({
@@ -14,8 +16,12 @@ const PROVISIONAL = (source: string): DirectoryAssessment => ({
   absent: 0,
   disabled: 0,
   absentPercent: 0,
+  disabledPercent: 0,
   maxAbsentPercent: 100,
 });
+
+/** Users confirmed at once per source (one look-up call; the provider spreads it). */
+const CONFIRM_BATCH = 100;
 
 /** Each source's answer for one user, keyed by source name. Plain JSON, for a job payload. */
 export type SourceAnswers = Record<string, DirectoryAnswer>;
@@ -29,9 +35,17 @@ export type SourceAnswers = Record<string, DirectoryAnswer>;
 export class RunDirectories {
   private constructor(private readonly checks: DirectoryCheck[]) {}
 
-  /** Loads every source that can be listed, in parallel. Never throws for a directory failure. */
-  static async open(providers: readonly DirectoryProvider[]): Promise<RunDirectories> {
-    return new RunDirectories(await Promise.all(providers.map((p) => DirectoryCheck.open(p))));
+  /**
+   * Loads every source that can be listed, in parallel. Never throws for a directory failure.
+   * `scopes[i]` is the scope of `providers[i]` (default: every active user).
+   */
+  static async open(
+    providers: readonly DirectoryProvider[],
+    scopes: readonly (Partial<DirectoryScopeConfig> | undefined)[] = [],
+  ): Promise<RunDirectories> {
+    return new RunDirectories(
+      await Promise.all(providers.map((p, i) => DirectoryCheck.open(p, new SourceScope(scopes[i])))),
+    );
   }
 
   get sources(): readonly DirectoryCheck[] {
@@ -70,6 +84,34 @@ export class RunDirectories {
         return { status: 'unknown', source: check.source, reason };
       }),
     );
+  }
+
+  /**
+   * One Jira user's fact from each source (in the order of {@link sources}), at once and
+   * counted, as if every source is believed: for a scan that answers user by user from the
+   * directories loaded in bulk. Absent answers are confirmed with {@link confirm}, and the
+   * facts made final with `settleSourceFacts` once the run is assessed.
+   */
+  factsFor(subject: DirectorySubject): DirectoryFact[] {
+    return this.checks.map((check) => check.factFor(subject));
+  }
+
+  /**
+   * Confirms, by one look-up per user and source, every `absent` among these users' facts
+   * (as {@link factsFor} gave them); returns the facts with the look-ups' answers. Once per user.
+   */
+  async confirm(users: readonly { name: string; facts: DirectoryFact[] }[]): Promise<DirectoryFact[][]> {
+    const confirmed = users.map((user) => [...user.facts]);
+    for (const [i, check] of this.checks.entries()) {
+      const absent = users.flatMap((user, u) => (user.facts[i]?.status === 'absent' ? [u] : []));
+      for (let start = 0; start < absent.length; start += CONFIRM_BATCH) {
+        const batch = absent.slice(start, start + CONFIRM_BATCH);
+        const names = [...new Set(batch.map((u) => users[u]!.name))];
+        const answers = await check.confirmAbsent(names);
+        for (const u of batch) confirmed[u]![i] = answers.get(users[u]!.name) ?? confirmed[u]![i]!;
+      }
+    }
+    return confirmed;
   }
 
   /** The breaker's verdict per source, over every Jira user answered (or `jiraUsers`, when given). */

@@ -56,6 +56,8 @@ export class RunContextCache {
         licenceGroups: new Set(licenceGroups),
         ...(run.only ? { only: run.only } : {}),
         ...(firstScanAt ? { firstScanAt } : {}),
+        // The scan records the account it works with before it hands out any evaluation.
+        ...(run.jira?.account ? { ownAccount: run.jira.account } : {}),
       },
     };
   }

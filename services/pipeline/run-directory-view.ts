@@ -1,31 +1,41 @@
+import type { DirectorySubject } from '../directories/directory-check.js';
 import type { DirectoryFact } from '../policy/types.js';
 import type { DirectoryStatus } from '../runs/types.js';
 
+/** A user's facts as each source gave them, with the username to confirm them by. */
+export interface SourceFactsOf {
+  name: string;
+  facts: DirectoryFact[];
+}
+
 /** The external directories as one run sees them: loaded once, judged once the scan is done. */
 export interface RunDirectoryView {
-  /** The answer for a Jira user; `absent` / `disabled` count only if the verdict trusts them. */
-  answer(username: string): DirectoryFact;
-  /** Judges the directories over the run's Jira users (the circuit breaker). */
-  conclude(jiraUsers: number): DirectoryVerdict;
+  /**
+   * Each source's fact for a Jira user, counted for the breaker. `absent` and `disabled`
+   * count only once confirmed and settled by the verdict. Once per Jira user per run.
+   */
+  answer(user: DirectorySubject): DirectoryFact[];
+  /** Confirms each `absent` among these users' facts by a look-up; the facts as confirmed. */
+  confirm(users: readonly SourceFactsOf[]): Promise<DirectoryFact[][]>;
+  /** Judges the directories over the users they were asked about (the circuit breaker). */
+  conclude(): DirectoryVerdict;
 }
 
 export interface DirectoryVerdict {
   statuses: DirectoryStatus[];
-  /** Sentences for the run record (why a directory was not believed). */
+  /** Sentences for the run record (why a directory was not believed, what the look-ups found). */
   notes: string[];
-  /** Whether this answer's directory is believed this run. */
-  trusted(fact: DirectoryFact): boolean;
-  /** The answer to use instead when it is not: `unknown`, with the reason. */
-  untrusted(fact: DirectoryFact): DirectoryFact;
+  /** One user's final fact from the facts of every source: untrusted answers become `unknown`. */
+  settle(facts: readonly DirectoryFact[]): DirectoryFact;
 }
 
 /** No external directory configured: nobody is a leaver by directory. */
 export const NO_DIRECTORIES: RunDirectoryView = {
-  answer: () => ({ status: 'not-configured' }),
+  answer: () => [],
+  confirm: async (users) => users.map((user) => user.facts),
   conclude: () => ({
     statuses: [],
     notes: [],
-    trusted: () => true,
-    untrusted: (fact) => fact,
+    settle: () => ({ status: 'not-configured' }),
   }),
 };

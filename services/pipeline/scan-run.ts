@@ -1,11 +1,14 @@
 import type { Redis } from 'ioredis';
-import type { PolicyConfig, ReclaimConfig } from '../../config/schema.js';
+import type { DirectorySourceConfig, PolicyConfig, ReclaimConfig } from '../../config/schema.js';
 import { stateKey } from '../../queues/connection.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { JiraDirectory } from '../jira/jira-directory.js';
 import { JiraNotFoundError } from '../jira/errors.js';
 import type { JiraUser } from '../jira/types.js';
-import type { DirectoryFact } from '../policy/types.js';
+import { combineDirectoryFacts } from '../directories/combine-directory-facts.js';
+import type { DirectorySubject } from '../directories/directory-check.js';
+import { adminGroupsOf, protectionOf } from '../policy/protection-rules.js';
+import type { DirectoryFact, JiraAccount } from '../policy/types.js';
 import type { FirstSeenStore } from '../runs/first-seen-store.js';
 import type { PlanStore } from '../runs/plan-store.js';
 import type { RunStore } from '../runs/run-store.js';
@@ -42,17 +45,37 @@ export interface EvaluationSink {
 
 export type ScanOutcome = 'scanned' | 'not-scanning';
 
-/** The groups whose members the policy needs to know, in bulk. */
-export function policyGroups(policy: PolicyConfig, licenceGroups: Iterable<string>): string[] {
+/**
+ * The groups whose members the policy needs to know, in bulk: the administrators groups always
+ * (whatever `skipGroups` says), and `extraGroups` (the directory sources' scope groups).
+ */
+export function policyGroups(
+  policy: PolicyConfig,
+  licenceGroups: Iterable<string>,
+  extraGroups: Iterable<string> = [],
+): string[] {
   const groups = [
     ...licenceGroups,
+    ...adminGroupsOf(policy),
     ...policy.skipGroups,
     ...policy.onlyGroups,
     ...policy.keepGroups,
     ...(policy.trackingGroup ? [policy.trackingGroup] : []),
+    ...extraGroups,
   ];
   const byLower = new Map(groups.map((g) => [g.toLowerCase(), g]));
   return [...byLower.values()];
+}
+
+/** The groups the directory sources' scopes name: the scan gathers their members. */
+export function directoryScopeGroups(sources: readonly DirectorySourceConfig[]): string[] {
+  return sources.flatMap((source) => source.scope?.groups ?? []);
+}
+
+/** A user held back until the directories are judged, with each source's answer. */
+interface DeferredEntry {
+  request: EvaluationRequest;
+  facts: DirectoryFact[];
 }
 
 /**
@@ -77,6 +100,11 @@ export async function scanRun(
     return 'scanned';
   }
   if (!run || run.status !== 'scanning') return 'not-scanning';
+  // A retried scan lists everyone again: the leavers it held back are gathered afresh, so each
+  // is confirmed and counted once.
+  const deferredKey = stateKey(prefix, 'run', runId, 'deferred');
+  const confirmedKey = stateKey(prefix, 'run', runId, 'deferred-confirmed');
+  await redis.unlink(deferredKey, confirmedKey);
   await runs.markStarted(runId);
   // One "first seen" time for every user this scan meets (kept across a retried scan), so the
   // users of the very first scan are recognised as such (policy.existingUsersSeenSince).
@@ -86,11 +114,14 @@ export async function scanRun(
   }
 
   const capabilities = await jira.detect();
-  await jira.checkConnection();
+  const connection = await jira.checkConnection();
+  // The account Reclaim works with is always exempt; the evaluations read it from the run.
+  const ownAccount: JiraAccount = { key: connection.user.key, name: connection.user.name };
 
   const licence = licenceGroupsOf(await jira.applicationRoles(), config.jira.applications);
   await runs.setJira(runId, {
     version: capabilities.version,
+    account: ownAccount,
     facts: {
       listing: capabilities.listingStrategy,
       lastLoginSource: capabilities.lastLoginSource,
@@ -111,7 +142,11 @@ export async function scanRun(
   const licenceKey = licenceGroupsKey(prefix, runId);
   await redis.del(licenceKey);
   if (licence.all.size > 0) await redis.sadd(licenceKey, ...licence.all);
-  const groups = policyGroups(run.policy, [...licence.byApplication.values()].flat());
+  const groups = policyGroups(
+    run.policy,
+    [...licence.byApplication.values()].flat(),
+    directoryScopeGroups(config.directories.sources),
+  );
   const members = new MembershipIndex(redis, prefix, runId);
   for (const group of groups) {
     signal.throwIfAborted();
@@ -129,15 +164,14 @@ export async function scanRun(
   }
 
   const directories = await deps.openDirectories(run);
-  // Both survive a retried scan: the set keeps "users scanned" exact (a user counts once),
-  // and leavers held back twice are queued under the same job id, so once.
-  const deferredKey = stateKey(prefix, 'run', runId, 'deferred');
 
+  // The seen set survives a retried scan and keeps "users scanned" exact (a user counts once);
+  // a leaver queued by an earlier attempt is queued again under the same job id, so once.
   const listing = jira.listUsers();
   for await (const page of listing) {
     signal.throwIfAborted();
     if ((await runs.get(runId))?.status !== 'scanning') {
-      await redis.unlink(seenKey, deferredKey);
+      await redis.unlink(seenKey, deferredKey, confirmedKey);
       return 'not-scanning';
     }
     const keys = page.map((user) => user.key);
@@ -151,17 +185,19 @@ export async function scanRun(
     const ready: EvaluationRequest[] = [];
     const deferred: string[] = [];
     for (const user of page) {
-      const directory = directories.answer(user.name);
+      const userGroups = groupsByKey.get(user.key) ?? [];
+      const facts = directories.answer(directorySubject(user, userGroups, run.policy, ownAccount));
       const request = evaluationRequest(
         runId,
         user,
-        groupsByKey.get(user.key) ?? [],
+        userGroups,
         firstSeen.get(user.key),
-        directory,
+        combineDirectoryFacts(facts),
       );
-      // A leaver's answer counts only once the whole directory has been judged plausible.
-      if (directory.status === 'absent' || directory.status === 'disabled')
-        deferred.push(JSON.stringify(request));
+      // A leaver's answer counts only once it is confirmed and the whole directory has been
+      // judged plausible; an absent answer of any source is confirmed, so the counts are right.
+      if (facts.some((fact) => fact.status === 'absent' || fact.status === 'disabled'))
+        deferred.push(JSON.stringify({ request, facts } satisfies DeferredEntry));
       else ready.push(request);
     }
     if (deferred.length > 0) await redis.rpush(deferredKey, ...deferred);
@@ -169,7 +205,12 @@ export async function scanRun(
     await sink.enqueue(ready);
   }
 
-  const verdict = directories.conclude(await redis.scard(seenKey));
+  // Everyone is listed: the memberships were only needed for that (a retried scan gathers them
+  // again). The run's finish clears the policy's groups too, but knows nothing of the sources'
+  // scope groups.
+  await members.clear(groups);
+  await confirmDeferred(redis, deferredKey, confirmedKey, directories, signal);
+  const verdict = directories.conclude();
   await runs.setDirectories(runId, verdict.statuses);
   for (const note of verdict.notes) await runs.addNote(runId, note);
   if (listing.stats.prefixesCappedAtMaxDepth > 0) {
@@ -184,11 +225,10 @@ export async function scanRun(
       `${listing.stats.pagesWithoutLastLoginField} listing page(s) carried no lastLoginTime although this Jira version should: last logins were read per user`,
     );
   }
-  await enqueueDeferred(redis, deferredKey, sink, signal, (request) =>
-    verdict.trusted(request.directory)
-      ? request
-      : { ...request, directory: verdict.untrusted(request.directory) },
-  );
+  await enqueueDeferred(redis, confirmedKey, sink, signal, (entry) => ({
+    ...entry.request,
+    directory: verdict.settle(entry.facts),
+  }));
 
   await runs.transition(runId, ['scanning'], 'evaluating');
   await completeScan(deps, runId, seenKey, sink);
@@ -227,19 +267,70 @@ function evaluationRequest(
   };
 }
 
+/**
+ * How the directories are to treat a user: one whose verdict the policy's protections decide
+ * (already deactivated, out of scope, exempt) is not judged on, so an IdP that rightly forgot
+ * a deactivated account or never held an administrator's is not taken for a broken one.
+ */
+function directorySubject(
+  user: JiraUser,
+  groups: string[],
+  policy: PolicyConfig,
+  ownAccount: JiraAccount,
+): DirectorySubject {
+  const protection = protectionOf({ key: user.key, name: user.name, active: user.active, groups }, policy, {
+    ownAccount,
+  });
+  return {
+    name: user.name,
+    ...(user.emailAddress !== undefined ? { emailAddress: user.emailAddress } : {}),
+    groups,
+    ...(protection === undefined
+      ? {}
+      : { notJudged: protection.verdict === 'already-inactive' ? 'deactivated' : 'protected' }),
+  };
+}
+
+const DEFERRED_BATCH = 1000;
+
+/** Confirms the held-back users' absent answers, batch by batch, into `toKey`. */
+async function confirmDeferred(
+  redis: Redis,
+  fromKey: string,
+  toKey: string,
+  directories: { confirm: RunDirectoryView['confirm'] },
+  signal: AbortSignal,
+): Promise<void> {
+  for (let start = 0; ; start += DEFERRED_BATCH) {
+    signal.throwIfAborted();
+    const items = await redis.lrange(fromKey, start, start + DEFERRED_BATCH - 1);
+    if (items.length === 0) break;
+    const entries = items.map((item) => JSON.parse(item) as DeferredEntry);
+    const confirmed = await directories.confirm(
+      entries.map((entry) => ({ name: entry.request.user.name, facts: entry.facts })),
+    );
+    await redis.rpush(
+      toKey,
+      ...entries.map((entry, i) =>
+        JSON.stringify({ ...entry, facts: confirmed[i]! } satisfies DeferredEntry),
+      ),
+    );
+  }
+  await redis.unlink(fromKey);
+}
+
 async function enqueueDeferred(
   redis: Redis,
   key: string,
   sink: EvaluationSink,
   signal: AbortSignal,
-  settle: (request: EvaluationRequest) => EvaluationRequest,
+  settle: (entry: DeferredEntry) => EvaluationRequest,
 ): Promise<void> {
-  const batch = 1000;
-  for (let start = 0; ; start += batch) {
-    const items = await redis.lrange(key, start, start + batch - 1);
+  for (let start = 0; ; start += DEFERRED_BATCH) {
+    const items = await redis.lrange(key, start, start + DEFERRED_BATCH - 1);
     if (items.length === 0) break;
     await sink.waitForRoom(signal);
-    await sink.enqueue(items.map((item) => settle(JSON.parse(item) as EvaluationRequest)));
+    await sink.enqueue(items.map((item) => settle(JSON.parse(item) as DeferredEntry)));
   }
   await redis.unlink(key);
 }

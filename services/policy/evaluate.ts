@@ -1,7 +1,7 @@
 import type { PolicyConfig } from '../../config/schema.js';
 import { leaverRule } from './leaver-rule.js';
 import { loginRules } from './login-rules.js';
-import { alreadyInactiveRule, exemptRule, outOfScopeRule } from './protection-rules.js';
+import { protectionOf } from './protection-rules.js';
 import type { Evaluation, PolicyContext, UserFacts } from './types.js';
 
 /**
@@ -12,7 +12,7 @@ import type { Evaluation, PolicyContext, UserFacts } from './types.js';
  * Pure: every date is compared with `ctx.asOf`, so the same facts give the same plan.
  */
 export function evaluateUser(facts: UserFacts, policy: PolicyConfig, ctx: PolicyContext): Evaluation {
-  const protection = outOfScopeRule(facts, policy) ?? exemptRule(facts, policy) ?? alreadyInactiveRule(facts);
+  const protection = protectionOf(facts, policy, ctx);
   if (protection) return protection;
   const leaver = leaverRule(facts, policy, ctx);
   if ('evaluation' in leaver) return leaver.evaluation;

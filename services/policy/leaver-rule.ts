@@ -26,6 +26,12 @@ function directoryReason(facts: UserFacts): Reason | undefined {
       };
     case 'absent':
       return { signal: 'directory', rule: `not found in ${directory.source}` };
+    case 'not-applicable':
+      return {
+        signal: 'directory',
+        rule: `outside the scope of ${directory.source}, so not a leaver by it`,
+        value: directory.reason,
+      };
     case 'unknown':
       return {
         signal: 'directory',

@@ -1,6 +1,9 @@
 import type { PolicyConfig } from '../../config/schema.js';
 import { NameSet, namesIn } from './names.js';
-import type { Evaluation, Reason, UserFacts } from './types.js';
+import type { Evaluation, PolicyContext, Reason, UserFacts } from './types.js';
+
+/** What the protection rules look at: who the user is, whether active, and their groups. */
+export type ProtectionSubject = Pick<UserFacts, 'key' | 'name' | 'active' | 'groups'>;
 
 /*
  * The rules that protect a user from any reclaim rule: out of scope, exempt, already
@@ -13,6 +16,16 @@ import type { Evaluation, Reason, UserFacts } from './types.js';
  */
 export const BUILT_IN_SKIP_GROUPS: readonly string[] = ['jira-administrators', 'jira-system-administrators'];
 
+/**
+ * The groups whose members are always exempt: the built-in ones and `policy.adminGroups` (an
+ * instance that renamed its administrators groups). The scan gathers their members whatever
+ * `skipGroups` says. A run recorded before `adminGroups` existed has only the built-in ones.
+ */
+export function adminGroupsOf(policy: PolicyConfig): string[] {
+  const groups = [...BUILT_IN_SKIP_GROUPS, ...((policy.adminGroups as string[] | undefined) ?? [])];
+  return [...new Map(groups.map((group) => [group.toLowerCase(), group])).values()];
+}
+
 function noAction(verdict: Evaluation['verdict'], reasons: Reason[]): Evaluation {
   return { verdict, reasons, actions: [] };
 }
@@ -21,7 +34,7 @@ function noAction(verdict: Evaluation['verdict'], reasons: Reason[]): Evaluation
  * out-of-scope: `onlyGroups` is set and the user is in none of them. `skipDirectories` needs
  * the user's Jira directory, which Jira's REST API does not tell, so it decides nothing here.
  */
-export function outOfScopeRule(facts: UserFacts, policy: PolicyConfig): Evaluation | undefined {
+export function outOfScopeRule(facts: ProtectionSubject, policy: PolicyConfig): Evaluation | undefined {
   if (policy.onlyGroups.length === 0) return undefined;
   if (namesIn(facts.groups, new NameSet(policy.onlyGroups)).length > 0) return undefined;
   return noAction('out-of-scope', [
@@ -33,8 +46,15 @@ export function outOfScopeRule(facts: UserFacts, policy: PolicyConfig): Evaluati
   ]);
 }
 
-/** exempt: in a skip group (configured or built in), or listed in `skipUsers`. */
-export function exemptRule(facts: UserFacts, policy: PolicyConfig): Evaluation | undefined {
+/**
+ * exempt: in a skip group, in an administrators group (built in or `adminGroups`), listed in
+ * `skipUsers`, or the account Reclaim itself uses. Each reason names the rule that protected.
+ */
+export function exemptRule(
+  facts: ProtectionSubject,
+  policy: PolicyConfig,
+  ctx: Pick<PolicyContext, 'ownAccount'> = {},
+): Evaluation | undefined {
   const reasons: Reason[] = [];
   const configured = namesIn(facts.groups, new NameSet(policy.skipGroups));
   if (configured.length > 0) {
@@ -44,7 +64,7 @@ export function exemptRule(facts: UserFacts, policy: PolicyConfig): Evaluation |
       value: configured.join(', '),
     });
   }
-  const builtIn = namesIn(facts.groups, new NameSet(BUILT_IN_SKIP_GROUPS)).filter(
+  const builtIn = namesIn(facts.groups, new NameSet(adminGroupsOf(policy))).filter(
     (group) => !configured.includes(group),
   );
   if (builtIn.length > 0) {
@@ -58,13 +78,37 @@ export function exemptRule(facts: UserFacts, policy: PolicyConfig): Evaluation |
   if (skipUsers.has(facts.name) || skipUsers.has(facts.key)) {
     reasons.push({ signal: 'user', rule: 'listed in skipUsers', value: facts.name });
   }
+  if (ctx.ownAccount && isAccount(facts, ctx.ownAccount)) {
+    // Taking the licence of the account Reclaim works with would stop every later run and undo.
+    reasons.push({
+      signal: 'user',
+      rule: 'the Jira account Reclaim itself uses (always exempt)',
+      value: facts.name,
+    });
+  }
   return reasons.length > 0 ? noAction('exempt', reasons) : undefined;
 }
 
+function isAccount(facts: ProtectionSubject, account: { key: string; name: string }): boolean {
+  return facts.key === account.key || new NameSet([account.name]).has(facts.name);
+}
+
 /** already-inactive: the Jira account is deactivated; there is nothing left to take back. */
-export function alreadyInactiveRule(facts: UserFacts): Evaluation | undefined {
+export function alreadyInactiveRule(facts: ProtectionSubject): Evaluation | undefined {
   if (facts.active) return undefined;
   return noAction('already-inactive', [
     { signal: 'account', rule: 'the Jira account is already deactivated' },
   ]);
+}
+
+/**
+ * The protection that decides this user's verdict before any reclaim rule, if one does: the
+ * same rules, in the same order, as the evaluation applies.
+ */
+export function protectionOf(
+  facts: ProtectionSubject,
+  policy: PolicyConfig,
+  ctx: Pick<PolicyContext, 'ownAccount'> = {},
+): Evaluation | undefined {
+  return outOfScopeRule(facts, policy) ?? exemptRule(facts, policy, ctx) ?? alreadyInactiveRule(facts);
 }

@@ -49,6 +49,8 @@ export type DirectoryFact =
   | { status: 'active'; source: string; attribute?: string }
   | { status: 'disabled'; source: string; attribute?: string }
   | { status: 'absent'; source: string }
+  /** The user is outside the source's scope (`scope`): it is not asked and does not vote. */
+  | { status: 'not-applicable'; source: string; reason: string }
   /** The directory could not answer, or is not believed this run (circuit breaker). */
   | { status: 'unknown'; source: string; reason: string };
 
@@ -78,6 +80,14 @@ export interface PolicyContext {
    * already there before Reclaim, so `policy.existingUsersSeenSince` dates them instead.
    */
   firstScanAt?: Date;
+  /** The Jira account Reclaim itself works with (`/myself`): always exempt. */
+  ownAccount?: JiraAccount;
+}
+
+/** A Jira account by key and username. */
+export interface JiraAccount {
+  key: string;
+  name: string;
 }
 
 export interface Reason {

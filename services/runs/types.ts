@@ -27,12 +27,34 @@ export interface RunTrigger {
   schedule?: string;
 }
 
-/** Whether an external directory was believed this run, and if not, why. */
+/**
+ * Whether an external directory was believed this run, and if not, why; with the counts the
+ * breaker judged on, so the record shows what the shares are shares of.
+ */
 export interface DirectoryStatus {
   source: string;
   trusted: boolean;
   reason?: string;
   absentPercent?: number;
+  /** The breaker's one line, trusted or not. */
+  summary?: string;
+  /** Active Jira users in the source's scope that the policy does not protect: the denominator. */
+  asked?: number;
+  /** Of `asked`, unknown to the directory, confirmed by a look-up. */
+  absent?: number;
+  /** Of `asked`, disabled in the directory. */
+  disabled?: number;
+  disabledPercent?: number;
+  /** Jira users outside the source's scope (not-applicable). */
+  outOfScope?: number;
+  /** Jira users already deactivated in Jira (not asked). */
+  deactivatedInJira?: number;
+  /** Jira users protected by the policy (out of scope or exempt; not asked). */
+  protectedByPolicy?: number;
+  /** Missing from the bulk listing but found by the confirmation look-up. */
+  foundOnLookup?: number;
+  /** Missing from the bulk listing, and the confirmation look-up failed (unknown). */
+  lookupFailed?: number;
 }
 
 /** What the run learnt about the Jira it talked to. */
@@ -42,6 +64,8 @@ export interface JiraFacts {
   profile?: string;
   /** Further facts of that profile (listing endpoint, where last login comes from, …). */
   facts?: Record<string, string | number | boolean | null>;
+  /** The account Reclaim works with (`/myself`): always exempt from the run's verdicts. */
+  account?: { key: string; name: string };
 }
 
 export type ActionOutcome = 'done' | 'failed' | 'skipped' | 'not-possible';

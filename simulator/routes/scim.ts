@@ -7,7 +7,8 @@ import type { SimulatorContext } from '../simulator-context.js';
 
 /*
  * The external directory as a SCIM 2.0 service provider (RFC 7644): list and filter Users.
- * Test hooks can make it fail (an HTTP status, or no answer at all) or lose a share of users.
+ * Test hooks can make it fail (an HTTP status, or no answer at all), lose a share of users, or
+ * leave named users out of the unfiltered listing only.
  */
 
 const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
@@ -85,6 +86,7 @@ export function scimRoutes(context: SimulatorContext): Router {
     const filter = stringParam(req, 'filter');
 
     let candidates: Iterable<number>;
+    const unlisted = context.scimFaults.unlisted;
     if (filter !== undefined && filter.trim() !== '') {
       const match = USERNAME_EQ.exec(filter);
       if (!match) {
@@ -101,7 +103,10 @@ export function scimRoutes(context: SimulatorContext): Router {
       candidates = index === undefined ? [] : [index];
     } else {
       candidates = (function* () {
-        for (let index = 0; index < directory.size; index++) yield index;
+        for (let index = 0; index < directory.size; index++) {
+          if (unlisted.size > 0 && unlisted.has(directory.userName(index).toLowerCase())) continue;
+          yield index;
+        }
       })();
     }
 

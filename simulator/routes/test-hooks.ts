@@ -135,5 +135,15 @@ export function testHookRoutes(context: SimulatorContext, callbacks: TestHookCal
     res.json({ userName: scim.userName(index), active: scim.isActive(index) });
   });
 
+  router.post('/__sim/scim/unlist', (req, res) => {
+    const userNames = (req.body as { userNames?: unknown } | undefined)?.userNames;
+    if (!Array.isArray(userNames) || !userNames.every((name) => typeof name === 'string')) {
+      sendJiraError(res, 400, [], { userNames: 'userNames must be a list of user names' });
+      return;
+    }
+    context.scimFaults.unlisted = new Set(userNames.map((name: string) => name.toLowerCase()));
+    res.json({ unlisted: [...context.scimFaults.unlisted] });
+  });
+
   return router;
 }

@@ -34,6 +34,32 @@ describe('configuration', () => {
     assert.match(run.stdout, /OK/);
   });
 
+  it('adminGroups defaults to the built-in administrators groups; a source scope is strict and checked', () => {
+    const defaults = loadConfig({ file: write('admins.yaml', ''), env: {} });
+    assert.deepEqual(defaults.policy.adminGroups, ['jira-administrators', 'jira-system-administrators']);
+    const scoped = loadConfig({
+      file: write(
+        'scope.yaml',
+        'directories:\n  sources:\n    - { type: scim, url: "https://idp.example.com/scim/v2", scope: { emailDomains: [example.com] } }\n',
+      ),
+      env: {},
+    });
+    assert.deepEqual(scoped.directories.sources[0]!.scope, { emailDomains: ['example.com'], groups: [] });
+    const bad = write(
+      'bad-scope.yaml',
+      'directories:\n  sources:\n    - { type: scim, url: "https://idp.example.com/scim/v2", scope: { emailDomains: ["@example.com"], group: [staff] } }\n',
+    );
+    assert.throws(
+      () => loadConfig({ file: bad, env: {} }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /directories\.sources\.0\.scope\.emailDomains\.0/);
+        assert.match(error.message, /directories\.sources\.0\.scope.*group/);
+        return true;
+      },
+    );
+  });
+
   it('fills every default when the file is empty', () => {
     const config = loadConfig({ file: write('empty.yaml', ''), env: {} });
     assert.equal(config.redis.url, 'redis://127.0.0.1:6379');

@@ -24,7 +24,7 @@ describe('directory facts settled after the scan', () => {
     const run = await RunDirectories.open([directoryKnowing('scim', 60)]);
     const facts = [...jiraUsernames(100)].map((name) => run.provisionalFact(name));
     const assessments = run.assess(5, 100);
-    const reason = 'scim: 40.0% of 100 Jira users absent, above maxAbsentPercent 5';
+    const reason = 'scim: 40.0% of 100 active Jira users in scope absent, above maxAbsentPercent 5';
     for (const fact of facts)
       assert.deepEqual(settleDirectoryFact(fact, assessments), { status: 'unknown', source: 'scim', reason });
   });
@@ -35,7 +35,7 @@ describe('directory facts settled after the scan', () => {
     run.provisionalFact('gone'); // a page answered again after a retried scan
     assert.equal(
       run.assess(5, 1000)[0]!.summary,
-      'scim: 0.2% of 1000 Jira users absent, within maxAbsentPercent 5',
+      'scim: 0.2% of 1000 active Jira users in scope absent, 0.0% disabled, within maxAbsentPercent 5',
     );
   });
 
@@ -64,7 +64,8 @@ describe('directory facts settled after the scan', () => {
     const run = await RunDirectories.open([idp, hr]);
     const alice = run.provisionalFact('alice');
     const bob = run.provisionalFact('bob');
-    const assessments = run.assess(5, 2);
+    // bob is disabled: half of idp's two users, within a limit of 50 %; hr knows nobody.
+    const assessments = run.assess(50, 2);
     assert.deepEqual(
       assessments.map((a) => a.trusted),
       [true, false],

@@ -113,7 +113,7 @@ describe('SCIM 2.0 directory over HTTP (simulator)', function () {
     assert.equal(result.trusted, true, result.assessments[0]!.summary);
     assert.equal(
       result.assessments[0]!.summary,
-      'scim: 3.0% of 100 Jira users absent, within maxAbsentPercent 5',
+      'scim: 3.0% of 100 active Jira users in scope absent, 0.0% disabled, within maxAbsentPercent 5',
     );
     assert.deepEqual((await result.factsFor(['gone2'])).get('gone2'), { status: 'absent', source: 'scim' });
   });
@@ -129,7 +129,10 @@ describe('SCIM 2.0 directory over HTTP (simulator)', function () {
     const assessment = result.assessments[0]!;
     assert.equal(result.trusted, false);
     assert.ok(assessment.absentPercent > 25, assessment.summary);
-    assert.match(assessment.summary, /^scim: \d+\.\d% of 101 Jira users absent, above maxAbsentPercent 5$/);
+    assert.match(
+      assessment.summary,
+      /^scim: \d+\.\d% of 101 active Jira users in scope absent, above maxAbsentPercent 5$/,
+    );
     const facts = await result.factsFor(everyone);
     for (const [name, fact] of facts) {
       assert.deepEqual(fact, { status: 'unknown', source: 'scim', reason: assessment.summary }, name);

@@ -21,6 +21,7 @@ describe('simulator: SCIM directory', () => {
     afterEach(async () => {
       await call(sim.url, 'POST', '/__sim/scim/outage', { body: { status: null } });
       await call(sim.url, 'POST', '/__sim/scim/hide', { body: { percent: 0 } });
+      await call(sim.url, 'POST', '/__sim/scim/unlist', { body: { userNames: [] } });
     });
 
     async function everyone(): Promise<ScimList['Resources']> {
@@ -117,6 +118,38 @@ describe('simulator: SCIM directory', () => {
       assert.equal(
         (await get<ScimList>(sim.url, '/scim/v2/Users?count=0')).body.totalResults,
         before.body.totalResults,
+      );
+    });
+  });
+
+  describe('users left out of the listing only (/__sim/scim/unlist)', () => {
+    let sim: RunningSimulator;
+    before(async () => {
+      sim = await startSimulator({ fixture: SMALL_ENTERPRISE_FIXTURE });
+    });
+    after(() => sim.close());
+
+    it('the unfiltered listing omits them; a userName filter and /Users/{id} still find them; reset lists everyone', async () => {
+      const before = (await get<ScimList>(sim.url, '/scim/v2/Users?count=1000')).body;
+      const target = before.Resources[0]!;
+      await call(sim.url, 'POST', '/__sim/scim/unlist', {
+        body: { userNames: [target.userName.toUpperCase()] },
+      });
+      const listed = (await get<ScimList>(sim.url, '/scim/v2/Users?count=1000')).body;
+      assert.equal(listed.totalResults, before.totalResults - 1);
+      assert.ok(!listed.Resources.some((user) => user.userName === target.userName));
+      const filtered = await get<ScimList>(
+        sim.url,
+        `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${target.userName}"`)}`,
+      );
+      assert.equal(filtered.body.Resources[0]?.userName, target.userName);
+      assert.equal((await get<{ userName: string }>(sim.url, `/scim/v2/Users/${target.id}`)).status, 200);
+      const bad = await call(sim.url, 'POST', '/__sim/scim/unlist', { body: { userNames: 'x' } });
+      assert.equal(bad.status, 400);
+      await call(sim.url, 'POST', '/__sim/reset');
+      assert.equal(
+        (await get<ScimList>(sim.url, '/scim/v2/Users?count=0')).body.totalResults,
+        before.totalResults,
       );
     });
   });

@@ -35,6 +35,8 @@ export interface StackOptions {
   /** Start workers in this process (default true). */
   workers?: boolean;
   scim?: boolean;
+  /** More keys of the stack's own SCIM source (e.g. `scope`). */
+  scimSource?: Record<string, unknown>;
 }
 
 export function stackConfig(
@@ -42,11 +44,13 @@ export function stackConfig(
   prefix: string,
   extra: Record<string, unknown> = {},
   scim = true,
+  scimSource: Record<string, unknown> = {},
 ): Record<string, unknown> {
+  const source = { type: 'scim', url: `${sim.url}/scim/v2`, token: 'sim-token', ...scimSource };
   const base: Record<string, unknown> = {
     redis: { url: testRedisUrl(), prefix },
     jira: { url: sim.url, token: 'sim-token', requestsPerSecond: 2000, retries: 2 },
-    directories: scim ? { sources: [{ type: 'scim', url: `${sim.url}/scim/v2`, token: 'sim-token' }] } : {},
+    directories: scim ? { sources: [source] } : {},
     worker: { shutdownTimeoutMs: 5_000 },
   };
   return deepMerge(base, extra);
@@ -55,7 +59,9 @@ export function stackConfig(
 export async function startStack(options: StackOptions): Promise<Stack> {
   const prefix = uniquePrefix('stack');
   const sim = await startSimulator(options.sim);
-  const config = validateConfig(stackConfig(sim, prefix, options.config, options.scim ?? true));
+  const config = validateConfig(
+    stackConfig(sim, prefix, options.config, options.scim ?? true, options.scimSource),
+  );
   const app = createApp(config, 'producer', silentLogger());
   const stack: Stack = {
     sim,
