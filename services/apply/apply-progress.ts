@@ -1,16 +1,19 @@
 import type { Redis } from 'ioredis';
-import { stateKey } from '../../queues/connection.js';
 import type { UserSnapshot } from '../actions/types.js';
 import { LuaScript } from '../runs/lua-script.js';
+import { SCRATCH_TTL_SECONDS, runScratchKeys } from '../runs/run-keyspace.js';
 
 /*
  * The apply stage's bookkeeping in Redis, all idempotent so that retried jobs count once:
  * how many users have actions, which of them are finished, which action outcomes are counted,
- * and each action's state before its first attempt.
+ * and each action's state before its first attempt. All of it is the run's scratch: removed
+ * when the run ends (discardRunScratch), with a TTL on every write as a safety net.
  */
 
 const finishUserScript = new LuaScript(`
-if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+local added = redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+if added == 0 then return 0 end
 local total = tonumber(redis.call('HGET', KEYS[2], 'total') or '-1')
 if redis.call('SCARD', KEYS[1]) == total then return 2 end
 return 1`);
@@ -22,16 +25,19 @@ export class ApplyProgress {
   ) {}
 
   private keys(runId: string) {
+    const keys = runScratchKeys(this.prefix, runId);
     return {
-      state: stateKey(this.prefix, 'run', runId, 'apply'),
-      finished: stateKey(this.prefix, 'run', runId, 'apply', 'finished'),
-      counted: stateKey(this.prefix, 'run', runId, 'apply', 'counted'),
+      state: keys.applyState,
+      finished: keys.applyFinished,
+      counted: keys.applyCounted,
+      before: keys.applyBefore,
     };
   }
 
   /** How many users the apply stage works on (set before any of their actions is queued). */
   async setTotal(runId: string, users: number): Promise<void> {
-    await this.redis.hset(this.keys(runId).state, 'total', users);
+    const key = this.keys(runId).state;
+    await this.redis.multi().hset(key, 'total', users).expire(key, SCRATCH_TTL_SECONDS).exec();
   }
 
   async total(runId: string): Promise<number | null> {
@@ -42,23 +48,34 @@ export class ApplyProgress {
   /** Marks a user's chain of actions finished; true when it was the last one of the run. */
   async finishUser(runId: string, userKey: string): Promise<boolean> {
     const keys = this.keys(runId);
-    return (await finishUserScript.run(this.redis, [keys.finished, keys.state], [userKey])) === 2;
+    return (
+      (await finishUserScript.run(
+        this.redis,
+        [keys.finished, keys.state],
+        [userKey, SCRATCH_TTL_SECONDS],
+      )) === 2
+    );
   }
 
   /** True the first time an action's outcome is counted, false for a retried job. */
   async countOnce(runId: string, actionId: string): Promise<boolean> {
-    return (await this.redis.sadd(this.keys(runId).counted, actionId)) === 1;
+    const key = this.keys(runId).counted;
+    const replies = await this.redis.multi().sadd(key, actionId).expire(key, SCRATCH_TTL_SECONDS).exec();
+    const [error, added] = replies?.[0] ?? [new Error('the transaction was discarded'), 0];
+    if (error) throw error;
+    return added === 1;
   }
 
   /** The state before the action's first attempt: kept by the first, returned to every retry. */
-  async rememberBefore(actionId: string, snapshot: UserSnapshot): Promise<UserSnapshot> {
-    const key = stateKey(this.prefix, 'action', actionId, 'before');
+  async rememberBefore(runId: string, actionId: string, snapshot: UserSnapshot): Promise<UserSnapshot> {
+    const key = this.keys(runId).before;
     const replies = await this.redis
       .multi()
-      .set(key, JSON.stringify(snapshot), 'EX', 30 * 24 * 3600, 'NX')
-      .get(key)
+      .hsetnx(key, actionId, JSON.stringify(snapshot))
+      .expire(key, SCRATCH_TTL_SECONDS)
+      .hget(key, actionId)
       .exec();
-    const stored = replies?.[1]?.[1];
+    const stored = replies?.[2]?.[1];
     return typeof stored === 'string' ? (JSON.parse(stored) as UserSnapshot) : snapshot;
   }
 }

@@ -45,7 +45,10 @@ export async function runActionStep(
   }
   const request = requestOf(step, actionId);
   const result = await executeAction(
-    { jira: deps.jira, rememberBefore: (snapshot) => deps.progress.rememberBefore(actionId, snapshot) },
+    {
+      jira: deps.jira,
+      rememberBefore: (snapshot) => deps.progress.rememberBefore(step.runId, actionId, snapshot),
+    },
     request,
   );
   await deps.audit.append(auditEntryForAction(request, result, step.actor));
@@ -94,10 +97,11 @@ async function finishUser(deps: Omit<StepDependencies, 'jira'>, step: ActionStep
   const run = await deps.runs.get(step.runId);
   if (!run) return;
   const c = run.counters;
-  await deps.runs.transition(
+  const done = await deps.runs.transition(
     step.runId,
     ['applying'],
     'done',
     `applied: ${c.actionsDone} done, ${c.actionsSkipped} skipped, ${c.actionsNotPossible} not possible, ${c.actionsFailed} failed`,
   );
+  if (done) await deps.runs.discardScratch(step.runId);
 }

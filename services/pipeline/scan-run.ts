@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import type { PolicyConfig, ReclaimConfig } from '../../config/schema.js';
-import { stateKey } from '../../queues/connection.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { JiraDirectory } from '../jira/jira-directory.js';
 import { JiraNotFoundError } from '../jira/errors.js';
@@ -8,6 +7,7 @@ import type { JiraUser } from '../jira/types.js';
 import type { DirectoryFact } from '../policy/types.js';
 import type { FirstSeenStore } from '../runs/first-seen-store.js';
 import type { PlanStore } from '../runs/plan-store.js';
+import { expireScratch, runScratchKeys } from '../runs/run-keyspace.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { Run } from '../runs/types.js';
 import { policyNotes } from '../policy/policy-notes.js';
@@ -70,7 +70,7 @@ export async function scanRun(
 ): Promise<ScanOutcome> {
   const { jira, runs, config, redis, prefix } = deps;
   const run = await runs.get(runId);
-  const seenKey = stateKey(prefix, 'run', runId, 'seen');
+  const seenKey = runScratchKeys(prefix, runId).seen;
   // A scan that crashed after listing everyone only has to report that it is complete.
   if (run?.status === 'evaluating' && !run.counters.scanComplete) {
     await completeScan(deps, runId, seenKey, sink);
@@ -111,6 +111,7 @@ export async function scanRun(
   const licenceKey = licenceGroupsKey(prefix, runId);
   await redis.del(licenceKey);
   if (licence.all.size > 0) await redis.sadd(licenceKey, ...licence.all);
+  await expireScratch(redis, licenceKey);
   const groups = policyGroups(run.policy, [...licence.byApplication.values()].flat());
   const members = new MembershipIndex(redis, prefix, runId);
   for (const group of groups) {
@@ -131,7 +132,7 @@ export async function scanRun(
   const directories = await deps.openDirectories(run);
   // Both survive a retried scan: the set keeps "users scanned" exact (a user counts once),
   // and leavers held back twice are queued under the same job id, so once.
-  const deferredKey = stateKey(prefix, 'run', runId, 'deferred');
+  const deferredKey = runScratchKeys(prefix, runId).deferred;
 
   const listing = jira.listUsers();
   for await (const page of listing) {
@@ -145,6 +146,7 @@ export async function scanRun(
       redis.sadd(seenKey, ...keys),
       members.groupsOf(keys, groups),
       deps.firstSeen.recordMany(keys, seenAt),
+      expireScratch(redis, seenKey),
     ]);
     await runs.addScanned(runId, added);
 
@@ -165,6 +167,7 @@ export async function scanRun(
       else ready.push(request);
     }
     if (deferred.length > 0) await redis.rpush(deferredKey, ...deferred);
+    await expireScratch(redis, deferredKey);
     await sink.waitForRoom(signal);
     await sink.enqueue(ready);
   }

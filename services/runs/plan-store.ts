@@ -7,6 +7,7 @@ import {
   encodePlanCursor,
   type PlanPosition,
 } from './plan-cursor.js';
+import { compactPlan, findCompactLine, isCompact, readCompactLines } from './plan-chunks.js';
 import { decodePlanLine, encodePlanLine } from './plan-line-codec.js';
 import { markScanCompleteScript, recordPlanLineScript } from './plan-scripts.js';
 import { parsePlanSummary } from './run-counters.js';
@@ -17,7 +18,9 @@ import type { PlanLine, PlanPage, PlanPageOptions, PlanSummary, RecordResult } f
  * lexically sorted set of user keys per verdict. Pages walk the sets in VERDICTS order, then
  * by user key (byte order): a stable order in which a line present for the whole paging is
  * returned exactly once. A line written or changed while paging may or may not show up.
- * The summary is read from the run's counters, which `record` keeps exact.
+ * The summary is read from the run's counters, which `record` keeps exact. Once the run is
+ * planned, `compact` rewrites the plan into its compact form (plan-chunks.ts): the same pages,
+ * the same order, the same cursors, a fraction of the memory.
  */
 
 const STREAM_PAGE_SIZE = 1000;
@@ -37,7 +40,7 @@ export class PlanStore {
     const keys = planKeys(this.prefix, runId);
     const [isNew, complete] = (await recordPlanLineScript.run(
       this.redis,
-      [keys.lines, runKeys(this.prefix, runId).counters, ...keys.byVerdict],
+      [keys.lines, runKeys(this.prefix, runId).counters, ...keys.byVerdict, keys.chunks],
       [line.key, encodePlanLine(line)],
     )) as [number, number];
     return { isNew: isNew === 1, complete: complete === 1 };
@@ -58,7 +61,17 @@ export class PlanStore {
     return complete === 1;
   }
 
+  /** The plan will not change any more: store it compactly (idempotent). */
+  async compact(runId: string): Promise<void> {
+    assertRunId(runId);
+    await compactPlan(this.redis, this.prefix, runId);
+  }
+
   async get(runId: string, userKey: string): Promise<PlanLine | null> {
+    if (await isCompact(this.redis, this.prefix, runId)) {
+      const found = await findCompactLine(this.redis, this.prefix, runId, userKey);
+      return found === null ? null : decodePlanLine(userKey, found.line.stored);
+    }
     const stored = await this.redis.hget(planKeys(this.prefix, runId).lines, userKey);
     return stored === null ? null : decodePlanLine(userKey, stored);
   }
@@ -76,6 +89,9 @@ export class PlanStore {
     // A cursor of an unfiltered listing (or of another verdict) would skip lines here.
     if (only !== undefined && start.verdictIndex !== only) throw new InvalidPlanCursorError();
     const lastVerdictIndex = only ?? VERDICTS.length - 1;
+    if (await isCompact(this.redis, this.prefix, runId)) {
+      return this.compactPage(runId, start, lastVerdictIndex, limit);
+    }
     const keys = planKeys(this.prefix, runId);
 
     // One entry more than asked, to know whether a next page exists.
@@ -122,7 +138,38 @@ export class PlanStore {
   async delete(runId: string): Promise<void> {
     const keys = planKeys(this.prefix, runId);
     // UNLINK frees a million-line hash in the background instead of blocking Redis.
-    await this.redis.unlink(keys.lines, ...keys.byVerdict);
+    await this.redis.unlink(keys.lines, ...keys.byVerdict, keys.chunks, keys.chunkIndex);
+  }
+
+  private async compactPage(
+    runId: string,
+    start: PlanPosition,
+    lastVerdictIndex: number,
+    limit: number,
+  ): Promise<PlanPage> {
+    // One line more than asked, to know whether a next page exists.
+    const found: Array<{ verdictIndex: number; key: string; stored: string }> = [];
+    for (let v = start.verdictIndex; v <= lastVerdictIndex && found.length <= limit; v++) {
+      const after = v === start.verdictIndex ? start.afterKey : null;
+      const lines = await readCompactLines(
+        this.redis,
+        this.prefix,
+        runId,
+        v,
+        after,
+        limit + 1 - found.length,
+      );
+      for (const line of lines) found.push({ verdictIndex: v, ...line });
+    }
+    const pageLines = found.slice(0, limit);
+    const last = pageLines.at(-1);
+    return {
+      lines: pageLines.map((line) => decodePlanLine(line.key, line.stored)),
+      nextCursor:
+        found.length > limit && last
+          ? encodePlanCursor({ verdictIndex: last.verdictIndex, afterKey: last.key })
+          : null,
+    };
   }
 
   private async linesFor(

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import { RUN_ID_PATTERN, runIndexKey, runKeys, runSequenceKey } from './keys.js';
 import { newRunId } from './run-id.js';
+import { discardRunScratch } from './run-keyspace.js';
 import { COUNTER_FIELDS, OUTCOME_FIELDS, parseRunCounters } from './run-counters.js';
 import { addRunNoteScript, createRunScript, setRunFieldScript, transitionScript } from './run-scripts.js';
 import { canTransition, isFinal, timestampFieldFor } from './run-status.js';
@@ -98,12 +99,23 @@ export class RunStore {
     return moved === 1;
   }
 
-  cancel(id: string, reason: string): Promise<boolean> {
-    return this.transition(id, NON_FINAL_STATUSES, 'cancelled', reason);
+  /** Cancels the run and drops its scratch data: nothing more is done for it. */
+  async cancel(id: string, reason: string): Promise<boolean> {
+    const moved = await this.transition(id, NON_FINAL_STATUSES, 'cancelled', reason);
+    if (moved) await this.discardScratch(id);
+    return moved;
   }
 
-  fail(id: string, reason: string): Promise<boolean> {
-    return this.transition(id, NON_FINAL_STATUSES, 'failed', reason);
+  /** Fails the run and drops its scratch data. */
+  async fail(id: string, reason: string): Promise<boolean> {
+    const moved = await this.transition(id, NON_FINAL_STATUSES, 'failed', reason);
+    if (moved) await this.discardScratch(id);
+    return moved;
+  }
+
+  /** Removes the run's scratch keys (see run-keyspace.ts); for a run that has ended. */
+  async discardScratch(id: string): Promise<void> {
+    if (RUN_ID_PATTERN.test(id)) await discardRunScratch(this.redis, this.prefix, id);
   }
 
   /** Stamps `startedAt` when the scan begins; a retried scan keeps the first stamp. */
