@@ -135,10 +135,10 @@ export class PlanStore {
    * Removes the plan's lines (retention). The counters stay with the run record, so the run
    * keeps its summary after its plan is gone.
    */
-  async delete(runId: string): Promise<void> {
+  async delete(runId: string): Promise<number> {
     const keys = planKeys(this.prefix, runId);
     // UNLINK frees a million-line hash in the background instead of blocking Redis.
-    await this.redis.unlink(keys.lines, ...keys.byVerdict, keys.chunks, keys.chunkIndex);
+    return this.redis.unlink(keys.lines, ...keys.byVerdict, keys.chunks, keys.chunkIndex);
   }
 
   private async compactPage(

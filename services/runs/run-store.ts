@@ -123,6 +123,13 @@ export class RunStore {
     return this.setField(id, 'setnx', 'startedAt', at.toISOString());
   }
 
+  /** Retention removed the run's plan: stamped once, with a note that says why. */
+  async markPlanPruned(id: string, why: string, at: Date = new Date()): Promise<boolean> {
+    if (!(await this.setField(id, 'setnx', 'planPrunedAt', at.toISOString()))) return false;
+    await this.addNote(id, `plan pruned ${at.toISOString()} by retention (${why}); the summary is kept`);
+    return true;
+  }
+
   setJira(id: string, jira: JiraFacts): Promise<boolean> {
     return this.setField(id, 'set', 'jira', JSON.stringify(jira));
   }
@@ -201,6 +208,7 @@ function toRun(record: Record<string, string>, counters: Record<string, string>,
     ...optional(record, 'startedAt'),
     ...optional(record, 'plannedAt'),
     ...optional(record, 'finishedAt'),
+    ...optional(record, 'planPrunedAt'),
     ...optional(record, 'statusReason'),
     notes,
     ...(record.directories ? { directories: JSON.parse(record.directories) as DirectoryStatus[] } : {}),

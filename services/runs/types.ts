@@ -82,6 +82,8 @@ export interface Run {
   startedAt?: string;
   plannedAt?: string;
   finishedAt?: string;
+  /** When retention removed the run's plan; the summary (counters, notes) stays. */
+  planPrunedAt?: string;
   /** Why the run is in its current status (failed, held, cancelled, or a note on `done`). */
   statusReason?: string;
   notes: string[];
