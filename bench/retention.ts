@@ -4,7 +4,10 @@
  * prune (what the hourly job does) after each. Prints Redis' used_memory and the memory of this
  * benchmark's own keys after each run, and the plan's bytes per user per retained run.
  *
- *   npx tsx bench/retention.ts [--users 30000] [--runs 10] [--retain 3] [--workers 2]
+ * used_memory is only meaningful on a Redis of its own, so the benchmark starts a throwaway
+ * redis-server (--shared-redis: REDIS_URL or 127.0.0.1:6379 instead).
+ *
+ *   npx tsx bench/retention.ts [--users 30000] [--runs 10] [--retain 3] [--workers 2] [--shared-redis]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +18,7 @@ import { stringify } from 'yaml';
 import { validateConfig } from '../config/load.js';
 import { createApp } from '../runtime/app.js';
 import { launchRun } from '../runtime/launch-run.js';
-import { ensureRedis } from '../runtime/local-redis.js';
+import { ensureRedis, startThrowawayRedis } from '../runtime/local-redis.js';
 import { silentLogger } from '../runtime/logger.js';
 import { deletePrefixKeys, prefixMemoryUsage, usedMemory } from '../runtime/prefix-keys.js';
 import { pruneRuns } from '../services/runs/prune-runs.js';
@@ -29,6 +32,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '10' },
     retain: { type: 'string', default: '3' },
     workers: { type: 'string', default: '2' },
+    'shared-redis': { type: 'boolean', default: false },
   },
 });
 const users = Number(values.users);
@@ -36,7 +40,7 @@ const runCount = Number(values.runs);
 const retainCount = Number(values.retain);
 const workerCount = Number(values.workers);
 
-const redis = await ensureRedis();
+const redis = values['shared-redis'] ? await ensureRedis() : await startThrowawayRedis();
 const prefix = `bench-retention-${Date.now()}`;
 const sim = await startSimulator({ users, profile: 'dc11' });
 const raw = {
@@ -61,6 +65,7 @@ const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 console.log(
   `${runCount} dry runs of ${users} users, runs.retainCount ${retainCount}, ${workerCount} workers`,
 );
+console.log(`Redis: ${redis.started ? 'a throwaway redis-server of its own' : redis.url}`);
 console.log(`used_memory before: ${mib(await usedMemory(app.redis))}`);
 const used: number[] = [];
 const own: number[] = [];

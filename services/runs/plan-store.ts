@@ -8,7 +8,8 @@ import {
   type PlanPosition,
 } from './plan-cursor.js';
 import { compactPlan, findCompactLine, isCompact, readCompactLines } from './plan-chunks.js';
-import { decodePlanLine, encodePlanLine } from './plan-line-codec.js';
+import { PlanDictionary } from './plan-dictionary.js';
+import { buildPlanLine, encodePlanLine, parsePlanLine, reasonIdsOf } from './plan-line-codec.js';
 import { markScanCompleteScript, recordPlanLineScript } from './plan-scripts.js';
 import { parsePlanSummary } from './run-counters.js';
 import type { PlanLine, PlanPage, PlanPageOptions, PlanSummary, RecordResult } from './types.js';
@@ -28,10 +29,15 @@ const STREAM_PAGE_SIZE = 1000;
 export const MAX_PLAN_PAGE_SIZE = 10_000;
 
 export class PlanStore {
+  /** The runs' reason sentences, interned (plan-dictionary.ts). */
+  private readonly dictionary: PlanDictionary;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.dictionary = new PlanDictionary(redis, prefix);
+  }
 
   /** Writes the user's line (replacing an earlier one) and corrects the run's counters. */
   async record(runId: string, line: PlanLine): Promise<RecordResult> {
@@ -41,7 +47,7 @@ export class PlanStore {
     const [isNew, complete] = (await recordPlanLineScript.run(
       this.redis,
       [keys.lines, runKeys(this.prefix, runId).counters, ...keys.byVerdict, keys.chunks],
-      [line.key, encodePlanLine(line)],
+      [line.key, encodePlanLine(line, await this.dictionary.idsOf(runId, line.reasons))],
     )) as [number, number];
     return { isNew: isNew === 1, complete: complete === 1 };
   }
@@ -70,10 +76,10 @@ export class PlanStore {
   async get(runId: string, userKey: string): Promise<PlanLine | null> {
     if (await isCompact(this.redis, this.prefix, runId)) {
       const found = await findCompactLine(this.redis, this.prefix, runId, userKey);
-      return found === null ? null : decodePlanLine(userKey, found.line.stored);
+      return found === null ? null : ((await this.decode(runId, [found.line]))[0] ?? null);
     }
     const stored = await this.redis.hget(planKeys(this.prefix, runId).lines, userKey);
-    return stored === null ? null : decodePlanLine(userKey, stored);
+    return stored === null ? null : ((await this.decode(runId, [{ key: userKey, stored }]))[0] ?? null);
   }
 
   /** @throws InvalidPlanCursorError when the cursor is not one this store handed out. */
@@ -138,7 +144,7 @@ export class PlanStore {
   async delete(runId: string): Promise<number> {
     const keys = planKeys(this.prefix, runId);
     // UNLINK frees a million-line hash in the background instead of blocking Redis.
-    return this.redis.unlink(keys.lines, ...keys.byVerdict, keys.chunks, keys.chunkIndex);
+    return this.redis.unlink(keys.lines, ...keys.byVerdict, keys.chunks, keys.chunkIndex, keys.dictionary);
   }
 
   private async compactPage(
@@ -164,7 +170,7 @@ export class PlanStore {
     const pageLines = found.slice(0, limit);
     const last = pageLines.at(-1);
     return {
-      lines: pageLines.map((line) => decodePlanLine(line.key, line.stored)),
+      lines: await this.decode(runId, pageLines),
       nextCursor:
         found.length > limit && last
           ? encodePlanCursor({ verdictIndex: last.verdictIndex, afterKey: last.key })
@@ -180,14 +186,21 @@ export class PlanStore {
     if (entries.length === 0) return [];
     const userKeys = entries.map((e) => e.afterKey!);
     const stored = await this.redis.hmget(planKeys(this.prefix, runId).lines, ...userKeys);
-    const lines: PlanLine[] = [];
-    stored.forEach((value, i) => {
-      // Gone (plan deleted) or re-recorded under another verdict since the index was read.
-      if (value === null) return;
-      const line = decodePlanLine(userKeys[i]!, value);
-      if (only === undefined || line.verdict === VERDICTS[only]) lines.push(line);
-    });
-    return lines;
+    // Gone (plan deleted) or re-recorded under another verdict since the index was read.
+    const found = userKeys.flatMap((key, i) => (stored[i] == null ? [] : [{ key, stored: stored[i]! }]));
+    const lines = await this.decode(runId, found);
+    return lines.filter((line) => only === undefined || line.verdict === VERDICTS[only]);
+  }
+
+  /** Lines as stored → PlanLines, their reason sentences put back from the run's dictionary. */
+  private async decode(runId: string, stored: Array<{ key: string; stored: string }>): Promise<PlanLine[]> {
+    const parsed = stored.map((line) => ({ key: line.key, encoded: parsePlanLine(line.stored) }));
+    await this.dictionary.load(
+      runId,
+      parsed.flatMap((line) => reasonIdsOf(line.encoded)),
+    );
+    const lookup = (id: number) => this.dictionary.template(runId, id);
+    return parsed.map((line) => buildPlanLine(line.key, line.encoded, lookup));
   }
 }
 

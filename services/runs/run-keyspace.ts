@@ -37,6 +37,8 @@ export function runPlanKeys(prefix: string, runId: string) {
     lines: stateKey(prefix, 'plan', runId, 'lines'),
     /** Live form: one lexically sorted set of user keys per verdict, in VERDICTS order. */
     byVerdict: VERDICTS.map((verdict) => stateKey(prefix, 'plan', runId, 'verdict', verdict)),
+    /** The plan's reason sentences, interned: id → [signal, rule, threshold?] (plan-dictionary.ts). */
+    dictionary: stateKey(prefix, 'plan', runId, 'reasons'),
     /** Compact form, once the run is planned: chunk id → deflated block of sorted lines. */
     chunks: stateKey(prefix, 'plan', runId, 'chunks'),
     /** Compact form: the chunk ids (verdict index, NUL, first user key), lexically sorted. */
