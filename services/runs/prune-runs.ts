@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ReclaimConfig } from '../../config/schema.js';
+import { summarizeRun } from '../reports/run-summary.js';
 import type { PlanStore } from './plan-store.js';
 import { discardRunScratch } from './run-keyspace.js';
 import { isFinal } from './run-status.js';
@@ -105,7 +106,11 @@ export async function pruneRuns(
   for (const candidate of candidates) {
     if (!result.dryRun) {
       // Marked first: a reader then says "pruned" rather than show a half-removed plan.
-      await deps.runs.markPlanPruned(candidate.id, candidate.reason, now);
+      const run = await deps.runs.get(candidate.id);
+      if (!run) continue;
+      // The one figure of the summary that needs the lines: worked out while they are here.
+      const { licencesFreed } = await summarizeRun(deps.plans, run);
+      await deps.runs.markPlanPruned(candidate.id, candidate.reason, licencesFreed, now);
       result.keys += await deps.plans.delete(candidate.id);
       result.keys += await discardRunScratch(deps.redis, deps.prefix, candidate.id);
     }

@@ -124,7 +124,14 @@ export class RunStore {
   }
 
   /** Retention removed the run's plan: stamped once, with a note that says why. */
-  async markPlanPruned(id: string, why: string, at: Date = new Date()): Promise<boolean> {
+  async markPlanPruned(
+    id: string,
+    why: string,
+    licencesFreed: Record<string, number>,
+    at: Date = new Date(),
+  ): Promise<boolean> {
+    // The figure first: once planPrunedAt is there, readers stop counting it from the lines.
+    await this.setField(id, 'set', 'licencesFreed', JSON.stringify(licencesFreed));
     if (!(await this.setField(id, 'setnx', 'planPrunedAt', at.toISOString()))) return false;
     await this.addNote(id, `plan pruned ${at.toISOString()} by retention (${why}); the summary is kept`);
     return true;
@@ -213,6 +220,9 @@ function toRun(record: Record<string, string>, counters: Record<string, string>,
     notes,
     ...(record.directories ? { directories: JSON.parse(record.directories) as DirectoryStatus[] } : {}),
     ...(record.jira ? { jira: JSON.parse(record.jira) as JiraFacts } : {}),
+    ...(record.licencesFreed
+      ? { licencesFreed: JSON.parse(record.licencesFreed) as Record<string, number> }
+      : {}),
     counters: parseRunCounters(counters),
   };
 }

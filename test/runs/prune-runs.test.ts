@@ -4,6 +4,7 @@ import { configSchema } from '../../config/schema.js';
 import { bullPrefix } from '../../queues/connection.js';
 import { AuditLog } from '../../services/audit/audit-log.js';
 import { MembershipIndex } from '../../services/pipeline/membership-index.js';
+import { summarizeRun } from '../../services/reports/run-summary.js';
 import { PlanStore } from '../../services/runs/plan-store.js';
 import { pruneRuns } from '../../services/runs/prune-runs.js';
 import { runPlanKeys, runScratchKeys, SCRATCH_TTL_SECONDS } from '../../services/runs/run-keyspace.js';
@@ -66,6 +67,12 @@ describe('retention of plans', () => {
 
   it('keeps the newest retainCount finished runs, lists before it removes, and never touches a run in progress', async () => {
     const oldest = await runIn('done');
+    await runs.setJira(oldest.id, {
+      version: '11.0.0',
+      facts: { 'licence:jira-software': 'jira-software-users' },
+    });
+    const freedBefore = (await summarizeRun(plans, (await runs.get(oldest.id))!)).licencesFreed;
+    assert.deepEqual(freedBefore, { 'jira-software': 1 });
     await audit.append(revokeEntry('prune-a1', oldest.id));
     const failed = await runIn('failed');
     const inProgress = await runIn('evaluating');
@@ -104,6 +111,9 @@ describe('retention of plans', () => {
     const auditOfRun = [];
     for await (const entry of audit.stream({ runId: oldest.id })) auditOfRun.push(entry.actionId);
     assert.deepEqual(auditOfRun, ['prune-a1'], 'the audit log keeps the run');
+    const summary = await summarizeRun(plans, (await runs.get(oldest.id))!);
+    assert.deepEqual(summary.licencesFreed, freedBefore, 'the summary still counts the licences freed');
+    assert.equal(summary.byVerdict.inactive, 1);
     for (const run of [inProgress, held, newer, newest]) {
       assert.deepEqual(await planOf(run.id), ['JIRAUSER2', 'JIRAUSER1'], `${run.status} keeps its plan`);
       assert.equal((await runs.get(run.id))!.planPrunedAt, undefined);
