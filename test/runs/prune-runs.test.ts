@@ -11,6 +11,7 @@ import { runPlanKeys, runScratchKeys, SCRATCH_TTL_SECONDS } from '../../services
 import { RunStore } from '../../services/runs/run-store.js';
 import type { Run, RunStatus } from '../../services/runs/types.js';
 import { revokeEntry } from '../audit/audit-entries.js';
+import { spawnReclaim, writeConfigFile } from '../support/child.js';
 import { testRedisUrl, usePrefix } from '../support/redis.js';
 import { inactiveLine, keepLine } from './plan-lines.js';
 
@@ -172,4 +173,60 @@ describe('retention of plans', () => {
     } while (cursor !== '0');
     return found.sort();
   }
+});
+
+describe('reclaim runs prune and reclaim plan', function () {
+  this.timeout(60_000);
+  const scope = usePrefix('runs-prune-cli');
+  let redis: Redis;
+  let config: { file: string; remove(): void };
+  const policy = configSchema.parse({}).policy;
+
+  before(() => {
+    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
+    config = writeConfigFile({
+      redis: { url: testRedisUrl(), prefix: scope.prefix },
+      runs: { retainCount: 1 },
+    });
+  });
+  after(async () => {
+    config.remove();
+    await redis.quit();
+  });
+
+  const reclaim = async (...args: string[]) => {
+    const child = spawnReclaim([...args, '--config', config.file], { REDIS_URL: '' });
+    const { code } = await child.exited;
+    return { code, output: child.output() };
+  };
+
+  it('lists, then removes, and a pruned plan is reported as pruned', async () => {
+    const runs = new RunStore(redis, scope.prefix);
+    const plans = new PlanStore(redis, scope.prefix);
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const run = await runs.create({ mode: 'dry-run', trigger: { type: 'cli', by: 'test' }, policy });
+      await plans.record(run.id, keepLine('JIRAUSER1'));
+      await runs.transition(run.id, ['scanning'], 'cancelled');
+      ids.push(run.id);
+    }
+    const listed = await reclaim('runs', 'prune', '--dry-run');
+    assert.equal(listed.code, 0, listed.output);
+    assert.match(listed.output, new RegExp(`${ids[0]}.*not among the newest 1 finished runs`));
+    assert.doesNotMatch(listed.output, new RegExp(ids[1]!));
+    assert.match(listed.output, /would prune 1 plan\(s\), 1 line\(s\); nothing removed/);
+
+    const shown = await reclaim('plan', ids[0]!);
+    assert.equal(shown.code, 0, shown.output);
+    assert.match(shown.output, /JIRAUSER1/);
+
+    const pruned = await reclaim('runs', 'prune');
+    assert.equal(pruned.code, 0, pruned.output);
+    assert.match(pruned.output, /pruned 1 plan\(s\), 1 line\(s\), [1-9]\d* Redis key\(s\)/);
+
+    const gone = await reclaim('plan', ids[0]!);
+    assert.notEqual(gone.code, 0);
+    assert.match(gone.output, new RegExp(`the plan of run ${ids[0]} was pruned`));
+    assert.match((await reclaim('plan', ids[1]!)).output, /JIRAUSER1/);
+  });
 });
