@@ -61,6 +61,24 @@ const workers = Array.from({ length: workerCount }, () =>
 const app = createApp(validateConfig(raw), 'producer', silentLogger());
 await new Promise((resolve) => setTimeout(resolve, 3000));
 
+/**
+ * used_memory once Redis has freed what UNLINK handed to its background thread, as the median
+ * of five readings: a reading taken while a worker's last replies sit in a buffer is an outlier.
+ */
+async function settledUsedMemory(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const info = await app.redis.info('memory');
+    if (/^lazyfree_pending_objects:0\r?$/m.test(info)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const readings: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    readings.push(await usedMemory(app.redis));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return readings.sort((a, b) => a - b)[2]!;
+}
+
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 console.log(
   `${runCount} dry runs of ${users} users, runs.retainCount ${retainCount}, ${workerCount} workers`,
@@ -80,7 +98,7 @@ for (let i = 1; i <= runCount; i++) {
     { redis: app.redis, prefix, runs: app.runs, plans: app.plans },
     app.config.runs,
   );
-  used.push(await usedMemory(app.redis));
+  used.push(await settledUsedMemory());
   own.push((await prefixMemoryUsage(app.redis, prefix)).bytes);
   console.log(
     `run ${String(i).padStart(2)} ${run.id}: ${((Date.now() - started) / 1000).toFixed(1)} s, pruned ${pruned.runs.length} plan(s); used_memory ${mib(used.at(-1)!)}, this benchmark's keys ${mib(own.at(-1)!)}`,

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { ReclaimConfig } from '../../config/schema.js';
 import { summarizeRun } from '../reports/run-summary.js';
 import type { PlanStore } from './plan-store.js';
-import { discardRunScratch } from './run-keyspace.js';
+import { SCRATCH_TTL_SECONDS, discardRunScratch } from './run-keyspace.js';
 import { isFinal } from './run-status.js';
 import type { RunStore } from './run-store.js';
 import type { Run } from './types.js';
@@ -14,7 +14,8 @@ import type { Run } from './types.js';
  * retainDays or not among the newest retainCount finished runs. A run in progress or awaiting
  * approval is never touched, whatever its age. The run's summary — record, counters, notes —
  * and the audit log stay: what was decided and done remains answerable; only the line-by-line
- * plan is gone, and the run says so.
+ * plan is gone, and the run says so. The same pass drops any scratch key a late job wrote
+ * for a run that ended recently (after the run's own discard).
  */
 
 export type RetentionConfig = ReclaimConfig['runs'];
@@ -60,8 +61,22 @@ export async function findPrunableRuns(
   retention: RetentionConfig,
   now: Date = new Date(),
 ): Promise<PruneCandidate[]> {
+  return (await walkFinishedRuns(runs, retention, now)).candidates;
+}
+
+/**
+ * One walk over the runs, newest first: the prunable ones, and the ones that ended within a
+ * scratch TTL (whose scratch keys, should a late job have written one, have not expired yet).
+ */
+async function walkFinishedRuns(
+  runs: RunStore,
+  retention: RetentionConfig,
+  now: Date,
+): Promise<{ candidates: PruneCandidate[]; recentlyEnded: string[] }> {
   const candidates: PruneCandidate[] = [];
+  const recentlyEnded: string[] = [];
   const oldest = now.getTime() - retention.retainDays * DAY_MS;
+  const scratchHorizon = now.getTime() - SCRATCH_TTL_SECONDS * 1000;
   let finishedSeen = 0;
   let before: string | undefined;
   for (;;) {
@@ -70,8 +85,9 @@ export async function findPrunableRuns(
       if (!isFinal(run.status)) continue;
       // A run pruned earlier still holds its place among the newest.
       const rank = finishedSeen++;
-      if (run.planPrunedAt !== undefined) continue;
       const endedAt = Date.parse(run.finishedAt ?? run.createdAt);
+      if (endedAt >= scratchHorizon) recentlyEnded.push(run.id);
+      if (run.planPrunedAt !== undefined) continue;
       const reasons = [
         ...(endedAt < oldest ? [`older than ${retention.retainDays} days`] : []),
         ...(rank >= retention.retainCount
@@ -91,7 +107,7 @@ export async function findPrunableRuns(
     if (page.length < LIST_PAGE) break;
     before = page.at(-1)!.id;
   }
-  return candidates;
+  return { candidates, recentlyEnded };
 }
 
 /** Removes the plans (and leftover per-run keys) of the runs retention takes; see the top. */
@@ -101,21 +117,25 @@ export async function pruneRuns(
   options: { dryRun?: boolean; now?: Date } = {},
 ): Promise<PruneResult> {
   const now = options.now ?? new Date();
-  const candidates = await findPrunableRuns(deps.runs, retention, now);
+  const { candidates, recentlyEnded } = await walkFinishedRuns(deps.runs, retention, now);
   const result: PruneResult = { dryRun: options.dryRun === true, runs: [], lines: 0, keys: 0 };
   for (const candidate of candidates) {
     if (!result.dryRun) {
-      // Marked first: a reader then says "pruned" rather than show a half-removed plan.
       const run = await deps.runs.get(candidate.id);
       if (!run) continue;
       // The one figure of the summary that needs the lines: worked out while they are here.
       const { licencesFreed } = await summarizeRun(deps.plans, run);
+      // Marked before the removal: a reader then says "pruned", never shows half a plan.
       await deps.runs.markPlanPruned(candidate.id, candidate.reason, licencesFreed, now);
       result.keys += await deps.plans.delete(candidate.id);
       result.keys += await discardRunScratch(deps.redis, deps.prefix, candidate.id);
     }
     result.runs.push(candidate);
     result.lines += candidate.lines;
+  }
+  // A job still running when its run was cancelled may have written scratch after the discard.
+  if (!result.dryRun) {
+    for (const id of recentlyEnded) result.keys += await discardRunScratch(deps.redis, deps.prefix, id);
   }
   return result;
 }

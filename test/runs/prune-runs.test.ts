@@ -158,6 +158,11 @@ describe('retention of plans', () => {
       assert.deepEqual(await scratchKeysOf(run.id), [], `after ${end}`);
       const left = (await runs.get(run.id))!;
       assert.equal(left.status, end === 'cancel' ? 'cancelled' : 'failed');
+
+      // A job still running at the cancel writes once more: the hourly prune sweeps it.
+      await new MembershipIndex(redis, scope.prefix, run.id).add('developers', ['JIRAUSER3']);
+      await pruneRuns(deps(), { retainDays: 90, retainCount: 100 });
+      assert.deepEqual(await scratchKeysOf(run.id), [], `swept after ${end}`);
     }
   });
 
