@@ -15,7 +15,8 @@ import type { Run } from './types.js';
  * approval is never touched, whatever its age. The run's summary — record, counters, notes —
  * and the audit log stay: what was decided and done remains answerable; only the line-by-line
  * plan is gone, and the run says so. The same pass drops any scratch key a late job wrote
- * for a run that ended recently (after the run's own discard).
+ * for a run that ended recently (after the run's own discard), and stores compactly the plan
+ * of a run that ended before it was planned (failed, cancelled).
  */
 
 export type RetentionConfig = ReclaimConfig['runs'];
@@ -133,9 +134,14 @@ export async function pruneRuns(
     result.runs.push(candidate);
     result.lines += candidate.lines;
   }
-  // A job still running when its run was cancelled may have written scratch after the discard.
   if (!result.dryRun) {
-    for (const id of recentlyEnded) result.keys += await discardRunScratch(deps.redis, deps.prefix, id);
+    const pruned = new Set(result.runs.map((r) => r.id));
+    for (const id of recentlyEnded) {
+      // A job still running when its run was cancelled may have written scratch after the discard.
+      result.keys += await discardRunScratch(deps.redis, deps.prefix, id);
+      // A run that failed or was cancelled while evaluating kept its plan in the live form.
+      if (!pruned.has(id)) await deps.plans.compact(id);
+    }
   }
   return result;
 }

@@ -120,6 +120,14 @@ describe('retention of plans', () => {
       assert.equal((await runs.get(run.id))!.planPrunedAt, undefined);
     }
 
+    const newerKeys = runPlanKeys(scope.prefix, newer.id);
+    assert.equal(await redis.exists(newerKeys.lines), 0, 'a run cancelled while evaluating is compacted');
+    assert.equal(
+      await redis.exists(runPlanKeys(scope.prefix, inProgress.id).lines),
+      1,
+      'not one in progress',
+    );
+
     const again = await pruneRuns(deps(), retention);
     assert.deepEqual(again.runs, [], 'a pruned run is not pruned twice');
   });
