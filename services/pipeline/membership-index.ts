@@ -48,8 +48,4 @@ export class MembershipIndex {
     });
     return result;
   }
-
-  async clear(groups: readonly string[]): Promise<void> {
-    if (groups.length > 0) await this.redis.unlink(...groups.map((g) => this.key(g)));
-  }
 }
