@@ -104,6 +104,11 @@ export class PlanDictionary {
     return template;
   }
 
+  /** The run's plan was removed: what this process remembers of it goes too. */
+  forget(runId: string): void {
+    this.runs.delete(runId);
+  }
+
   private entries(runId: string): RunEntries {
     let entries = this.runs.get(runId);
     if (!entries) {

@@ -143,6 +143,7 @@ export class PlanStore {
    */
   async delete(runId: string): Promise<number> {
     const keys = planKeys(this.prefix, runId);
+    this.dictionary.forget(runId);
     // UNLINK frees a million-line hash in the background instead of blocking Redis.
     return this.redis.unlink(keys.lines, ...keys.byVerdict, keys.chunks, keys.chunkIndex, keys.dictionary);
   }
