@@ -22,7 +22,10 @@ export async function deletePrefixKeys(url: string, prefix: string): Promise<num
  * Bytes of Redis memory the keys under a prefix take (MEMORY USAGE, summed): what one
  * installation's data costs, unmoved by whatever else shares the Redis.
  */
-export async function prefixMemoryUsage(redis: Redis, prefix: string): Promise<{ keys: number; bytes: number }> {
+export async function prefixMemoryUsage(
+  redis: Redis,
+  prefix: string,
+): Promise<{ keys: number; bytes: number }> {
   let keys = 0;
   let bytes = 0;
   let cursor = '0';
