@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { UserSnapshot } from '../actions/types.js';
 import { LuaScript } from '../runs/lua-script.js';
-import { SCRATCH_TTL_SECONDS, runScratchKeys } from '../runs/run-keyspace.js';
+import { ACTION_BEFORE_TTL_SECONDS, SCRATCH_TTL_SECONDS, runScratchKeys } from '../runs/run-keyspace.js';
 
 /*
  * The apply stage's bookkeeping in Redis, all idempotent so that retried jobs count once:
@@ -72,7 +72,7 @@ export class ApplyProgress {
     const replies = await this.redis
       .multi()
       .hsetnx(key, actionId, JSON.stringify(snapshot))
-      .expire(key, SCRATCH_TTL_SECONDS)
+      .expire(key, ACTION_BEFORE_TTL_SECONDS)
       .hget(key, actionId)
       .exec();
     const stored = replies?.[2]?.[1];

@@ -20,6 +20,12 @@ export type RunKeyClass = 'record' | 'plan' | 'scratch';
 
 /** How long a scratch key outlives its last write if the run never reaches its end. */
 export const SCRATCH_TTL_SECONDS = 14 * 24 * 3600;
+/**
+ * The states before each action live as long as a failed action job is kept (30 days,
+ * queues/job-options.ts): retried by hand in that time, the action must still find the state
+ * before its first attempt, or the audit log (and so undo) would record a later one.
+ */
+export const ACTION_BEFORE_TTL_SECONDS = 30 * 24 * 3600;
 
 /** Class record: kept for good. */
 export function runRecordKeys(prefix: string, runId: string) {
