@@ -79,7 +79,11 @@ export class PlanStore {
       return found === null ? null : ((await this.decode(runId, [found.line]))[0] ?? null);
     }
     const stored = await this.redis.hget(planKeys(this.prefix, runId).lines, userKey);
-    return stored === null ? null : ((await this.decode(runId, [{ key: userKey, stored }]))[0] ?? null);
+    if (stored === null) {
+      // Compacted in between: the line is in the compact form now.
+      return (await isCompact(this.redis, this.prefix, runId)) ? this.get(runId, userKey) : null;
+    }
+    return (await this.decode(runId, [{ key: userKey, stored }]))[0] ?? null;
   }
 
   /** @throws InvalidPlanCursorError when the cursor is not one this store handed out. */
@@ -98,6 +102,22 @@ export class PlanStore {
     if (await isCompact(this.redis, this.prefix, runId)) {
       return this.compactPage(runId, start, lastVerdictIndex, limit);
     }
+    const live = await this.livePage(runId, start, lastVerdictIndex, limit, only);
+    // Compacted while being read (the run became planned): the live keys may have gone in the
+    // middle of it. The compact form answers the same page for the same cursor.
+    if (await isCompact(this.redis, this.prefix, runId)) {
+      return this.compactPage(runId, start, lastVerdictIndex, limit);
+    }
+    return live;
+  }
+
+  private async livePage(
+    runId: string,
+    start: PlanPosition,
+    lastVerdictIndex: number,
+    limit: number,
+    only: number | undefined,
+  ): Promise<PlanPage> {
     const keys = planKeys(this.prefix, runId);
 
     // One entry more than asked, to know whether a next page exists.
