@@ -14,6 +14,11 @@ export class HttpError extends Error {
     return new HttpError(400, 'bad_request', `${field}: ${message}`, { field });
   }
 
+  /** The resource existed and was removed on purpose (e.g. a plan taken by retention). */
+  static gone(message: string): HttpError {
+    return new HttpError(410, 'gone', message);
+  }
+
   static notFound(what: string): HttpError {
     return new HttpError(404, 'not_found', `${what} not found`);
   }

@@ -127,6 +127,15 @@ const directoryScopeSchema = z.strictObject({
   groups: names().default([]),
 });
 
+/**
+ * Retention of finished runs' plans: a plan goes when its run is older than retainDays or not
+ * among the newest retainCount finished runs. The run's summary and the audit log stay.
+ */
+const runsSchema = z.strictObject({
+  retainDays: positiveInt().default(90),
+  retainCount: positiveInt().default(100),
+});
+
 const scimSourceSchema = z.strictObject({
   type: z.literal('scim'),
   name: name().optional(),
@@ -240,6 +249,7 @@ export const configSchema = z.strictObject({
   jira: jiraSchema.prefault({}),
   policy: policySchema.prefault({}),
   brake: brakeSchema.prefault({}),
+  runs: runsSchema.prefault({}),
   directories: directoriesSchema.prefault({}),
   restore: restoreSchema.prefault({}),
   license: licenseSchema.prefault({}),

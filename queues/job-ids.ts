@@ -15,6 +15,8 @@ export const jobIds = {
   evaluateUser: (runId: string, userKey: string) => `eval-${runId}-${digest(userKey)}`,
   finishRun: (runId: string) => `finish-${runId}`,
   startApply: (runId: string) => `apply-${runId}`,
+  /** The job scheduler of retention (one per Redis prefix, however many workers upsert it). */
+  pruneRunsScheduler: 'retention-prune',
   /** One step of a user's chain of actions; also the action's id in the audit log. */
   actionStep: (runId: string, userKey: string, index: number) => `act-${runId}-${digest(userKey)}-${index}`,
   undoAction: (actionId: string) => `undo-${actionId}`,

@@ -7,7 +7,7 @@
 export const QUEUES = {
   scan: 'scan',
   evaluate: 'evaluate',
-  /** Housekeeping for a run: finishing it, starting its apply stage, scheduled runs. */
+  /** Housekeeping: finishing a run, starting its apply stage, scheduled runs, retention. */
   runControl: 'run-control',
   revokeLicense: 'revoke-license',
   removeGroups: 'remove-groups',
@@ -25,6 +25,8 @@ export const JOBS = {
   finishRun: 'finish-run',
   scheduledRun: 'scheduled-run',
   startApply: 'start-apply',
+  /** Retention: removes the plans of old finished runs (a job scheduler, hourly). */
+  pruneRuns: 'prune-runs',
   revokeLicense: 'revoke-license',
   removeGroups: 'remove-groups',
   addGroups: 'add-groups',
@@ -43,6 +45,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JOBS.finishRun]: QUEUES.runControl,
   [JOBS.scheduledRun]: QUEUES.runControl,
   [JOBS.startApply]: QUEUES.runControl,
+  [JOBS.pruneRuns]: QUEUES.runControl,
   [JOBS.revokeLicense]: QUEUES.revokeLicense,
   [JOBS.removeGroups]: QUEUES.removeGroups,
   [JOBS.addGroups]: QUEUES.addGroups,

@@ -67,6 +67,7 @@ export const payloadSchemas = {
   }),
   [JOBS.finishRun]: z.object({ runId }),
   [JOBS.startApply]: z.object({ runId }),
+  [JOBS.pruneRuns]: z.object({}),
   [JOBS.revokeLicense]: actionStepSchema,
   [JOBS.removeGroups]: actionStepSchema,
   [JOBS.addGroups]: actionStepSchema,

@@ -17,3 +17,36 @@ export async function deletePrefixKeys(url: string, prefix: string): Promise<num
     redis.disconnect();
   }
 }
+
+/**
+ * Bytes of Redis memory the keys under a prefix take (MEMORY USAGE, summed): what one
+ * installation's data costs, unmoved by whatever else shares the Redis.
+ */
+export async function prefixMemoryUsage(
+  redis: Redis,
+  prefix: string,
+): Promise<{ keys: number; bytes: number }> {
+  let keys = 0;
+  let bytes = 0;
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${bullPrefix(prefix)}*`, 'COUNT', 1000);
+    cursor = next;
+    const pipeline = redis.pipeline();
+    for (const key of found) pipeline.call('MEMORY', 'USAGE', key, 'SAMPLES', '0');
+    for (const [error, usage] of (await pipeline.exec()) ?? []) {
+      if (error || usage === null) continue; // gone between SCAN and MEMORY USAGE
+      keys += 1;
+      bytes += Number(usage);
+    }
+  } while (cursor !== '0');
+  return { keys, bytes };
+}
+
+/** Redis' own figure for all the memory it holds (INFO memory: used_memory). */
+export async function usedMemory(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  const match = /^used_memory:(\d+)/m.exec(info);
+  if (!match) throw new Error('INFO memory carries no used_memory');
+  return Number(match[1]);
+}

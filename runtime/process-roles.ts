@@ -6,7 +6,7 @@ import { PROCESSORS } from '../workers/processors.js';
 import { WorkerHost } from '../workers/host.js';
 import { createApp, type App } from './app.js';
 import type { Logger } from './logger.js';
-import { syncSchedules } from './schedules.js';
+import { syncRetentionSchedule, syncSchedules } from './schedules.js';
 
 /** A started role: `stop()` ends it in order (bounded) and closes every connection. */
 export interface RunningRole {
@@ -43,7 +43,10 @@ export async function startWorkerRole(
   await host.ready();
   // Job schedulers live in Redis: every worker writing the same ones is harmless (upsert), and
   // BullMQ fires each occurrence once, however many workers there are.
-  if (queues.includes('run-control')) await syncSchedules(app.registry, config.schedule, logger);
+  if (queues.includes('run-control')) {
+    await syncSchedules(app.registry, config.schedule, logger);
+    await syncRetentionSchedule(app.registry);
+  }
   return {
     app,
     async stop() {

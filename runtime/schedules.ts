@@ -1,4 +1,5 @@
 import type { ScheduleEntry } from '../config/schema.js';
+import { jobIds } from '../queues/job-ids.js';
 import { JOBS, QUEUES } from '../queues/names.js';
 import type { QueueRegistry } from '../queues/registry.js';
 import type { Logger } from './logger.js';
@@ -33,4 +34,18 @@ export async function syncSchedules(
     }
   }
   if (entries.length > 0) logger.info({ schedules: entries.map((e) => e.name) }, 'schedules in place');
+}
+
+/** How often retention looks for plans to remove. */
+export const PRUNE_EVERY_MS = 3600 * 1000;
+
+/** The hourly retention job (runs.retainDays / runs.retainCount); upserting it again is harmless. */
+export async function syncRetentionSchedule(registry: QueueRegistry): Promise<void> {
+  await registry
+    .queue(QUEUES.runControl)
+    .upsertJobScheduler(
+      jobIds.pruneRunsScheduler,
+      { every: PRUNE_EVERY_MS },
+      { name: JOBS.pruneRuns, data: {} },
+    );
 }

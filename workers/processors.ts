@@ -3,7 +3,7 @@ import type { App } from '../runtime/app.js';
 import { processAction } from './action.js';
 import { processEvaluate } from './evaluate.js';
 import type { Processor } from './host.js';
-import { processFinishRun, processScheduledRun, processStartApply } from './run-control.js';
+import { processFinishRun, processPruneRuns, processScheduledRun, processStartApply } from './run-control.js';
 import { processScan } from './scan.js';
 import { processUndo } from './undo.js';
 
@@ -14,6 +14,7 @@ export const PROCESSORS: Record<JobName, Processor<App>> = {
   [JOBS.finishRun]: processFinishRun,
   [JOBS.scheduledRun]: processScheduledRun,
   [JOBS.startApply]: processStartApply,
+  [JOBS.pruneRuns]: processPruneRuns,
   [JOBS.revokeLicense]: processAction,
   [JOBS.removeGroups]: processAction,
   [JOBS.addGroups]: processAction,

@@ -6,6 +6,7 @@ import type { App } from '../runtime/app.js';
 import { launchRun } from '../runtime/launch-run.js';
 import { startApply } from '../services/apply/start-apply.js';
 import { finishRun } from '../services/pipeline/finish-run.js';
+import { pruneRuns } from '../services/runs/prune-runs.js';
 import { actionSink } from './action-sink.js';
 
 /** Queues a run's apply stage (fixed id: queued once however often asked). */
@@ -49,4 +50,19 @@ export async function processScheduledRun(job: Job, app: App) {
     trigger: { type: 'schedule', schedule },
   });
   return { runId: run.id };
+}
+
+/** `prune-runs`: retention removes the plans of old finished runs (hourly job scheduler). */
+export async function processPruneRuns(_job: Job, app: App) {
+  const result = await pruneRuns(
+    { redis: app.redis, prefix: app.prefix, runs: app.runs, plans: app.plans },
+    app.config.runs,
+  );
+  if (result.runs.length > 0) {
+    app.logger.info(
+      { runs: result.runs.map((r) => r.id), lines: result.lines, keys: result.keys },
+      'retention removed the plans of old runs',
+    );
+  }
+  return { pruned: result.runs.length, lines: result.lines, keys: result.keys };
 }

@@ -9,6 +9,7 @@ import { RECLAIM_RULES, VERDICTS } from '../../services/policy/types.js';
 import { MAX_PLAN_PAGE_SIZE } from '../../services/runs/plan-store.js';
 import { planCsv } from '../../services/runs/plan-csv.js';
 import { InvalidPlanCursorError } from '../../services/runs/plan-cursor.js';
+import { planPrunedMessage } from '../../services/runs/prune-runs.js';
 import type { tokenAuthenticator } from '../auth.js';
 import { requireRole } from '../auth.js';
 import { HttpError } from '../http-error.js';
@@ -46,6 +47,12 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
     if (!run) throw HttpError.notFound(`run ${id}`);
     return run;
   };
+  /** A run whose plan retention removed: 410 Gone, not an empty plan. */
+  const findRunWithPlan = async (id: string) => {
+    const run = await findRun(id);
+    if (run.planPrunedAt !== undefined) throw HttpError.gone(planPrunedMessage(run));
+    return run;
+  };
 
   router.post('/runs', operator, async (req, res) => {
     const body = createRunBody.parse(req.body ?? {});
@@ -69,7 +76,7 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
   });
 
   router.get('/runs/:id/plan', viewer, async (req, res) => {
-    const run = await findRun(req.params.id as string);
+    const run = await findRunWithPlan(req.params.id as string);
     const query = planQuery.parse(req.query);
     try {
       const page = await app.plans.page(run.id, query);
@@ -82,7 +89,7 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
   });
 
   router.get('/runs/:id/plan.csv', viewer, async (req, res) => {
-    const run = await findRun(req.params.id as string);
+    const run = await findRunWithPlan(req.params.id as string);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="reclaim-plan-${run.id}.csv"`);
     planCsv(app.plans.stream(run.id)).pipe(res);

@@ -4,6 +4,7 @@ import type { App } from '../../runtime/app.js';
 import { launchRun } from '../../runtime/launch-run.js';
 import { summarizeRun } from '../../services/reports/run-summary.js';
 import { planCsv } from '../../services/runs/plan-csv.js';
+import { planPrunedMessage, pruneRuns, type PruneResult } from '../../services/runs/prune-runs.js';
 import type { Run } from '../../services/runs/types.js';
 import { formatRun, formatSummary } from '../format-run.js';
 import { requireRun, withApp } from '../with-app.js';
@@ -60,9 +61,9 @@ export function registerRunCommands(program: Command): void {
       },
     );
 
-  program
+  const runs = program
     .command('runs [id]')
-    .description('list recent runs, or show one run with its counters')
+    .description('list recent runs, or show one run with its counters (`runs prune`: retention)')
     .option('--json', 'print JSON')
     .option('--limit <n>', 'how many runs to list', '20')
     .action(async (id: string | undefined, options: { json?: boolean; limit: string }) => {
@@ -83,6 +84,24 @@ export function registerRunCommands(program: Command): void {
       });
     });
 
+  runs
+    .command('prune')
+    .description(
+      'remove the plans of finished runs older than runs.retainDays or beyond the newest runs.retainCount (summaries and audit stay)',
+    )
+    .option('--dry-run', 'list what would be removed, remove nothing')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { dryRun?: boolean; json?: boolean }) => {
+      await withApp(program, async (app) => {
+        const result = await pruneRuns(
+          { redis: app.redis, prefix: app.prefix, runs: app.runs, plans: app.plans },
+          app.config.runs,
+          { dryRun: options.dryRun === true },
+        );
+        console.log(options.json ? JSON.stringify(result, null, 2) : formatPrune(result));
+      });
+    });
+
   program
     .command('plan <id>')
     .description("print a run's plan (JSON lines, or CSV with --csv)")
@@ -93,6 +112,7 @@ export function registerRunCommands(program: Command): void {
     .action(async (id: string, options: { csv?: boolean }) => {
       await withApp(program, async (app) => {
         const run = await requireRun(app, id);
+        if (run.planPrunedAt !== undefined) throw new Error(planPrunedMessage(run));
         if (options.csv) {
           await new Promise<void>((resolve, reject) => {
             const csv = planCsv(app.plans.stream(run.id));
@@ -117,4 +137,14 @@ export function registerRunCommands(program: Command): void {
         console.log(`run ${run.id} cancelled`);
       });
     });
+}
+
+function formatPrune(result: PruneResult): string {
+  const lines = result.runs.map(
+    (run) => `${run.id}  ${run.status}  created ${run.createdAt}  ${run.lines} line(s)  — ${run.reason}`,
+  );
+  const total = result.dryRun
+    ? `would prune ${result.runs.length} plan(s), ${result.lines} line(s); nothing removed (--dry-run)`
+    : `pruned ${result.runs.length} plan(s), ${result.lines} line(s), ${result.keys} Redis key(s)`;
+  return [...lines, total].join('\n');
 }

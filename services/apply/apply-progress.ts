@@ -1,27 +1,27 @@
 import type { Redis } from 'ioredis';
-import { stateKey } from '../../queues/connection.js';
 import type { UserSnapshot } from '../actions/types.js';
 import { LuaScript } from '../runs/lua-script.js';
+import { ACTION_BEFORE_TTL_SECONDS, SCRATCH_TTL_SECONDS, runScratchKeys } from '../runs/run-keyspace.js';
 
 /*
  * The apply stage's bookkeeping in Redis, all idempotent so that retried jobs count once:
  * how many users have actions, which of them are finished, which action outcomes are counted,
- * each action's state before its first attempt, and the re-check of a user's chain.
+ * each action's state before its first attempt, and the re-check of each user's chain. All of it is the run's scratch: removed
+ * when the run ends (discardRunScratch), with a TTL on every write as a safety net.
  */
 
-/** How long an action's own records are kept: long enough for a failed step to be undone. */
-const ACTION_RECORD_TTL_S = 30 * 24 * 3600;
+const finishUserScript = new LuaScript(`
+local added = redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+if added == 0 then return 0 end
+local total = tonumber(redis.call('HGET', KEYS[2], 'total') or '-1')
+if redis.call('SCARD', KEYS[1]) == total then return 2 end
+return 1`);
 
 /** The re-check's outcome as kept: the reason the user was skipped, or null to go on. */
 interface KeptRecheck {
   skip: string | null;
 }
-
-const finishUserScript = new LuaScript(`
-if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
-local total = tonumber(redis.call('HGET', KEYS[2], 'total') or '-1')
-if redis.call('SCARD', KEYS[1]) == total then return 2 end
-return 1`);
 
 export class ApplyProgress {
   constructor(
@@ -30,16 +30,20 @@ export class ApplyProgress {
   ) {}
 
   private keys(runId: string) {
+    const keys = runScratchKeys(this.prefix, runId);
     return {
-      state: stateKey(this.prefix, 'run', runId, 'apply'),
-      finished: stateKey(this.prefix, 'run', runId, 'apply', 'finished'),
-      counted: stateKey(this.prefix, 'run', runId, 'apply', 'counted'),
+      state: keys.applyState,
+      finished: keys.applyFinished,
+      counted: keys.applyCounted,
+      before: keys.applyBefore,
+      recheck: keys.applyRecheck,
     };
   }
 
   /** How many users the apply stage works on (set before any of their actions is queued). */
   async setTotal(runId: string, users: number): Promise<void> {
-    await this.redis.hset(this.keys(runId).state, 'total', users);
+    const key = this.keys(runId).state;
+    await this.redis.multi().hset(key, 'total', users).expire(key, SCRATCH_TTL_SECONDS).exec();
   }
 
   async total(runId: string): Promise<number | null> {
@@ -50,22 +54,32 @@ export class ApplyProgress {
   /** Marks a user's chain of actions finished; true when it was the last one of the run. */
   async finishUser(runId: string, userKey: string): Promise<boolean> {
     const keys = this.keys(runId);
-    return (await finishUserScript.run(this.redis, [keys.finished, keys.state], [userKey])) === 2;
+    return (
+      (await finishUserScript.run(
+        this.redis,
+        [keys.finished, keys.state],
+        [userKey, SCRATCH_TTL_SECONDS],
+      )) === 2
+    );
   }
 
   /** True the first time an action's outcome is counted, false for a retried job. */
   async countOnce(runId: string, actionId: string): Promise<boolean> {
-    return (await this.redis.sadd(this.keys(runId).counted, actionId)) === 1;
+    const key = this.keys(runId).counted;
+    const replies = await this.redis.multi().sadd(key, actionId).expire(key, SCRATCH_TTL_SECONDS).exec();
+    const [error, added] = replies?.[0] ?? [new Error('the transaction was discarded'), 0];
+    if (error) throw error;
+    return added === 1;
   }
 
   /** The state before the action's first attempt: kept by the first, returned to every retry. */
-  async rememberBefore(actionId: string, snapshot: UserSnapshot): Promise<UserSnapshot> {
-    return this.keepFirst(stateKey(this.prefix, 'action', actionId, 'before'), snapshot);
+  rememberBefore(runId: string, actionId: string, snapshot: UserSnapshot): Promise<UserSnapshot> {
+    return this.keepFirst(this.keys(runId).before, actionId, snapshot);
   }
 
   /** The state kept by {@link rememberBefore}; null when no attempt got as far as reading the user. */
-  async rememberedBefore(actionId: string): Promise<UserSnapshot | null> {
-    const stored = await this.redis.get(stateKey(this.prefix, 'action', actionId, 'before'));
+  async rememberedBefore(runId: string, actionId: string): Promise<UserSnapshot | null> {
+    const stored = await this.redis.hget(this.keys(runId).before, actionId);
     return stored === null ? null : (JSON.parse(stored) as UserSnapshot);
   }
 
@@ -76,24 +90,26 @@ export class ApplyProgress {
    * Resolves to the reason the user is skipped, or undefined to go on.
    */
   async recheckOnce(
+    runId: string,
     actionId: string,
     decide: () => Promise<string | undefined>,
   ): Promise<string | undefined> {
-    const key = stateKey(this.prefix, 'action', actionId, 'recheck');
-    const stored = await this.redis.get(key);
+    const key = this.keys(runId).recheck;
+    const stored = await this.redis.hget(key, actionId);
     if (stored !== null) return (JSON.parse(stored) as KeptRecheck).skip ?? undefined;
     const decided: KeptRecheck = { skip: (await decide()) ?? null };
-    return (await this.keepFirst(key, decided)).skip ?? undefined;
+    return (await this.keepFirst(key, actionId, decided)).skip ?? undefined;
   }
 
-  /** Stores the value unless one is stored already, and returns the one stored. */
-  private async keepFirst<T>(key: string, value: T): Promise<T> {
+  /** Stores the value under `field` unless one is stored already, and returns the one stored. */
+  private async keepFirst<T>(key: string, field: string, value: T): Promise<T> {
     const replies = await this.redis
       .multi()
-      .set(key, JSON.stringify(value), 'EX', ACTION_RECORD_TTL_S, 'NX')
-      .get(key)
+      .hsetnx(key, field, JSON.stringify(value))
+      .expire(key, ACTION_BEFORE_TTL_SECONDS)
+      .hget(key, field)
       .exec();
-    const stored = replies?.[1]?.[1];
+    const stored = replies?.[2]?.[1];
     return typeof stored === 'string' ? (JSON.parse(stored) as T) : value;
   }
 }

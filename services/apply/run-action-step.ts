@@ -55,7 +55,7 @@ export async function runActionStep(
   }
   const request = requestOf(step, actionId);
   const recheck = (user: UserSnapshot) =>
-    deps.progress.recheckOnce(actionId, () =>
+    deps.progress.recheckOnce(step.runId, actionId, () =>
       recheckUser(user, {
         policy: run.policy,
         verdict: step.planned.verdict,
@@ -66,7 +66,7 @@ export async function runActionStep(
   const result = await executeAction(
     {
       jira: deps.jira,
-      rememberBefore: (snapshot) => deps.progress.rememberBefore(actionId, snapshot),
+      rememberBefore: (snapshot) => deps.progress.rememberBefore(step.runId, actionId, snapshot),
       ...(step.index === 0 ? { recheck } : {}),
     },
     request,
@@ -99,7 +99,7 @@ export async function recordStepFailure(
   const { caveat, ...effect } = await failedStepEffect(
     deps.jira,
     request,
-    await deps.progress.rememberedBefore(actionId),
+    await deps.progress.rememberedBefore(step.runId, actionId),
   );
   await deps.audit.append({
     runId: step.runId,
@@ -124,10 +124,11 @@ async function finishUser(
   const run = await deps.runs.get(step.runId);
   if (!run) return;
   const c = run.counters;
-  await deps.runs.transition(
+  const done = await deps.runs.transition(
     step.runId,
     ['applying'],
     'done',
     `applied: ${c.actionsDone} done, ${c.actionsSkipped} skipped, ${c.actionsNotPossible} not possible, ${c.actionsFailed} failed`,
   );
+  if (done) await deps.runs.discardScratch(step.runId);
 }

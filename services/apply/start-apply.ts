@@ -37,6 +37,7 @@ export async function startApply(
   }
   if (users === 0) {
     await deps.runs.transition(runId, ['applying'], 'done', 'the plan has no actions: nothing was changed');
+    await deps.runs.discardScratch(runId);
     return 'nothing-to-do';
   }
   let batch: ActionStep[] = [];

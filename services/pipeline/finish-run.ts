@@ -5,9 +5,6 @@ import { checkBrake } from '../apply/brake.js';
 import { countUsersWithActions } from '../apply/plan-actions.js';
 import type { PlanStore } from '../runs/plan-store.js';
 import type { RunStore } from '../runs/run-store.js';
-import { MembershipIndex } from './membership-index.js';
-import { licenceGroupsKey } from './run-context.js';
-import { policyGroups } from './scan-run.js';
 
 export interface FinishDependencies {
   redis: Redis;
@@ -26,17 +23,17 @@ export interface FinishDependencies {
  * apply run passes the blast-radius brake — held for approval, or on to applying.
  */
 export async function finishRun(deps: FinishDependencies, runId: string): Promise<void> {
-  const { runs, redis, prefix } = deps;
+  const { runs } = deps;
   await runs.transition(runId, ['evaluating'], 'planned');
   const run = await runs.get(runId);
   // A retry after a crash between "applying" and queuing the apply stage queues it now.
   if (run?.status === 'applying') return deps.startApply(runId);
   if (!run || run.status !== 'planned') return;
 
-  const licenceKey = licenceGroupsKey(prefix, runId);
-  const licenceGroups = await redis.smembers(licenceKey);
-  await new MembershipIndex(redis, prefix, runId).clear(policyGroups(run.policy, licenceGroups));
-  await redis.unlink(licenceKey);
+  // The scan's and the evaluations' working data; the apply stage starts its own below.
+  await runs.discardScratch(runId);
+  // From here on the plan is read, never written: it is stored compactly for its retention.
+  await deps.plans.compact(runId);
 
   const undetermined = run.counters.byVerdict.undetermined;
   const undeterminedNote = `${undetermined} user(s) undetermined: a fact their verdict needs could not be read (their reasons in the plan say which); nothing is done to them`;

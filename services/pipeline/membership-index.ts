@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
-import { stateKey } from '../../queues/connection.js';
+import { SCRATCH_TTL_SECONDS, runScratchKeys } from '../runs/run-keyspace.js';
 
 /*
  * Who is in the groups the policy looks at, gathered in bulk from Jira's group-member listing
  * once per run and kept in Redis (one set of user keys per group), not in a worker's memory:
  * the scan then asks for a page of users at a time. SADD is idempotent, so a scan retried
- * after a crash simply adds the same members again.
+ * after a crash simply adds the same members again. The sets are scratch: each group is noted
+ * in the run's member-groups set, so that discardRunScratch finds them at the run's end.
  */
 
 export class MembershipIndex {
@@ -16,11 +17,19 @@ export class MembershipIndex {
   ) {}
 
   private key(group: string): string {
-    return stateKey(this.prefix, 'run', this.runId, 'members', group.toLowerCase());
+    return runScratchKeys(this.prefix, this.runId).members(group);
   }
 
   async add(group: string, userKeys: string[]): Promise<void> {
-    if (userKeys.length > 0) await this.redis.sadd(this.key(group), ...userKeys);
+    if (userKeys.length === 0) return;
+    const registry = runScratchKeys(this.prefix, this.runId).memberGroups;
+    await this.redis
+      .multi()
+      .sadd(registry, group.toLowerCase())
+      .expire(registry, SCRATCH_TTL_SECONDS)
+      .sadd(this.key(group), ...userKeys)
+      .expire(this.key(group), SCRATCH_TTL_SECONDS)
+      .exec();
   }
 
   /** For each user key, the groups (of `groups`) it is a member of; one round trip. */
@@ -38,9 +47,5 @@ export class MembershipIndex {
       });
     });
     return result;
-  }
-
-  async clear(groups: readonly string[]): Promise<void> {
-    if (groups.length > 0) await this.redis.unlink(...groups.map((g) => this.key(g)));
   }
 }

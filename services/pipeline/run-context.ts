@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import { stateKey } from '../../queues/connection.js';
 import type { PolicyContext } from '../policy/types.js';
 import type { FirstSeenStore } from '../runs/first-seen-store.js';
+import { runScratchKeys } from '../runs/run-keyspace.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { Run } from '../runs/types.js';
 
@@ -13,7 +13,7 @@ export interface RunContext {
 
 /** The licence groups a run's scan found, kept for its evaluations. */
 export function licenceGroupsKey(prefix: string, runId: string): string {
-  return stateKey(prefix, 'run', runId, 'licence-groups');
+  return runScratchKeys(prefix, runId).licenceGroups;
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import type { DirectorySourceConfig, PolicyConfig, ReclaimConfig } from '../../config/schema.js';
-import { stateKey } from '../../queues/connection.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { JiraDirectory } from '../jira/jira-directory.js';
 import { JiraNotFoundError } from '../jira/errors.js';
@@ -11,6 +10,7 @@ import { adminGroupsOf, protectionOf } from '../policy/protection-rules.js';
 import type { DirectoryFact, JiraAccount } from '../policy/types.js';
 import type { FirstSeenStore } from '../runs/first-seen-store.js';
 import type { PlanStore } from '../runs/plan-store.js';
+import { expireScratch, runScratchKeys } from '../runs/run-keyspace.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { Run } from '../runs/types.js';
 import { policyNotes } from '../policy/policy-notes.js';
@@ -93,7 +93,7 @@ export async function scanRun(
 ): Promise<ScanOutcome> {
   const { jira, runs, config, redis, prefix } = deps;
   const run = await runs.get(runId);
-  const seenKey = stateKey(prefix, 'run', runId, 'seen');
+  const seenKey = runScratchKeys(prefix, runId).seen;
   // A scan that crashed after listing everyone only has to report that it is complete.
   if (run?.status === 'evaluating' && !run.counters.scanComplete) {
     await completeScan(deps, runId, seenKey, sink);
@@ -102,8 +102,7 @@ export async function scanRun(
   if (!run || run.status !== 'scanning') return 'not-scanning';
   // A retried scan lists everyone again: the leavers it held back are gathered afresh, so each
   // is confirmed and counted once.
-  const deferredKey = stateKey(prefix, 'run', runId, 'deferred');
-  const confirmedKey = stateKey(prefix, 'run', runId, 'deferred-confirmed');
+  const { deferred: deferredKey, deferredConfirmed: confirmedKey } = runScratchKeys(prefix, runId);
   await redis.unlink(deferredKey, confirmedKey);
   await runs.markStarted(runId);
   // One "first seen" time for every user this scan meets (kept across a retried scan), so the
@@ -142,6 +141,7 @@ export async function scanRun(
   const licenceKey = licenceGroupsKey(prefix, runId);
   await redis.del(licenceKey);
   if (licence.all.size > 0) await redis.sadd(licenceKey, ...licence.all);
+  await expireScratch(redis, licenceKey);
   const groups = policyGroups(
     run.policy,
     [...licence.byApplication.values()].flat(),
@@ -179,6 +179,7 @@ export async function scanRun(
       redis.sadd(seenKey, ...keys),
       members.groupsOf(keys, groups),
       deps.firstSeen.recordMany(keys, seenAt),
+      expireScratch(redis, seenKey),
     ]);
     await runs.addScanned(runId, added);
 
@@ -201,14 +202,12 @@ export async function scanRun(
       else ready.push(request);
     }
     if (deferred.length > 0) await redis.rpush(deferredKey, ...deferred);
+    await expireScratch(redis, deferredKey);
     await sink.waitForRoom(signal);
     await sink.enqueue(ready);
   }
 
-  // Everyone is listed: the memberships were only needed for that (a retried scan gathers them
-  // again). The run's finish clears the policy's groups too, but knows nothing of the sources'
-  // scope groups.
-  await members.clear(groups);
+  // The memberships (policy and scope groups alike) are scratch: the run's finish discards them.
   await confirmDeferred(redis, deferredKey, confirmedKey, directories, signal);
   const verdict = directories.conclude();
   await runs.setDirectories(runId, verdict.statuses);

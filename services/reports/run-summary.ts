@@ -45,7 +45,10 @@ export async function summarizeRun(plans: PlanStore, run: Run, audit?: AuditLog)
   const licencesFreed: Record<string, number> = Object.fromEntries(
     [...appGroups.keys()].map((app) => [app, 0]),
   );
-  for (const verdict of RECLAIMING_VERDICTS) {
+  // A plan removed by retention left its figure on the run.
+  const counted = run.planPrunedAt !== undefined && run.licencesFreed !== undefined;
+  if (counted) Object.assign(licencesFreed, run.licencesFreed);
+  for (const verdict of counted ? [] : RECLAIMING_VERDICTS) {
     if (!run.counters.byVerdict[verdict]) continue;
     for await (const line of plans.stream(run.id, { verdict })) {
       const revoked = line.actions.flatMap((a) => (a.type === 'revoke-license' ? a.groups : []));

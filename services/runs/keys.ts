@@ -1,8 +1,8 @@
 import { stateKey } from '../../queues/connection.js';
-import { VERDICTS } from '../policy/types.js';
 
 /*
- * Every key of the run, plan and first-seen stores. All go through stateKey so they share the
+ * The keys shared by all runs (index, sequence, first-seen); a run's own keys are in
+ * run-keyspace.ts. All go through stateKey so they share the
  * prefix's hash tag: one Redis Cluster slot, which the multi-key Lua scripts need.
  */
 
@@ -17,21 +17,8 @@ export function runSequenceKey(prefix: string): string {
   return stateKey(prefix, 'runs', 'seq');
 }
 
-export function runKeys(prefix: string, runId: string) {
-  return {
-    record: stateKey(prefix, 'run', runId),
-    counters: stateKey(prefix, 'run', runId, 'counters'),
-    notes: stateKey(prefix, 'run', runId, 'notes'),
-  };
-}
-
-export function planKeys(prefix: string, runId: string) {
-  return {
-    lines: stateKey(prefix, 'plan', runId, 'lines'),
-    /** One lexically sorted set of user keys per verdict, in VERDICTS order. */
-    byVerdict: VERDICTS.map((verdict) => stateKey(prefix, 'plan', runId, 'verdict', verdict)),
-  };
-}
+/** A run's own keys live in run-keyspace.ts; these names stay for the stores that use them. */
+export { runRecordKeys as runKeys, runPlanKeys as planKeys } from './run-keyspace.js';
 
 export function firstSeenKeys(prefix: string) {
   return {

@@ -6,6 +6,7 @@ import {
   type Reason,
   type Verdict,
 } from '../policy/types.js';
+import { NOT_INTERNED, type ReasonTemplate } from './plan-dictionary.js';
 import type { PlanLine } from './types.js';
 
 /*
@@ -17,15 +18,21 @@ import type { PlanLine } from './types.js';
  *
  * lastLogin: epoch milliseconds when known, false when never, null when unknown.
  * verdict: index in VERDICTS. actions: [index in ACTION_TYPES, groups | new name]. reasons:
- * [signal, rule, value, threshold] with trailing absent parts left off.
+ * [id, value?] — id of the sentence (signal, rule, threshold) in the run's dictionary
+ * (plan-dictionary.ts), value as epoch milliseconds when it is an ISO date that round-trips,
+ * else as given. A reason whose sentence is not interned (a full dictionary, or a line stored
+ * before there were dictionaries) is [signal, rule, value, threshold] with trailing absent
+ * parts left off: the first element, a number or a string, says which.
  */
 
 /** 1-based positions, as Lua counts them. */
 export const PLAN_LINE_POSITIONS = { verdict: 6, actions: 7 } as const;
 
 type EncodedAction = [number] | [number, string[] | string];
-type EncodedReason = [string, string, (string | null)?, string?];
-type EncodedLine = [
+type InlineReason = [string, string, (string | null)?, string?];
+type InternedReason = [number] | [number, number | string];
+type EncodedReason = InlineReason | InternedReason;
+export type EncodedLine = [
   string,
   string | null,
   string | null,
@@ -36,7 +43,11 @@ type EncodedLine = [
   EncodedReason[],
 ];
 
-export function encodePlanLine(line: PlanLine): string {
+/** Looks up an interned reason sentence by its id. */
+export type ReasonLookup = (id: number) => ReasonTemplate;
+
+/** `reasonIds[i]`: the dictionary id of reason i's sentence, or NOT_INTERNED (or absent). */
+export function encodePlanLine(line: PlanLine, reasonIds: readonly number[] = []): string {
   // An index of -1 would make the plan script write into the wrong key.
   if (!VERDICTS.includes(line.verdict))
     throw new Error(`plan line ${line.key}: unknown verdict ${line.verdict}`);
@@ -53,15 +64,30 @@ export function encodePlanLine(line: PlanLine): string {
     encodeLastLogin(line),
     VERDICTS.indexOf(line.verdict),
     line.actions.map(encodeAction),
-    line.reasons.map(encodeReason),
+    line.reasons.map((reason, i) => encodeReason(reason, reasonIds[i] ?? NOT_INTERNED)),
   ];
   return JSON.stringify(encoded);
 }
 
-export function decodePlanLine(key: string, stored: string): PlanLine {
-  const [name, displayName, emailAddress, active, lastLogin, verdict, actions, reasons] = JSON.parse(
-    stored,
-  ) as EncodedLine;
+export function parsePlanLine(stored: string): EncodedLine {
+  return JSON.parse(stored) as EncodedLine;
+}
+
+/** The dictionary ids a parsed line refers to (to load them before building the line). */
+export function reasonIdsOf(encoded: EncodedLine): number[] {
+  return encoded[7].flatMap((reason) => (typeof reason[0] === 'number' ? [reason[0]] : []));
+}
+
+export function decodePlanLine(key: string, stored: string, lookup: ReasonLookup = noDictionary): PlanLine {
+  return buildPlanLine(key, parsePlanLine(stored), lookup);
+}
+
+export function buildPlanLine(
+  key: string,
+  encoded: EncodedLine,
+  lookup: ReasonLookup = noDictionary,
+): PlanLine {
+  const [name, displayName, emailAddress, active, lastLogin, verdict, actions, reasons] = encoded;
   return {
     key,
     name,
@@ -72,8 +98,12 @@ export function decodePlanLine(key: string, stored: string): PlanLine {
     lastLoginStatus: typeof lastLogin === 'number' ? 'known' : lastLogin === false ? 'never' : 'unknown',
     verdict: VERDICTS[verdict] as Verdict,
     actions: actions.map(decodeAction),
-    reasons: reasons.map(decodeReason),
+    reasons: reasons.map((reason) => decodeReason(reason, lookup)),
   };
+}
+
+function noDictionary(id: number): ReasonTemplate {
+  throw new Error(`a plan line refers to reason ${id} but no dictionary was given`);
 }
 
 function encodeLastLogin(line: PlanLine): number | false | null {
@@ -112,14 +142,34 @@ function decodeAction([index, payload]: EncodedAction): PlannedAction {
   }
 }
 
-function encodeReason(reason: Reason): EncodedReason {
+function encodeReason(reason: Reason, id: number): EncodedReason {
+  if (id !== NOT_INTERNED) return reason.value === undefined ? [id] : [id, encodeValue(reason.value)];
   if (reason.threshold !== undefined)
     return [reason.signal, reason.rule, reason.value ?? null, reason.threshold];
   if (reason.value !== undefined) return [reason.signal, reason.rule, reason.value];
   return [reason.signal, reason.rule];
 }
 
-function decodeReason([signal, rule, value, threshold]: EncodedReason): Reason {
+/** An ISO date (as toISOString writes it) travels as its epoch milliseconds: 13 bytes, not 26. */
+function encodeValue(value: string): number | string {
+  const at = Date.parse(value);
+  return !Number.isNaN(at) && new Date(at).toISOString() === value ? at : value;
+}
+
+function decodeReason(reason: EncodedReason, lookup: ReasonLookup): Reason {
+  if (typeof reason[0] === 'number') {
+    const [signal, rule, threshold] = lookup(reason[0]);
+    const value = reason[1];
+    return {
+      signal,
+      rule,
+      ...(value === undefined
+        ? {}
+        : { value: typeof value === 'number' ? new Date(value).toISOString() : value }),
+      ...(threshold === undefined ? {} : { threshold }),
+    };
+  }
+  const [signal, rule, value, threshold] = reason as InlineReason;
   return {
     signal,
     rule,

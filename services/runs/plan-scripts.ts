@@ -1,5 +1,6 @@
 import { ACTION_TYPES, VERDICTS } from '../policy/types.js';
 import { LuaScript } from './lua-script.js';
+import { COMPLETE_FIELD } from './plan-chunks.js';
 import { PLAN_LINE_POSITIONS } from './plan-line-codec.js';
 import { COUNTER_FIELDS } from './run-counters.js';
 
@@ -39,12 +40,15 @@ end
 `;
 
 /**
- * KEYS: lines, counters, then one sorted set per verdict in VERDICTS order.
- * ARGV: user key, encoded line. Returns {isNew, complete} as 1/0.
+ * KEYS: lines, counters, then one sorted set per verdict in VERDICTS order, then the compact
+ * form's chunks hash. ARGV: user key, encoded line. Returns {isNew, complete} as 1/0.
+ * A plan already compact (the run is planned) takes no more lines: a late duplicate of an
+ * evaluation must not bring back the live form.
  */
 export const recordPlanLineScript = new LuaScript(`
 ${counterFieldsOfLine}
 ${completeCheck}
+if redis.call('HEXISTS', KEYS[#KEYS], '${COMPLETE_FIELD}') == 1 then return { 0, 0 } end
 local key, encoded = ARGV[1], ARGV[2]
 local old = redis.call('HGET', KEYS[1], key)
 local isNew = 0

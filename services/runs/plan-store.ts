@@ -7,7 +7,9 @@ import {
   encodePlanCursor,
   type PlanPosition,
 } from './plan-cursor.js';
-import { decodePlanLine, encodePlanLine } from './plan-line-codec.js';
+import { compactPlan, findCompactLine, isCompact, readCompactLines } from './plan-chunks.js';
+import { PlanDictionary } from './plan-dictionary.js';
+import { buildPlanLine, encodePlanLine, parsePlanLine, reasonIdsOf } from './plan-line-codec.js';
 import { markScanCompleteScript, recordPlanLineScript } from './plan-scripts.js';
 import { parsePlanSummary } from './run-counters.js';
 import type { PlanLine, PlanPage, PlanPageOptions, PlanSummary, RecordResult } from './types.js';
@@ -17,7 +19,9 @@ import type { PlanLine, PlanPage, PlanPageOptions, PlanSummary, RecordResult } f
  * lexically sorted set of user keys per verdict. Pages walk the sets in VERDICTS order, then
  * by user key (byte order): a stable order in which a line present for the whole paging is
  * returned exactly once. A line written or changed while paging may or may not show up.
- * The summary is read from the run's counters, which `record` keeps exact.
+ * The summary is read from the run's counters, which `record` keeps exact. Once the run is
+ * planned, `compact` rewrites the plan into its compact form (plan-chunks.ts): the same pages,
+ * the same order, the same cursors, a fraction of the memory.
  */
 
 const STREAM_PAGE_SIZE = 1000;
@@ -25,10 +29,15 @@ const STREAM_PAGE_SIZE = 1000;
 export const MAX_PLAN_PAGE_SIZE = 10_000;
 
 export class PlanStore {
+  /** The runs' reason sentences, interned (plan-dictionary.ts). */
+  private readonly dictionary: PlanDictionary;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.dictionary = new PlanDictionary(redis, prefix);
+  }
 
   /** Writes the user's line (replacing an earlier one) and corrects the run's counters. */
   async record(runId: string, line: PlanLine): Promise<RecordResult> {
@@ -37,8 +46,8 @@ export class PlanStore {
     const keys = planKeys(this.prefix, runId);
     const [isNew, complete] = (await recordPlanLineScript.run(
       this.redis,
-      [keys.lines, runKeys(this.prefix, runId).counters, ...keys.byVerdict],
-      [line.key, encodePlanLine(line)],
+      [keys.lines, runKeys(this.prefix, runId).counters, ...keys.byVerdict, keys.chunks],
+      [line.key, encodePlanLine(line, await this.dictionary.idsOf(runId, line.reasons))],
     )) as [number, number];
     return { isNew: isNew === 1, complete: complete === 1 };
   }
@@ -58,9 +67,23 @@ export class PlanStore {
     return complete === 1;
   }
 
+  /** The plan will not change any more: store it compactly (idempotent). */
+  async compact(runId: string): Promise<void> {
+    assertRunId(runId);
+    await compactPlan(this.redis, this.prefix, runId);
+  }
+
   async get(runId: string, userKey: string): Promise<PlanLine | null> {
+    if (await isCompact(this.redis, this.prefix, runId)) {
+      const found = await findCompactLine(this.redis, this.prefix, runId, userKey);
+      return found === null ? null : ((await this.decode(runId, [found.line]))[0] ?? null);
+    }
     const stored = await this.redis.hget(planKeys(this.prefix, runId).lines, userKey);
-    return stored === null ? null : decodePlanLine(userKey, stored);
+    if (stored === null) {
+      // Compacted in between: the line is in the compact form now.
+      return (await isCompact(this.redis, this.prefix, runId)) ? this.get(runId, userKey) : null;
+    }
+    return (await this.decode(runId, [{ key: userKey, stored }]))[0] ?? null;
   }
 
   /** @throws InvalidPlanCursorError when the cursor is not one this store handed out. */
@@ -76,6 +99,25 @@ export class PlanStore {
     // A cursor of an unfiltered listing (or of another verdict) would skip lines here.
     if (only !== undefined && start.verdictIndex !== only) throw new InvalidPlanCursorError();
     const lastVerdictIndex = only ?? VERDICTS.length - 1;
+    if (await isCompact(this.redis, this.prefix, runId)) {
+      return this.compactPage(runId, start, lastVerdictIndex, limit);
+    }
+    const live = await this.livePage(runId, start, lastVerdictIndex, limit, only);
+    // Compacted while being read (the run became planned): the live keys may have gone in the
+    // middle of it. The compact form answers the same page for the same cursor.
+    if (await isCompact(this.redis, this.prefix, runId)) {
+      return this.compactPage(runId, start, lastVerdictIndex, limit);
+    }
+    return live;
+  }
+
+  private async livePage(
+    runId: string,
+    start: PlanPosition,
+    lastVerdictIndex: number,
+    limit: number,
+    only: number | undefined,
+  ): Promise<PlanPage> {
     const keys = planKeys(this.prefix, runId);
 
     // One entry more than asked, to know whether a next page exists.
@@ -119,10 +161,42 @@ export class PlanStore {
    * Removes the plan's lines (retention). The counters stay with the run record, so the run
    * keeps its summary after its plan is gone.
    */
-  async delete(runId: string): Promise<void> {
+  async delete(runId: string): Promise<number> {
     const keys = planKeys(this.prefix, runId);
+    this.dictionary.forget(runId);
     // UNLINK frees a million-line hash in the background instead of blocking Redis.
-    await this.redis.unlink(keys.lines, ...keys.byVerdict);
+    return this.redis.unlink(keys.lines, ...keys.byVerdict, keys.chunks, keys.chunkIndex, keys.dictionary);
+  }
+
+  private async compactPage(
+    runId: string,
+    start: PlanPosition,
+    lastVerdictIndex: number,
+    limit: number,
+  ): Promise<PlanPage> {
+    // One line more than asked, to know whether a next page exists.
+    const found: Array<{ verdictIndex: number; key: string; stored: string }> = [];
+    for (let v = start.verdictIndex; v <= lastVerdictIndex && found.length <= limit; v++) {
+      const after = v === start.verdictIndex ? start.afterKey : null;
+      const lines = await readCompactLines(
+        this.redis,
+        this.prefix,
+        runId,
+        v,
+        after,
+        limit + 1 - found.length,
+      );
+      for (const line of lines) found.push({ verdictIndex: v, ...line });
+    }
+    const pageLines = found.slice(0, limit);
+    const last = pageLines.at(-1);
+    return {
+      lines: await this.decode(runId, pageLines),
+      nextCursor:
+        found.length > limit && last
+          ? encodePlanCursor({ verdictIndex: last.verdictIndex, afterKey: last.key })
+          : null,
+    };
   }
 
   private async linesFor(
@@ -133,14 +207,21 @@ export class PlanStore {
     if (entries.length === 0) return [];
     const userKeys = entries.map((e) => e.afterKey!);
     const stored = await this.redis.hmget(planKeys(this.prefix, runId).lines, ...userKeys);
-    const lines: PlanLine[] = [];
-    stored.forEach((value, i) => {
-      // Gone (plan deleted) or re-recorded under another verdict since the index was read.
-      if (value === null) return;
-      const line = decodePlanLine(userKeys[i]!, value);
-      if (only === undefined || line.verdict === VERDICTS[only]) lines.push(line);
-    });
-    return lines;
+    // Gone (plan deleted) or re-recorded under another verdict since the index was read.
+    const found = userKeys.flatMap((key, i) => (stored[i] == null ? [] : [{ key, stored: stored[i]! }]));
+    const lines = await this.decode(runId, found);
+    return lines.filter((line) => only === undefined || line.verdict === VERDICTS[only]);
+  }
+
+  /** Lines as stored → PlanLines, their reason sentences put back from the run's dictionary. */
+  private async decode(runId: string, stored: Array<{ key: string; stored: string }>): Promise<PlanLine[]> {
+    const parsed = stored.map((line) => ({ key: line.key, encoded: parsePlanLine(line.stored) }));
+    await this.dictionary.load(
+      runId,
+      parsed.flatMap((line) => reasonIdsOf(line.encoded)),
+    );
+    const lookup = (id: number) => this.dictionary.template(runId, id);
+    return parsed.map((line) => buildPlanLine(line.key, line.encoded, lookup));
   }
 }
 

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import { RUN_ID_PATTERN, runIndexKey, runKeys, runSequenceKey } from './keys.js';
 import { newRunId } from './run-id.js';
+import { discardRunScratch } from './run-keyspace.js';
 import { COUNTER_FIELDS, OUTCOME_FIELDS, parseRunCounters } from './run-counters.js';
 import { addRunNoteScript, createRunScript, setRunFieldScript, transitionScript } from './run-scripts.js';
 import { canTransition, isFinal, timestampFieldFor } from './run-status.js';
@@ -98,17 +99,42 @@ export class RunStore {
     return moved === 1;
   }
 
-  cancel(id: string, reason: string): Promise<boolean> {
-    return this.transition(id, NON_FINAL_STATUSES, 'cancelled', reason);
+  /** Cancels the run and drops its scratch data: nothing more is done for it. */
+  async cancel(id: string, reason: string): Promise<boolean> {
+    const moved = await this.transition(id, NON_FINAL_STATUSES, 'cancelled', reason);
+    if (moved) await this.discardScratch(id);
+    return moved;
   }
 
-  fail(id: string, reason: string): Promise<boolean> {
-    return this.transition(id, NON_FINAL_STATUSES, 'failed', reason);
+  /** Fails the run and drops its scratch data. */
+  async fail(id: string, reason: string): Promise<boolean> {
+    const moved = await this.transition(id, NON_FINAL_STATUSES, 'failed', reason);
+    if (moved) await this.discardScratch(id);
+    return moved;
+  }
+
+  /** Removes the run's scratch keys (see run-keyspace.ts); for a run that has ended. */
+  async discardScratch(id: string): Promise<void> {
+    if (RUN_ID_PATTERN.test(id)) await discardRunScratch(this.redis, this.prefix, id);
   }
 
   /** Stamps `startedAt` when the scan begins; a retried scan keeps the first stamp. */
   markStarted(id: string, at: Date = new Date()): Promise<boolean> {
     return this.setField(id, 'setnx', 'startedAt', at.toISOString());
+  }
+
+  /** Retention removed the run's plan: stamped once, with a note that says why. */
+  async markPlanPruned(
+    id: string,
+    why: string,
+    licencesFreed: Record<string, number>,
+    at: Date = new Date(),
+  ): Promise<boolean> {
+    // The figure first: once planPrunedAt is there, readers stop counting it from the lines.
+    await this.setField(id, 'set', 'licencesFreed', JSON.stringify(licencesFreed));
+    if (!(await this.setField(id, 'setnx', 'planPrunedAt', at.toISOString()))) return false;
+    await this.addNote(id, `plan pruned ${at.toISOString()} by retention (${why}); the summary is kept`);
+    return true;
   }
 
   setJira(id: string, jira: JiraFacts): Promise<boolean> {
@@ -189,10 +215,14 @@ function toRun(record: Record<string, string>, counters: Record<string, string>,
     ...optional(record, 'startedAt'),
     ...optional(record, 'plannedAt'),
     ...optional(record, 'finishedAt'),
+    ...optional(record, 'planPrunedAt'),
     ...optional(record, 'statusReason'),
     notes,
     ...(record.directories ? { directories: JSON.parse(record.directories) as DirectoryStatus[] } : {}),
     ...(record.jira ? { jira: JSON.parse(record.jira) as JiraFacts } : {}),
+    ...(record.licencesFreed
+      ? { licencesFreed: JSON.parse(record.licencesFreed) as Record<string, number> }
+      : {}),
     counters: parseRunCounters(counters),
   };
 }

@@ -106,6 +106,13 @@ export interface Run {
   startedAt?: string;
   plannedAt?: string;
   finishedAt?: string;
+  /** When retention removed the run's plan; the summary (counters, notes) stays. */
+  planPrunedAt?: string;
+  /**
+   * Managed application → licences the plan took back (or would), worked out from the plan's
+   * lines just before retention removed them; only on a run whose plan was pruned.
+   */
+  licencesFreed?: Record<string, number>;
   /** Why the run is in its current status (failed, held, cancelled, or a note on `done`). */
   statusReason?: string;
   notes: string[];

@@ -3,7 +3,8 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createApiApp } from '../../api/app.js';
 import { parse } from 'csv-parse/sync';
-import { startStack, waitForRun, type Stack } from '../support/stack.js';
+import { pruneRuns } from '../../services/runs/prune-runs.js';
+import { runToEnd, startStack, waitForRun, type Stack } from '../support/stack.js';
 import { AS_OF, VERDICT_POLICY, verdictFixture } from '../pipeline/verdict-fixture.js';
 
 const TOKENS = {
@@ -224,5 +225,28 @@ describe('the HTTP API', function () {
     ]);
     const viewer = `Basic ${Buffer.from(`x:${TOKENS.viewer}`).toString('base64')}`;
     await request(api).get('/admin/queues').set('Authorization', viewer).expect(403);
+  });
+
+  it('says a plan removed by retention is gone (410), and still shows the run and its summary', async () => {
+    const run = await runToEnd(stack, { asOf: AS_OF });
+    assert.equal(run.status, 'done');
+    await request(api).get(`/api/runs/${run.id}/plan`).set(as('viewer')).expect(200);
+    // Every finished run of this file is "older" than a day, seen from a week on.
+    const weekOn = new Date(Date.now() + 7 * 24 * 3600 * 1000);
+    const pruned = await pruneRuns(
+      { redis: stack.app.redis, prefix: stack.prefix, runs: stack.app.runs, plans: stack.app.plans },
+      { retainDays: 1, retainCount: 100 },
+      { now: weekOn },
+    );
+    assert.ok(pruned.runs.some((r) => r.id === run.id));
+    for (const path of [`/api/runs/${run.id}/plan`, `/api/runs/${run.id}/plan.csv`]) {
+      const gone = await request(api).get(path).set(as('viewer')).expect(410);
+      assert.equal(gone.body.error.code, 'gone');
+      assert.match(gone.body.error.message, new RegExp(`plan of run ${run.id} was pruned`));
+    }
+    const shown = await request(api).get(`/api/runs/${run.id}`).set(as('viewer')).expect(200);
+    assert.equal(shown.body.status, 'done');
+    assert.equal(shown.body.counters.evaluated, 15);
+    assert.ok(shown.body.planPrunedAt);
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { validateConfig } from '../../config/load.js';
+import { jobIds } from '../../queues/job-ids.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { startWorkerRole } from '../../runtime/process-roles.js';
 import { stackConfig, startStack, type Stack } from '../support/stack.js';
@@ -33,7 +34,12 @@ describe('schedules', function () {
     const withoutSchedule = validateConfig(stackConfig(stack.sim, stack.prefix));
     const restarted = await startWorkerRole(withoutSchedule, silentLogger());
     try {
-      assert.deepEqual(await stack.app.registry.queue('run-control').getJobSchedulers(), []);
+      const schedulers = await stack.app.registry.queue('run-control').getJobSchedulers();
+      // Retention's own scheduler is not a configured schedule: it stays.
+      assert.deepEqual(
+        schedulers.map((s) => s.key),
+        [jobIds.pruneRunsScheduler],
+      );
       const before = (await stack.app.runs.list({ limit: 100 })).length;
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       assert.equal((await stack.app.runs.list({ limit: 100 })).length, before);

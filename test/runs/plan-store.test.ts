@@ -8,6 +8,12 @@ import type { PlanLine } from '../../services/runs/types.js';
 import { testRedisUrl, usePrefix } from '../support/redis.js';
 import { inactiveLine, keepLine, leaverLine, mixedLine } from './plan-lines.js';
 
+/** Page order: verdict, then user key in byte order. */
+function byPageOrder(a: PlanLine, b: PlanLine): number {
+  const byVerdict = VERDICTS.indexOf(a.verdict) - VERDICTS.indexOf(b.verdict);
+  return byVerdict !== 0 ? byVerdict : Buffer.compare(Buffer.from(a.key), Buffer.from(b.key));
+}
+
 describe('plan store', () => {
   const scope = usePrefix('runs-plan');
   let redis: Redis;
@@ -78,6 +84,30 @@ describe('plan store', () => {
       const expected = JSON.parse(JSON.stringify(line)) as PlanLine;
       assert.deepEqual(await plans.get(runId, line.key), expected);
     }
+    // Keys JavaScript and Redis sort differently, and keys that need escaping in JSON.
+    const awkward = ['\uff5e wide', '\u{1f600} astral', 'back\\slash', 'new\nline', 'tab\t"q"'].map((key) =>
+      keepLine(key),
+    );
+    for (const line of awkward) await plans.record(runId, line);
+    const livePage = await plans.page(runId, { limit: 100, verdict: 'keep' });
+    const liveAll = await plans.page(runId, { limit: 100 });
+    await plans.compact(runId);
+    assert.deepEqual(await plans.page(runId, { limit: 100, verdict: 'keep' }), livePage);
+    for (const line of [...lines, ...awkward]) {
+      assert.deepEqual(await plans.get(runId, line.key), JSON.parse(JSON.stringify(line)), line.key);
+    }
+    const twoByTwo: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await plans.page(runId, { limit: 2, cursor });
+      twoByTwo.push(...page.lines.map((l) => l.key));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    assert.equal(twoByTwo.length, lines.length + awkward.length);
+    assert.deepEqual(
+      twoByTwo,
+      liveAll.lines.map((l) => l.key),
+    );
   });
 
   it('refuses a line it could not count', async () => {
@@ -221,6 +251,64 @@ describe('plan store', () => {
         `      plan memory: ${Math.round(perLine)} bytes per line (5,000 lines, hash + verdict index)`,
       );
       assert.ok(perLine < 400, `${perLine} bytes per line`);
+    });
+
+    it('once compacted, reads back the same pages, cursors and lines in a fraction of the memory', async () => {
+      const compactRun = 'rplan-compact';
+      for (const line of all) await plans.record(compactRun, line);
+      const readAll = async (id: string, verdict?: (typeof VERDICTS)[number]) => {
+        const pages: Array<{ keys: string[]; nextCursor: string | null }> = [];
+        const lines: PlanLine[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await plans.page(id, { limit: 333, cursor, ...(verdict ? { verdict } : {}) });
+          pages.push({ keys: page.lines.map((l) => l.key), nextCursor: page.nextCursor });
+          lines.push(...page.lines);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        return { pages, lines };
+      };
+      const live = await readAll(compactRun);
+      const liveInactive = await readAll(compactRun, 'inactive');
+      const summary = await plans.summary(compactRun);
+
+      await plans.compact(compactRun);
+      await plans.compact(compactRun); // a retried finish compacts nothing twice
+      const keys = planKeys(scope.prefix, compactRun);
+      assert.equal(await redis.exists(keys.lines, ...keys.byVerdict), 0, 'the live form is gone');
+
+      const compact = await readAll(compactRun);
+      assert.deepEqual(compact.pages, live.pages);
+      assert.deepEqual(compact.lines, live.lines);
+      assert.deepEqual(compact.lines, JSON.parse(JSON.stringify([...all].sort(byPageOrder))));
+      assert.deepEqual((await readAll(compactRun, 'inactive')).pages, liveInactive.pages);
+      // A cursor handed out before the compaction goes on where it stopped.
+      assert.deepEqual(
+        (await plans.page(compactRun, { limit: 333, cursor: live.pages[4]!.nextCursor! })).lines.map(
+          (l) => l.key,
+        ),
+        live.pages[5]!.keys,
+      );
+      assert.deepEqual(await plans.get(compactRun, 'JIRAUSER10007'), leaverLine('JIRAUSER10007'));
+      assert.equal(await plans.get(compactRun, 'nobody'), null);
+      assert.deepEqual(await plans.summary(compactRun), summary);
+
+      // A late duplicate of an evaluation does not bring the live form back.
+      await plans.record(compactRun, keepLine('JIRAUSER10007'));
+      assert.equal(await redis.exists(keys.lines), 0);
+      assert.deepEqual(await plans.get(compactRun, 'JIRAUSER10007'), leaverLine('JIRAUSER10007'));
+
+      let bytes = 0;
+      for (const key of [keys.chunks, keys.chunkIndex]) {
+        bytes += Number((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
+      }
+      const perLine = bytes / all.length;
+      console.log(`      compact plan memory: ${Math.round(perLine)} bytes per line (5,000 lines)`);
+      assert.ok(perLine <= 120, `${perLine} bytes per line`);
+
+      assert.ok((await plans.delete(compactRun)) > 0);
+      assert.deepEqual(await plans.page(compactRun, { limit: 10 }), { lines: [], nextCursor: null });
+      assert.equal(await redis.exists(...Object.values(keys).flat()), 0);
     });
 
     it('deletes the lines and keeps the summary', async () => {

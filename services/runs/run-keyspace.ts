@@ -1,0 +1,114 @@
+import type { Redis } from 'ioredis';
+import { stateKey } from '../../queues/connection.js';
+import { VERDICTS } from '../policy/types.js';
+
+/*
+ * The one place that names the keys of a run. Every key goes through stateKey, so all of them
+ * share the prefix's hash tag: one Redis Cluster slot, which the multi-key Lua scripts need and
+ * which lets discardRunScratch remove a run's keys in one command.
+ *
+ * Each key has a class, which says how long it lives:
+ *   record  — the run's summary (record, counters, notes): kept for good, like the audit log.
+ *   plan    — the run's plan (lines, verdict indexes, compact chunks): removed by retention
+ *             (runs.retainDays / runs.retainCount, `reclaim runs prune`).
+ *   scratch — working data of a stage (users seen, deferred leavers, group members, apply
+ *             bookkeeping): removed when the run ends (done, failed, cancelled), and each write
+ *             gives it a TTL as a safety net, so nothing a crashed run leaves behind lives forever.
+ */
+
+export type RunKeyClass = 'record' | 'plan' | 'scratch';
+
+/** How long a scratch key outlives its last write if the run never reaches its end. */
+export const SCRATCH_TTL_SECONDS = 14 * 24 * 3600;
+/**
+ * The states before each action live as long as a failed action job is kept (30 days,
+ * queues/job-options.ts): retried by hand in that time, the action must still find the state
+ * before its first attempt, or the audit log (and so undo) would record a later one.
+ */
+export const ACTION_BEFORE_TTL_SECONDS = 30 * 24 * 3600;
+
+/** Class record: kept for good. */
+export function runRecordKeys(prefix: string, runId: string) {
+  return {
+    record: stateKey(prefix, 'run', runId),
+    counters: stateKey(prefix, 'run', runId, 'counters'),
+    notes: stateKey(prefix, 'run', runId, 'notes'),
+  };
+}
+
+/** Class plan: removed by retention. */
+export function runPlanKeys(prefix: string, runId: string) {
+  return {
+    /** Live form, while users are evaluated: user key → encoded line. */
+    lines: stateKey(prefix, 'plan', runId, 'lines'),
+    /** Live form: one lexically sorted set of user keys per verdict, in VERDICTS order. */
+    byVerdict: VERDICTS.map((verdict) => stateKey(prefix, 'plan', runId, 'verdict', verdict)),
+    /** The plan's reason sentences, interned: id → [signal, rule, threshold?] (plan-dictionary.ts). */
+    dictionary: stateKey(prefix, 'plan', runId, 'reasons'),
+    /** Compact form, once the run is planned: chunk id → deflated block of sorted lines. */
+    chunks: stateKey(prefix, 'plan', runId, 'chunks'),
+    /** Compact form: the chunk ids (verdict index, NUL, first user key), lexically sorted. */
+    chunkIndex: stateKey(prefix, 'plan', runId, 'chunk-index'),
+  };
+}
+
+/** Class scratch: removed when the run ends, TTL on every write. */
+export function runScratchKeys(prefix: string, runId: string) {
+  return {
+    /** The scan's set of users listed so far. */
+    seen: stateKey(prefix, 'run', runId, 'seen'),
+    /** Leavers held back until the directory is judged plausible. */
+    deferred: stateKey(prefix, 'run', runId, 'deferred'),
+    licenceGroups: stateKey(prefix, 'run', runId, 'licence-groups'),
+    /** The (lower-cased) group names that have a members set: how discard finds them. */
+    memberGroups: stateKey(prefix, 'run', runId, 'member-groups'),
+    members: (group: string) => stateKey(prefix, 'run', runId, 'members', group.toLowerCase()),
+    applyState: stateKey(prefix, 'run', runId, 'apply'),
+    applyFinished: stateKey(prefix, 'run', runId, 'apply', 'finished'),
+    applyCounted: stateKey(prefix, 'run', runId, 'apply', 'counted'),
+    /** action id → the user's state before that action's first attempt. */
+    applyBefore: stateKey(prefix, 'run', runId, 'apply', 'before'),
+    /** action id → the re-check's decision for the user's chain, kept for every retry. */
+    applyRecheck: stateKey(prefix, 'run', runId, 'apply', 'recheck'),
+    /** Held-back leavers whose absence the per-user look-ups confirmed. */
+    deferredConfirmed: stateKey(prefix, 'run', runId, 'deferred-confirmed'),
+  };
+}
+
+/** The scratch keys whose names are fixed (members:<group> are found through memberGroups). */
+function fixedScratchKeys(prefix: string, runId: string): string[] {
+  const keys = runScratchKeys(prefix, runId);
+  return [
+    keys.seen,
+    keys.deferred,
+    keys.deferredConfirmed,
+    keys.licenceGroups,
+    keys.applyState,
+    keys.applyFinished,
+    keys.applyCounted,
+    keys.applyBefore,
+    keys.applyRecheck,
+  ];
+}
+
+/** Gives scratch keys their safety-net TTL; call it with (or after) each write. */
+export async function expireScratch(redis: Redis, ...keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  const pipeline = redis.pipeline();
+  for (const key of keys) pipeline.expire(key, SCRATCH_TTL_SECONDS);
+  await pipeline.exec();
+}
+
+/**
+ * Removes every scratch key of a run: what a run that ended (done, failed, cancelled) no longer
+ * needs. Idempotent. The run's record and plan are untouched. Returns how many keys went.
+ */
+export async function discardRunScratch(redis: Redis, prefix: string, runId: string): Promise<number> {
+  const keys = runScratchKeys(prefix, runId);
+  const groups = await redis.smembers(keys.memberGroups);
+  const all = [...fixedScratchKeys(prefix, runId), ...groups.map((g) => keys.members(g)), keys.memberGroups];
+  let removed = 0;
+  // In slices, so a run with very many groups never builds one huge command.
+  for (let i = 0; i < all.length; i += 500) removed += await redis.unlink(...all.slice(i, i + 500));
+  return removed;
+}

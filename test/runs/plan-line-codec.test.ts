@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { text } from 'node:stream/consumers';
+import { Redis } from 'ioredis';
+import { NOT_INTERNED, templateOf, type ReasonTemplate } from '../../services/runs/plan-dictionary.js';
+import { decodePlanLine, encodePlanLine } from '../../services/runs/plan-line-codec.js';
+import { planCsv } from '../../services/runs/plan-csv.js';
+import { PlanStore } from '../../services/runs/plan-store.js';
+import { runPlanKeys } from '../../services/runs/run-keyspace.js';
+import type { PlanLine } from '../../services/runs/types.js';
+import { testRedisUrl, usePrefix } from '../support/redis.js';
+import { fromArray, inactiveLine, keepLine, leaverLine, mixedLine } from './plan-lines.js';
+
+/** Lines with every shape of reason a policy writes. */
+const LINES: PlanLine[] = [
+  inactiveLine('JIRAUSER1'),
+  leaverLine('JIRAUSER2'),
+  keepLine('JIRAUSER3', {
+    reasons: [
+      { signal: 'last-login', rule: 'never logged in (according to crowd)' },
+      {
+        signal: 'first-seen',
+        rule: 'first seen (dated by existingUsersSeenSince) more than 30 days before asOf',
+        value: '2025-01-01T00:00:00.000Z',
+        threshold: '2026-10-30T00:00:00.000Z',
+      },
+      // Not an ISO date as toISOString writes it: kept as it is.
+      { signal: 'directory', rule: 'active in scim', value: '2026-11-01T08:00:00Z' },
+      { signal: 'user', rule: 'listed in skipUsers', value: '1700000000000' },
+      { signal: 'last-login', rule: 'last login unknown, so no login rule can decide', value: 'HTTP 503' },
+      { signal: 'scope', rule: 'threshold only', threshold: '90 days' },
+    ],
+  }),
+  keepLine('JIRAUSER4', { reasons: [], lastLogin: null, lastLoginStatus: 'never' }),
+];
+
+describe('plan line codec', () => {
+  it('stores codes, not sentences, and gives back exactly the line it was given', () => {
+    const dictionary: ReasonTemplate[] = [];
+    const byText = new Map<string, number>();
+    const idOf = (reason: PlanLine['reasons'][number]) => {
+      const text = templateOf(reason);
+      if (!byText.has(text)) byText.set(text, dictionary.push(JSON.parse(text) as ReasonTemplate) - 1);
+      return byText.get(text)!;
+    };
+    for (const line of LINES) {
+      const stored = encodePlanLine(line, line.reasons.map(idOf));
+      for (const reason of line.reasons) {
+        assert.ok(!stored.includes(reason.rule), `${stored} spells out "${reason.rule}"`);
+      }
+      assert.ok(!stored.includes('2026-01-15T09:30:00.000Z'), 'an ISO value is stored as a number');
+      const decoded = decodePlanLine(line.key, stored, (id) => dictionary[id]!);
+      assert.deepEqual(decoded, JSON.parse(JSON.stringify(line)));
+      // The same key order too: the API's JSON is the same bytes as before.
+      assert.equal(JSON.stringify(decoded), JSON.stringify(line));
+    }
+  });
+
+  it('keeps a sentence in the line when the dictionary takes no more, and reads lines stored before dictionaries', () => {
+    for (const line of LINES) {
+      const stored = encodePlanLine(
+        line,
+        line.reasons.map(() => NOT_INTERNED),
+      );
+      assert.equal(JSON.stringify(decodePlanLine(line.key, stored)), JSON.stringify(line));
+    }
+    const before =
+      '["bob","Bob",null,1,1746086400000,5,[[0,["jira-software-users"]]],[["last-login","last login more than 90 days before asOf","2025-05-01T08:00:00.000Z","2026-09-01T00:00:00.000Z"]]]';
+    assert.deepEqual(decodePlanLine('JIRAUSER9', before), {
+      key: 'JIRAUSER9',
+      name: 'bob',
+      displayName: 'Bob',
+      active: true,
+      lastLogin: '2025-05-01T08:00:00.000Z',
+      lastLoginStatus: 'known',
+      verdict: 'inactive',
+      actions: [{ type: 'revoke-license', groups: ['jira-software-users'] }],
+      reasons: [
+        {
+          signal: 'last-login',
+          rule: 'last login more than 90 days before asOf',
+          value: '2025-05-01T08:00:00.000Z',
+          threshold: '2026-09-01T00:00:00.000Z',
+        },
+      ],
+    });
+  });
+
+  describe('through the plan store', () => {
+    const scope = usePrefix('runs-codec');
+    let redis: Redis;
+    before(() => {
+      redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
+    });
+    after(async () => {
+      await redis.quit();
+    });
+
+    it('writes the same CSV from the live and the compact plan as from the lines themselves', async () => {
+      const lines = [...LINES, ...Array.from({ length: 1200 }, (_, i) => mixedLine(i))];
+      const writer = new PlanStore(redis, scope.prefix);
+      for (const line of lines) await writer.record('rcodec', line);
+      // Another process (a fresh dictionary cache) reads it.
+      const reader = new PlanStore(redis, scope.prefix);
+      const stored: PlanLine[] = [];
+      for await (const line of reader.stream('rcodec')) stored.push(line);
+      const expected = await text(planCsv(fromArray(stored)));
+      const byKey = new Map(lines.map((l) => [l.key, l]));
+      assert.equal(
+        await text(planCsv(fromArray(stored.map((l) => byKey.get(l.key)!)))),
+        expected,
+        'the plan reads back as recorded',
+      );
+      const dictionary = await redis.hlen(runPlanKeys(scope.prefix, 'rcodec').dictionary);
+      assert.ok(dictionary < 40, `${dictionary} dictionary fields for a run with a handful of sentences`);
+
+      await writer.compact('rcodec');
+      assert.equal(await text(planCsv(new PlanStore(redis, scope.prefix).stream('rcodec'))), expected);
+    });
+  });
+});
