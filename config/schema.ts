@@ -208,6 +208,19 @@ const workerSchema = z.strictObject({
   lockDurationMs: positiveInt().default(30_000),
 });
 
+const runsSchema = z.strictObject({
+  /**
+   * How often the run sweeper looks for runs whose work is gone (a job lost, failed unseen,
+   * or never queued) and finishes or fails them with the reason. Also its grace period: a
+   * run is only touched once its status has not changed for this long. Fractions are allowed
+   * (0.05 = every 3 s, for tests).
+   */
+  sweepEveryMinutes: z
+    .number({ error: 'expected a positive number of minutes' })
+    .positive({ error: 'expected a positive number of minutes' })
+    .default(1),
+});
+
 export const configSchema = z.strictObject({
   redis: redisSchema.prefault({}),
   jira: jiraSchema.prefault({}),
@@ -221,6 +234,7 @@ export const configSchema = z.strictObject({
   api: apiSchema.prefault({}),
   scan: scanSchema.prefault({}),
   worker: workerSchema.prefault({}),
+  runs: runsSchema.prefault({}),
 });
 
 export type ReclaimConfig = z.infer<typeof configSchema>;

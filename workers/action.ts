@@ -13,7 +13,13 @@ import { asJobOutcome } from './job-errors.js';
 export async function processAction(job: Job, app: App, signal: AbortSignal) {
   const step = parsePayload(job.name as 'revoke-license', job.data);
   const actionId = stepId(step);
-  const deps = { jira: app.jira(), audit: app.audit, runs: app.runs, progress: app.applyProgress };
+  const deps = {
+    jira: app.jira(),
+    audit: app.audit,
+    runs: app.runs,
+    lifecycle: app.lifecycle,
+    progress: app.applyProgress,
+  };
   return asJobOutcome(
     job,
     app.registry.queue(JOB_QUEUE[job.name as JobName]),

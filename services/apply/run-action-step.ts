@@ -4,6 +4,7 @@ import type { ActionRequest, ActionResult } from '../actions/types.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { JiraDirectory } from '../jira/jira-directory.js';
 import type { ActionStep } from '../../queues/payloads.js';
+import type { RunLifecycle } from '../runs/run-lifecycle.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { ApplyProgress } from './apply-progress.js';
 import type { ActionSink } from './start-apply.js';
@@ -12,6 +13,7 @@ export interface StepDependencies {
   jira: JiraDirectory;
   audit: AuditLog;
   runs: RunStore;
+  lifecycle: RunLifecycle;
   progress: ApplyProgress;
 }
 
@@ -94,10 +96,8 @@ async function finishUser(deps: Omit<StepDependencies, 'jira'>, step: ActionStep
   const run = await deps.runs.get(step.runId);
   if (!run) return;
   const c = run.counters;
-  await deps.runs.transition(
+  await deps.lifecycle.finishApplying(
     step.runId,
-    ['applying'],
-    'done',
     `applied: ${c.actionsDone} done, ${c.actionsSkipped} skipped, ${c.actionsNotPossible} not possible, ${c.actionsFailed} failed`,
   );
 }

@@ -8,6 +8,7 @@ import type { JiraUser } from '../jira/types.js';
 import type { DirectoryFact } from '../policy/types.js';
 import type { FirstSeenStore } from '../runs/first-seen-store.js';
 import type { PlanStore } from '../runs/plan-store.js';
+import type { RunLifecycle } from '../runs/run-lifecycle.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { Run } from '../runs/types.js';
 import { policyNotes } from '../policy/policy-notes.js';
@@ -24,6 +25,7 @@ export interface ScanDependencies {
   logger: Logger;
   jira: JiraDirectory;
   runs: RunStore;
+  lifecycle: RunLifecycle;
   plans: PlanStore;
   firstSeen: FirstSeenStore;
   /** Opens the run's view of the external directories (loaded in bulk once). */
@@ -190,7 +192,7 @@ export async function scanRun(
       : { ...request, directory: verdict.untrusted(request.directory) },
   );
 
-  await runs.transition(runId, ['scanning'], 'evaluating');
+  await deps.lifecycle.startEvaluating(runId);
   await completeScan(deps, runId, seenKey, sink);
   return 'scanned';
 }
