@@ -33,7 +33,12 @@ describe('schedules', function () {
     const withoutSchedule = validateConfig(stackConfig(stack.sim, stack.prefix));
     const restarted = await startWorkerRole(withoutSchedule, silentLogger());
     try {
-      assert.deepEqual(await stack.app.registry.queue('run-control').getJobSchedulers(), []);
+      // Only the run sweeper, which every worker of the run-control queue keeps in place.
+      const schedulers = await stack.app.registry.queue('run-control').getJobSchedulers();
+      assert.deepEqual(
+        schedulers.map((scheduler) => scheduler.key),
+        ['run-sweeper'],
+      );
       const before = (await stack.app.runs.list({ limit: 100 })).length;
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       assert.equal((await stack.app.runs.list({ limit: 100 })).length, before);
