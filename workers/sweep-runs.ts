@@ -39,6 +39,10 @@ export function sweepPort(app: App): SweepPort {
     },
     finishRun: (runId) => finishRun(finishDeps(app), runId),
     startApply: async (runId) => void (await startApplyNow(app, runId)),
+    applyProgress: async (runId) => ({
+      finished: await app.applyProgress.finishedUsers(runId),
+      total: await app.applyProgress.total(runId),
+    }),
   };
 }
 

@@ -34,6 +34,8 @@ export interface SweepPort {
   finishRun(runId: string): Promise<void>;
   /** The run's apply stage, started here (it is idempotent). */
   startApply(runId: string): Promise<void>;
+  /** How many users the apply stage works on, and how many of them are finished. */
+  applyProgress(runId: string): Promise<{ finished: number; total: number | null }>;
 }
 
 export interface SweepDependencies {
@@ -157,9 +159,12 @@ async function sweepApplying(deps: SweepDependencies, run: Run, work: RunWork): 
   if (after?.status !== 'applying') {
     return { action: 'recorded-failures', reason: `${recorded} failed action step(s) recorded` };
   }
+  const { finished, total } = await deps.port.applyProgress(run.id);
+  const unfinished =
+    total === null ? 'the users not yet finished' : `${total - finished} of ${total} user(s)`;
   return fail(
     deps,
     run,
-    'the apply stage stopped: no action step is queued or running for the users not yet finished',
+    `the apply stage stopped: no action step is queued or running for ${unfinished}; their action jobs are gone`,
   );
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createApiApp } from '../../api/app.js';
 import { jobIds } from '../../queues/job-ids.js';
-import { JOBS, QUEUES } from '../../queues/names.js';
+import { ACTION_QUEUES, JOBS, QUEUES } from '../../queues/names.js';
 import { launchRun } from '../../runtime/launch-run.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { startWorkerRole } from '../../runtime/process-roles.js';
@@ -19,6 +19,7 @@ import { planByName, runToEnd, stackConfig, startStack, waitForRun, type Stack }
 const CONFIG = {
   policy: VERDICT_POLICY,
   directories: { maxAbsentPercent: 20 },
+  brake: { maxActions: 1000, maxPercentOfUsers: 100 },
   // A sweep every 1.2 s, and the same grace: the tests wait seconds, not minutes.
   runs: { sweepEveryMinutes: 0.02 },
 };
@@ -84,6 +85,37 @@ describe('the run lifecycle', function () {
         `1 of ${before.counters.total} user(s) were never evaluated: their evaluate jobs are gone`,
       );
       assert.equal(run.counters.evaluated, before.counters.total! - 1, 'everyone else was evaluated');
+    });
+
+    it('fails an apply run one of whose action steps was removed, naming how many users never finished', async () => {
+      // Everything but the actions runs at first, so the first steps wait in their queues.
+      const noActions = await startWorkerRole(stack.config, silentLogger(), [
+        QUEUES.scan,
+        QUEUES.evaluate,
+        QUEUES.runControl,
+      ]);
+      let runId: string;
+      try {
+        const run = await launchRun(stack.app, { mode: 'apply', asOf: AS_OF, trigger: { type: 'cli' } });
+        runId = run.id;
+        await waitForJobState(stack, QUEUES.runControl, jobIds.startApply(run.id), 'completed');
+      } finally {
+        await noActions.stop();
+      }
+      const steps = [];
+      for (const queue of ACTION_QUEUES)
+        steps.push(...(await stack.app.registry.queue(queue).getJobs(['waiting'])));
+      const ofRun = steps.filter((job) => job.data.runId === runId);
+      const users = new Set(ofRun.map((job) => job.data.user.key)).size;
+      await ofRun[0]!.remove();
+
+      await stack.startWorkers();
+      const run = await waitForRun(stack.app, runId, 60_000);
+      assert.equal(run.status, 'failed');
+      assert.equal(
+        run.statusReason,
+        `the apply stage stopped: no action step is queued or running for 1 of ${users} user(s); their action jobs are gone`,
+      );
     });
 
     it('finishes a planned run whose finishing step is gone', async () => {
