@@ -53,6 +53,11 @@ export async function processSweepRuns(_job: Job, app: App): Promise<SweepAction
     lifecycle: app.lifecycle,
     port: sweepPort(app),
     graceMs: app.config.runs.sweepEveryMinutes * MINUTE_MS,
+    onError: (runId, error) =>
+      app.logger.error(
+        { runId, err: error instanceof Error ? error.message : String(error) },
+        'run sweeper could not look at a run; it tries again next time',
+      ),
   });
   for (const action of actions) app.logger.warn(action, 'run sweeper moved a run whose work was gone');
   return actions;

@@ -45,6 +45,8 @@ export interface SweepDependencies {
   /** A run whose status changed more recently than this is left alone. */
   graceMs: number;
   now?: () => number;
+  /** One run could not be swept (Redis hiccup, a malformed job): the others still are. */
+  onError?(runId: string, error: unknown): void;
 }
 
 export interface SweepAction {
@@ -59,8 +61,12 @@ export async function sweepRuns(deps: SweepDependencies): Promise<SweepAction[]>
   const actions: SweepAction[] = [];
   for (const run of await deps.runs.listUnfinished()) {
     if (now - Date.parse(run.updatedAt) < deps.graceMs) continue;
-    const action = await sweepRun(deps, run);
-    if (action) actions.push({ runId: run.id, was: run.status, ...action });
+    try {
+      const action = await sweepRun(deps, run);
+      if (action) actions.push({ runId: run.id, was: run.status, ...action });
+    } catch (error) {
+      deps.onError?.(run.id, error);
+    }
   }
   return actions;
 }
