@@ -37,7 +37,7 @@ describe('a scan whose worker keeps dying', function () {
     sim = await startSimulator({ users: 2_000, profile: 'dc11', latencyMs: 200 });
     const raw = stackConfig(sim, prefix, {
       jira: { pageSize: 50 },
-      worker: { lockDurationMs: 1_000, shutdownTimeoutMs: 200 },
+      worker: { lockDurationMs: 2_000, shutdownTimeoutMs: 200 },
       // The sweeper would find the failed job too, but only in ten minutes: this is the
       // workers' own `failed` event at work.
       runs: { sweepEveryMinutes: 10 },
