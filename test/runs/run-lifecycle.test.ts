@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createApiApp } from '../../api/app.js';
+import { UnrecoverableError, Worker } from 'bullmq';
+import { bullPrefix, createRedis } from '../../queues/connection.js';
 import { jobIds } from '../../queues/job-ids.js';
 import { ACTION_QUEUES, JOBS, QUEUES } from '../../queues/names.js';
 import { launchRun } from '../../runtime/launch-run.js';
@@ -8,6 +10,7 @@ import { silentLogger } from '../../runtime/logger.js';
 import { startWorkerRole } from '../../runtime/process-roles.js';
 import { AS_OF, VERDICT_POLICY, verdictFixture } from '../pipeline/verdict-fixture.js';
 import { spawnReclaim, writeConfigFile } from '../support/child.js';
+import { testRedisUrl } from '../support/redis.js';
 import { planByName, runToEnd, stackConfig, startStack, waitForRun, type Stack } from '../support/stack.js';
 
 /*
@@ -85,6 +88,38 @@ describe('the run lifecycle', function () {
         `1 of ${before.counters.total} user(s) were never evaluated: their evaluate jobs are gone`,
       );
       assert.equal(run.counters.evaluated, before.counters.total! - 1, 'everyone else was evaluated');
+    });
+
+    it('records an evaluation that failed unseen as undetermined, and finishes the run', async () => {
+      const scanOnly = await startWorkerRole(stack.config, silentLogger(), [QUEUES.scan]);
+      let runId: string;
+      try {
+        const run = await launchRun(stack.app, { mode: 'dry-run', asOf: AS_OF, trigger: { type: 'cli' } });
+        runId = run.id;
+        await waitForJobState(stack, QUEUES.scan, jobIds.scanRun(run.id), 'completed');
+      } finally {
+        await scanOnly.stop();
+      }
+      // A worker that failed one evaluation for good and died before telling the run: a bare
+      // BullMQ worker, with none of Reclaim's recording.
+      const connection = createRedis(testRedisUrl(), 'worker');
+      const bare = new Worker(QUEUES.evaluate, null, { connection, prefix: bullPrefix(stack.prefix) });
+      let user: string;
+      try {
+        const job = (await bare.getNextJob('bare-worker'))!;
+        user = job.data.user.name;
+        await job.moveToFailed(new UnrecoverableError('Jira said no'), 'bare-worker', false);
+      } finally {
+        await bare.close();
+        await connection.quit();
+      }
+
+      await stack.startWorkers();
+      const run = await waitForRun(stack.app, runId, 30_000);
+      assert.equal(run.status, 'done', run.statusReason);
+      const line = (await planByName(stack.app, runId)).get(user)!;
+      assert.equal(line.verdict, 'undetermined');
+      assert.equal(line.reasons[0]?.value, 'Jira said no');
     });
 
     it('fails an apply run one of whose action steps was removed, naming how many users never finished', async () => {
