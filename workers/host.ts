@@ -62,6 +62,8 @@ export function assertEveryJobHasAProcessor<Ctx>(queues: QueueName[], processors
  */
 export class WorkerHost<Ctx> {
   private readonly workers: Worker[] = [];
+  /** Failures being recorded on their runs: a stop waits for them before closing Redis. */
+  private readonly recording = new Set<Promise<void>>();
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerHostOptions<Ctx>) {
@@ -89,7 +91,11 @@ export class WorkerHost<Ctx> {
           'job failed',
         );
         // BullMQ stamps finishedOn only when the job will not be tried again.
-        if (job && job.finishedOn) void this.failedForGood(job, job.failedReason || error.message);
+        if (job && job.finishedOn) {
+          const recorded = this.failedForGood(job, job.failedReason || error.message);
+          this.recording.add(recorded);
+          void recorded.finally(() => this.recording.delete(recorded));
+        }
       });
       worker.on('error', (error) => logger.error({ queue, err: error.message }, 'worker error'));
       this.workers.push(worker);
@@ -164,6 +170,7 @@ export class WorkerHost<Ctx> {
         await settlesWithin(Promise.all(this.workers.map((w) => w.close(true))), 5_000);
       }
     }
+    await settlesWithin(Promise.all(this.recording), 5_000);
     logger.info('workers stopped');
   }
 }
