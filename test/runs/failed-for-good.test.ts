@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Job } from 'bullmq';
-import { ACTION_QUEUES, QUEUES, type QueueName } from '../../queues/names.js';
+import { jobIds } from '../../queues/job-ids.js';
+import { ACTION_QUEUES, JOBS, QUEUES, type QueueName } from '../../queues/names.js';
 import { launchRun } from '../../runtime/launch-run.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { startWorkerRole, type RunningRole } from '../../runtime/process-roles.js';
@@ -70,6 +71,31 @@ describe('jobs failed without their processor running', function () {
     assert.equal(line.verdict, 'undetermined');
     assert.deepEqual(line.actions, []);
     assert.equal(line.reasons[0]?.value, STALLED);
+  });
+
+  it('a finishing step and an apply start: their run fails with the reason', async () => {
+    const create = () =>
+      stack.app.runs.create({ mode: 'apply', trigger: { type: 'cli' }, policy: stack.config.policy });
+    const finishing = await create();
+    assert.ok(await stack.app.lifecycle.startEvaluating(finishing.id));
+    const starting = await create();
+    assert.ok(await stack.app.lifecycle.startEvaluating(starting.id));
+    assert.ok(await stack.app.lifecycle.markPlanned(starting.id));
+    assert.ok(await stack.app.lifecycle.startApplying(starting.id));
+    await stack.app.registry.add(JOBS.finishRun, { runId: finishing.id }, jobIds.finishRun(finishing.id));
+    await stack.app.registry.add(JOBS.startApply, { runId: starting.id }, jobIds.startApply(starting.id));
+    const control = stack.app.registry.queue(QUEUES.runControl);
+    for (const id of [jobIds.finishRun(finishing.id), jobIds.startApply(starting.id)]) {
+      await markStalledTooOften(stack, (await control.getJob(id))!);
+    }
+
+    await stack.startWorkers();
+    const finishFailed = await waitForRun(stack.app, finishing.id, 30_000);
+    assert.equal(finishFailed.status, 'failed');
+    assert.equal(finishFailed.statusReason, `finishing the run failed: ${STALLED}`);
+    const startFailed = await waitForRun(stack.app, starting.id, 30_000);
+    assert.equal(startFailed.status, 'failed');
+    assert.equal(startFailed.statusReason, `starting the apply stage failed: ${STALLED}`);
   });
 
   it('an action step: audited and counted as failed, and the apply run still ends', async () => {
