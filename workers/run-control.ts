@@ -50,7 +50,7 @@ export async function processStartApply(job: Job, app: App, signal: AbortSignal)
   });
 }
 
-export function startApplyNow(app: App, runId: string) {
+function startApplyNow(app: App, runId: string) {
   return startApply(
     { runs: app.runs, lifecycle: app.lifecycle, plans: app.plans, progress: app.applyProgress },
     runId,

@@ -7,7 +7,7 @@ import type { App } from '../runtime/app.js';
 import { finishRun } from '../services/pipeline/finish-run.js';
 import { sweepRuns, type SweepAction, type SweepPort } from '../services/runs/run-sweeper.js';
 import { recordFinalFailure } from './final-failure.js';
-import { finishDeps, startApplyNow } from './run-control.js';
+import { finishDeps, queueApply } from './run-control.js';
 
 const MINUTE_MS = 60_000;
 
@@ -38,7 +38,7 @@ export function sweepPort(app: App): SweepPort {
       return jobs.length;
     },
     finishRun: (runId) => finishRun(finishDeps(app), runId),
-    startApply: async (runId) => void (await startApplyNow(app, runId)),
+    queueApply: queueApply(app),
     applyProgress: async (runId) => ({
       finished: await app.applyProgress.finishedUsers(runId),
       total: await app.applyProgress.total(runId),

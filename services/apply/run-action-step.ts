@@ -4,7 +4,7 @@ import type { ActionRequest, ActionResult } from '../actions/types.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { JiraDirectory } from '../jira/jira-directory.js';
 import type { ActionStep } from '../../queues/payloads.js';
-import type { RunLifecycle } from '../runs/run-lifecycle.js';
+import { appliedReason, type RunLifecycle } from '../runs/run-lifecycle.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { ApplyProgress } from './apply-progress.js';
 import type { ActionSink } from './start-apply.js';
@@ -95,9 +95,5 @@ async function finishUser(deps: Omit<StepDependencies, 'jira'>, step: ActionStep
   if (!(await deps.progress.finishUser(step.runId, step.user.key))) return;
   const run = await deps.runs.get(step.runId);
   if (!run) return;
-  const c = run.counters;
-  await deps.lifecycle.finishApplying(
-    step.runId,
-    `applied: ${c.actionsDone} done, ${c.actionsSkipped} skipped, ${c.actionsNotPossible} not possible, ${c.actionsFailed} failed`,
-  );
+  await deps.lifecycle.finishApplying(step.runId, appliedReason(run.counters));
 }

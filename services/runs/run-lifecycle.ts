@@ -1,6 +1,6 @@
 import type { RunStore } from './run-store.js';
 import { isFinal } from './run-status.js';
-import type { Run } from './types.js';
+import type { Run, RunCounters } from './types.js';
 
 /*
  * The one owner of a run's lifecycle. Every status change of a run in production code goes
@@ -18,6 +18,11 @@ export interface LifecycleHooks {
   discardScratch?(runId: string): Promise<void>;
   /** A clean-up that threw: the run's status stands; the caller reports it. */
   onCleanupError?(runId: string, error: unknown): void;
+}
+
+/** The reason an apply run is done with: what became of its actions. */
+export function appliedReason(c: RunCounters): string {
+  return `applied: ${c.actionsDone} done, ${c.actionsSkipped} skipped, ${c.actionsNotPossible} not possible, ${c.actionsFailed} failed`;
 }
 
 /** Undo was asked for a run that may still change Jira. */

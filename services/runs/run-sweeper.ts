@@ -1,4 +1,4 @@
-import type { RunLifecycle } from './run-lifecycle.js';
+import { appliedReason, type RunLifecycle } from './run-lifecycle.js';
 import type { RunStore } from './run-store.js';
 import type { Run } from './types.js';
 
@@ -32,8 +32,8 @@ export interface SweepPort {
   recordFailedJobs(runId: string, kind: 'evaluations' | 'steps'): Promise<number>;
   /** The run's finishing step, run here (it is idempotent). */
   finishRun(runId: string): Promise<void>;
-  /** The run's apply stage, started here (it is idempotent). */
-  startApply(runId: string): Promise<void>;
+  /** Queues the run's apply stage under its fixed id (queued once however often asked). */
+  queueApply(runId: string): Promise<void>;
   /** How many users the apply stage works on, and how many of them are finished. */
   applyProgress(runId: string): Promise<{ finished: number; total: number | null }>;
 }
@@ -155,17 +155,23 @@ async function sweepApplying(deps: SweepDependencies, run: Run, work: RunWork): 
   const c = run.counters;
   const acted = c.actionsDone + c.actionsSkipped + c.actionsNotPossible + c.actionsFailed;
   if (work.startApply.state === 'absent' && acted === 0) {
-    // Approved (or past the brake) but the apply stage was never queued: start it now.
-    await deps.port.startApply(run.id);
+    // Approved (or past the brake) but the apply stage was never queued: queue it now, under
+    // its fixed id, so the next sweep sees it (pending, then completed) and does not queue again.
+    await deps.port.queueApply(run.id);
     return { action: 'restarted-apply', reason: 'the apply stage had never been queued' };
   }
   // Steps that failed for good unseen: recording them ends their users' chains.
   const recorded = await deps.port.recordFailedJobs(run.id, 'steps');
-  const after = await deps.runs.get(run.id);
-  if (after?.status !== 'applying') {
+  const after = (await deps.runs.get(run.id)) ?? run;
+  if (after.status !== 'applying') {
     return { action: 'recorded-failures', reason: `${recorded} failed action step(s) recorded` };
   }
   const { finished, total } = await deps.port.applyProgress(run.id);
+  if (total !== null && finished >= total) {
+    // Every user's chain ended, but the last one stopped before it could say so.
+    const reason = appliedReason(after.counters);
+    return (await deps.lifecycle.finishApplying(run.id, reason)) ? { action: 'finished', reason } : null;
+  }
   const unfinished =
     total === null ? 'the users not yet finished' : `${total - finished} of ${total} user(s)`;
   return fail(

@@ -35,6 +35,20 @@ async function waitForJobState(stack: Stack, queue: string, id: string, state: s
   }
 }
 
+/** An apply run moved on to applying by hand, with no job of any kind. */
+async function applyingRun(stack: Stack) {
+  const run = await stack.app.runs.create({
+    mode: 'apply',
+    trigger: { type: 'cli' },
+    policy: stack.config.policy,
+  });
+  await stack.app.plans.markScanComplete(run.id, 0);
+  assert.ok(await stack.app.lifecycle.startEvaluating(run.id));
+  assert.ok(await stack.app.lifecycle.markPlanned(run.id));
+  assert.ok(await stack.app.lifecycle.startApplying(run.id));
+  return run;
+}
+
 describe('the run lifecycle', function () {
   this.timeout(120_000);
 
@@ -151,6 +165,25 @@ describe('the run lifecycle', function () {
         run.statusReason,
         `the apply stage stopped: no action step is queued or running for 1 of ${users} user(s); their action jobs are gone`,
       );
+    });
+
+    it('starts the apply stage of an approved run whose start was never queued', async () => {
+      const run = await applyingRun(stack);
+      await stack.startWorkers();
+      const done = await waitForRun(stack.app, run.id, 30_000);
+      assert.equal(done.status, 'done', done.statusReason);
+      assert.equal(done.statusReason, 'the plan has no actions: nothing was changed');
+    });
+
+    it('finishes an apply run whose every user is finished but whose last step stopped before saying so', async () => {
+      const run = await applyingRun(stack);
+      await stack.app.applyProgress.setTotal(run.id, 1);
+      await stack.app.applyProgress.finishUser(run.id, 'JIRAUSER1');
+      await stack.app.runs.countActionOutcome(run.id, 'done');
+      await stack.startWorkers();
+      const done = await waitForRun(stack.app, run.id, 30_000);
+      assert.equal(done.status, 'done');
+      assert.equal(done.statusReason, 'applied: 1 done, 0 skipped, 0 not possible, 0 failed');
     });
 
     it('finishes a planned run whose finishing step is gone', async () => {
