@@ -15,6 +15,22 @@ export default tseslint.config(
     },
   },
   {
+    // A run's status changes only through RunLifecycle (services/runs/run-lifecycle.ts), so
+    // that what goes with a change (the clean-up of a failed or cancelled run) is never skipped.
+    files: ['**/*.ts'],
+    ignores: ['services/runs/**', 'test/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name=/^(transition|fail|cancel)$/][callee.object.name='runs'], CallExpression[callee.property.name=/^(transition|fail|cancel)$/][callee.object.property.name='runs']",
+          message: "change a run's status through RunLifecycle (app.lifecycle), not RunStore",
+        },
+      ],
+    },
+  },
+  {
     files: ['bin/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

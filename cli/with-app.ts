@@ -3,11 +3,20 @@ import { createApp, type App } from '../runtime/app.js';
 import { silentLogger } from '../runtime/logger.js';
 import type { Run } from '../services/runs/types.js';
 import { loadCliConfig } from './load-cli-config.js';
+import { reportRedisOutages } from './redis-outage.js';
 
-/** Runs the action with an app on a fail-fast Redis connection, closed afterwards. */
-export async function withApp<T>(program: Command, action: (app: App) => Promise<T>): Promise<T> {
+/**
+ * Runs the action with an app, closed afterwards: on a fail-fast Redis connection, or for a
+ * command that waits for a run on one that reconnects through a Redis restart (and says so).
+ */
+export async function withApp<T>(
+  program: Command,
+  action: (app: App) => Promise<T>,
+  role: 'producer' | 'waiter' = 'producer',
+): Promise<T> {
   const { config } = await loadCliConfig(program);
-  const app = createApp(config, 'producer', silentLogger());
+  const app = createApp(config, role, silentLogger());
+  if (role === 'waiter') reportRedisOutages(app.redis);
   try {
     return await action(app);
   } finally {

@@ -127,15 +127,6 @@ const directoryScopeSchema = z.strictObject({
   groups: names().default([]),
 });
 
-/**
- * Retention of finished runs' plans: a plan goes when its run is older than retainDays or not
- * among the newest retainCount finished runs. The run's summary and the audit log stay.
- */
-const runsSchema = z.strictObject({
-  retainDays: positiveInt().default(90),
-  retainCount: positiveInt().default(100),
-});
-
 const scimSourceSchema = z.strictObject({
   type: z.literal('scim'),
   name: name().optional(),
@@ -242,6 +233,25 @@ const workerSchema = z.strictObject({
    * once their lock expires, checked as often.
    */
   lockDurationMs: positiveInt().default(30_000),
+});
+
+const runsSchema = z.strictObject({
+  /**
+   * Retention of finished runs' plans: a plan goes when its run is older than retainDays or not
+   * among the newest retainCount finished runs. The run's summary and the audit log stay.
+   */
+  retainDays: positiveInt().default(90),
+  retainCount: positiveInt().default(100),
+  /**
+   * How often the run sweeper looks for runs whose work is gone (a job lost, failed unseen,
+   * or never queued) and finishes or fails them with the reason. Also its grace period: a
+   * run is only touched once its status has not changed for this long. Fractions are allowed
+   * (0.05 = every 3 s, for tests).
+   */
+  sweepEveryMinutes: z
+    .number({ error: 'expected a positive number of minutes' })
+    .positive({ error: 'expected a positive number of minutes' })
+    .default(1),
 });
 
 export const configSchema = z.strictObject({

@@ -17,18 +17,35 @@ export type ConnectionRole =
   /** Workers and blocking readers: wait for Redis forever instead of failing jobs. */
   | 'worker'
   /** HTTP handlers and the CLI: fail fast so a caller sees an error, not a hang. */
-  | 'producer';
+  | 'producer'
+  /**
+   * A CLI that waits for a run (`scan --wait`, `runs ID --wait`): the workers go on through a
+   * Redis restart, so the waiter does too — it reconnects for as long as it takes, and its
+   * commands wait for the connection instead of failing. The CLI says so on stderr.
+   */
+  | 'waiter';
+
+/** Between reconnection attempts of a waiter: quick at first, then every 2 s. */
+const WAITER_MAX_DELAY_MS = 2_000;
 
 export function createRedis(url: string, role: ConnectionRole, name = 'reclaim'): Redis {
   const options: RedisOptions =
     role === 'worker'
       ? { maxRetriesPerRequest: null, enableReadyCheck: true, connectionName: name }
-      : {
-          maxRetriesPerRequest: 1,
-          connectTimeout: 5_000,
-          // Give up reconnecting after a few tries so a caller gets an error instead of a hang.
-          retryStrategy: (attempt) => (attempt > 3 ? null : attempt * 200),
-          connectionName: name,
-        };
+      : role === 'waiter'
+        ? {
+            maxRetriesPerRequest: null,
+            enableReadyCheck: true,
+            connectTimeout: 5_000,
+            retryStrategy: (attempt) => Math.min(attempt * 200, WAITER_MAX_DELAY_MS),
+            connectionName: name,
+          }
+        : {
+            maxRetriesPerRequest: 1,
+            connectTimeout: 5_000,
+            // Give up reconnecting after a few tries so a caller gets an error instead of a hang.
+            retryStrategy: (attempt) => (attempt > 3 ? null : attempt * 200),
+            connectionName: name,
+          };
   return new Redis(url, { ...options, lazyConnect: false });
 }

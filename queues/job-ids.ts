@@ -21,4 +21,18 @@ export const jobIds = {
   actionStep: (runId: string, userKey: string, index: number) => `act-${runId}-${digest(userKey)}-${index}`,
   undoAction: (actionId: string) => `undo-${actionId}`,
   undoRun: (runId: string) => `undo-run-${runId}`,
+  /** The job scheduler of the run sweeper (one, however many workers upsert it). */
+  runSweeper: 'run-sweeper',
 };
+
+const DIGEST = '[A-Za-z0-9_-]{22}';
+
+/** Matches the ids of one run's evaluate jobs, and only that run's (run ids may hold "-"). */
+export function evaluationIdsOf(runId: string): RegExp {
+  return new RegExp(`^eval-${runId}-${DIGEST}$`);
+}
+
+/** Matches the ids of one run's action steps. */
+export function stepIdsOf(runId: string): RegExp {
+  return new RegExp(`^act-${runId}-${DIGEST}-\\d+$`);
+}

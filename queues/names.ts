@@ -34,6 +34,8 @@ export const JOBS = {
   rename: 'rename',
   undoAction: 'undo-action',
   undoRun: 'undo-run',
+  /** Scheduled: finishes or fails the runs whose work is gone. */
+  sweepRuns: 'sweep-runs',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -53,6 +55,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JOBS.rename]: QUEUES.rename,
   [JOBS.undoAction]: QUEUES.undo,
   [JOBS.undoRun]: QUEUES.undo,
+  [JOBS.sweepRuns]: QUEUES.runControl,
 };
 
 /** The action queues: each job makes Jira calls of one kind. */

@@ -75,6 +75,7 @@ export const payloadSchemas = {
   [JOBS.rename]: actionStepSchema,
   [JOBS.undoAction]: z.object({ actionId: z.string().min(1), actor: z.string().min(1) }),
   [JOBS.undoRun]: z.object({ runId, actor: z.string().min(1) }),
+  [JOBS.sweepRuns]: z.object({}),
   [JOBS.scheduledRun]: z.object({
     schedule: z.string().min(1),
     mode: z.enum(['dry-run', 'apply']),

@@ -14,6 +14,7 @@ import { ApplyProgress } from '../services/apply/apply-progress.js';
 import { AuditLog } from '../services/audit/audit-log.js';
 import { FirstSeenStore } from '../services/runs/first-seen-store.js';
 import { PlanStore } from '../services/runs/plan-store.js';
+import { RunLifecycle, type LifecycleHooks } from '../services/runs/run-lifecycle.js';
 import { RunStore } from '../services/runs/run-store.js';
 import type { Run } from '../services/runs/types.js';
 import type { Logger } from './logger.js';
@@ -32,6 +33,8 @@ export interface App {
   redis: Redis;
   registry: QueueRegistry;
   runs: RunStore;
+  /** Every status change of a run goes through it. */
+  lifecycle: RunLifecycle;
   plans: PlanStore;
   firstSeen: FirstSeenStore;
   audit: AuditLog;
@@ -52,12 +55,26 @@ export class JiraNotConfiguredError extends Error {
   }
 }
 
-export function createApp(config: Readonly<ReclaimConfig>, role: ConnectionRole, logger: Logger): App {
+export function createApp(
+  config: Readonly<ReclaimConfig>,
+  role: ConnectionRole,
+  logger: Logger,
+  hooks: Pick<LifecycleHooks, 'discardScratch'> = {},
+): App {
   const prefix = config.redis.prefix;
   const redis = createRedis(config.redis.url, role, `reclaim-${role}`);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   const registry = new QueueRegistry(redis, prefix);
   const runs = new RunStore(redis, prefix);
+  const lifecycle = new RunLifecycle(runs, {
+    discardScratch: (runId) => runs.discardScratch(runId),
+    ...hooks,
+    onCleanupError: (runId, error) =>
+      logger.warn(
+        { runId, err: error instanceof Error ? error.message : String(error) },
+        'run clean-up failed',
+      ),
+  });
   const plans = new PlanStore(redis, prefix);
   const firstSeen = new FirstSeenStore(redis, prefix);
   let jira: JiraDirectory | undefined;
@@ -69,6 +86,7 @@ export function createApp(config: Readonly<ReclaimConfig>, role: ConnectionRole,
     redis,
     registry,
     runs,
+    lifecycle,
     plans,
     firstSeen,
     audit: new AuditLog(redis, prefix),

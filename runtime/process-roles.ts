@@ -3,7 +3,9 @@ import { createApiApp } from '../api/app.js';
 import type { ReclaimConfig } from '../config/schema.js';
 import { ACTION_QUEUES, ALL_QUEUES, type QueueName } from '../queues/names.js';
 import { PROCESSORS } from '../workers/processors.js';
+import { recordFinalFailure } from '../workers/final-failure.js';
 import { WorkerHost } from '../workers/host.js';
+import { scheduleRunSweeper } from '../workers/sweep-runs.js';
 import { createApp, type App } from './app.js';
 import type { Logger } from './logger.js';
 import { syncRetentionSchedule, syncSchedules } from './schedules.js';
@@ -38,6 +40,7 @@ export async function startWorkerRole(
     // Each action makes a few Jira calls: the action queues together stay near the ceiling,
     // and the shared limiter in front of the Jira client enforces it call by call.
     jobsPerSecond: Object.fromEntries(ACTION_QUEUES.map((q) => [q, config.jira.requestsPerSecond])),
+    onFailedForGood: (job, reason, ctx) => recordFinalFailure(ctx, job, reason),
   });
   host.start();
   await host.ready();
@@ -46,6 +49,7 @@ export async function startWorkerRole(
   if (queues.includes('run-control')) {
     await syncSchedules(app.registry, config.schedule, logger);
     await syncRetentionSchedule(app.registry);
+    await scheduleRunSweeper(app.registry, config.runs.sweepEveryMinutes);
   }
   return {
     app,

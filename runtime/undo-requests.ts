@@ -14,8 +14,13 @@ export async function resolveUndoTarget(app: App, id: string): Promise<UndoTarge
 /**
  * Queues an undo; returns the job id to follow. Each request gets its own job, so an undo that
  * met a conflict can be asked for again once an admin has fixed it.
+ * @throws RunNotFinishedError when the run (of the action) has not finished.
  */
 export async function requestUndo(app: App, target: UndoTarget, actor: string): Promise<string> {
+  // Undoing a run that may still act would race its own steps: refused until it is over.
+  const runId = target.kind === 'run' ? target.runId : (await app.audit.findByAction(target.actionId))?.runId;
+  const run = runId === undefined ? null : await app.runs.get(runId);
+  if (run) app.lifecycle.assertUndoable(run);
   const stamp = Date.now().toString(36);
   if (target.kind === 'run') {
     const jobId = `${jobIds.undoRun(target.runId)}-${stamp}`;

@@ -31,6 +31,7 @@ export async function processAction(job: Job, app: App, signal: AbortSignal) {
     jira: app.jira(),
     audit: app.audit,
     runs: app.runs,
+    lifecycle: app.lifecycle,
     progress: app.applyProgress,
     directories: directoryProviders(app),
   };

@@ -26,6 +26,12 @@ export interface WorkerHostOptions<Ctx> {
    * global limiter). Every queue has one: it is also what lets a Jira 429 pause the queue.
    */
   jobsPerSecond?: Partial<Record<QueueName, number>>;
+  /**
+   * A job failed for good (no attempt left, a permanent error, or failed by BullMQ without its
+   * processor running: stalled more than `maxStalledCount` times). Called once per failure
+   * seen by this worker; must be idempotent (the processor's last attempt may have recorded it).
+   */
+  onFailedForGood?(job: Job, reason: string, ctx: Ctx): Promise<void>;
 }
 
 /** High enough never to slow a queue down; present so that a 429 can pause it. */
@@ -56,6 +62,8 @@ export function assertEveryJobHasAProcessor<Ctx>(queues: QueueName[], processors
  */
 export class WorkerHost<Ctx> {
   private readonly workers: Worker[] = [];
+  /** Failures being recorded on their runs: a stop waits for them before closing Redis. */
+  private readonly recording = new Set<Promise<void>>();
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerHostOptions<Ctx>) {
@@ -77,16 +85,34 @@ export class WorkerHost<Ctx> {
         // A job whose worker died twice is still worth a third try before it counts as failed.
         maxStalledCount: 2,
       });
-      worker.on('failed', (job, error) =>
+      worker.on('failed', (job, error) => {
         logger.warn(
           { queue, jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, err: error.message },
           'job failed',
-        ),
-      );
+        );
+        // BullMQ stamps finishedOn only when the job will not be tried again.
+        if (job && job.finishedOn) {
+          const recorded = this.failedForGood(job, job.failedReason || error.message);
+          this.recording.add(recorded);
+          void recorded.finally(() => this.recording.delete(recorded));
+        }
+      });
       worker.on('error', (error) => logger.error({ queue, err: error.message }, 'worker error'));
       this.workers.push(worker);
     }
     logger.info({ queues }, 'workers started');
+  }
+
+  private async failedForGood(job: Job, reason: string): Promise<void> {
+    try {
+      await this.options.onFailedForGood?.(job, reason, this.options.context);
+    } catch (error) {
+      // The run sweeper finds the failed job again and records it then.
+      this.options.logger.error(
+        { jobId: job.id, job: job.name, err: error instanceof Error ? error.message : String(error) },
+        'could not record a failed job on its run',
+      );
+    }
   }
 
   /** Resolves once every worker listens (used by tests and the demo). */
@@ -144,6 +170,7 @@ export class WorkerHost<Ctx> {
         await settlesWithin(Promise.all(this.workers.map((w) => w.close(true))), 5_000);
       }
     }
+    await settlesWithin(Promise.all(this.recording), 5_000);
     logger.info('workers stopped');
   }
 }

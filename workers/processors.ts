@@ -5,6 +5,7 @@ import { processEvaluate } from './evaluate.js';
 import type { Processor } from './host.js';
 import { processFinishRun, processPruneRuns, processScheduledRun, processStartApply } from './run-control.js';
 import { processScan } from './scan.js';
+import { processSweepRuns } from './sweep-runs.js';
 import { processUndo } from './undo.js';
 
 /** The processor of every job name: start-up refuses to run with one missing. */
@@ -22,4 +23,5 @@ export const PROCESSORS: Record<JobName, Processor<App>> = {
   [JOBS.rename]: processAction,
   [JOBS.undoAction]: processUndo,
   [JOBS.undoRun]: processUndo,
+  [JOBS.sweepRuns]: processSweepRuns,
 };

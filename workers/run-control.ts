@@ -1,13 +1,15 @@
 import type { Job } from 'bullmq';
 import { jobIds } from '../queues/job-ids.js';
-import { JOBS } from '../queues/names.js';
+import { JOBS, QUEUES } from '../queues/names.js';
 import { parsePayload } from '../queues/payloads.js';
 import type { App } from '../runtime/app.js';
 import { launchRun } from '../runtime/launch-run.js';
 import { startApply } from '../services/apply/start-apply.js';
-import { finishRun } from '../services/pipeline/finish-run.js';
+import { finishRun, type FinishDependencies } from '../services/pipeline/finish-run.js';
 import { pruneRuns } from '../services/runs/prune-runs.js';
 import { actionSink } from './action-sink.js';
+import { recordFinalFailure } from './final-failure.js';
+import { asJobOutcome } from './job-errors.js';
 
 /** Queues a run's apply stage (fixed id: queued once however often asked). */
 export function queueApply(app: App) {
@@ -15,27 +17,43 @@ export function queueApply(app: App) {
 }
 
 /** `finish-run`: every user is evaluated; the run becomes planned, then done or on to the brake. */
-export async function processFinishRun(job: Job, app: App) {
+export async function processFinishRun(job: Job, app: App, signal: AbortSignal) {
   const { runId } = parsePayload(JOBS.finishRun, job.data);
-  await finishRun(
+  await asJobOutcome(
+    job,
+    app.registry.queue(QUEUES.runControl),
+    signal,
+    () => finishRun(finishDeps(app), runId),
     {
-      redis: app.redis,
-      prefix: app.prefix,
-      brake: app.config.brake,
-      runs: app.runs,
-      plans: app.plans,
-      progress: app.applyProgress,
-      startApply: queueApply(app),
+      onFinalFailure: (error) => recordFinalFailure(app, job, error.message),
     },
-    runId,
   );
 }
 
+export function finishDeps(app: App): FinishDependencies {
+  return {
+    redis: app.redis,
+    prefix: app.prefix,
+    brake: app.config.brake,
+    runs: app.runs,
+    lifecycle: app.lifecycle,
+    plans: app.plans,
+    progress: app.applyProgress,
+    startApply: queueApply(app),
+  };
+}
+
 /** `start-apply`: an apply run that passed the brake (or was approved) starts acting. */
-export async function processStartApply(job: Job, app: App) {
+export async function processStartApply(job: Job, app: App, signal: AbortSignal) {
   const { runId } = parsePayload(JOBS.startApply, job.data);
+  return asJobOutcome(job, app.registry.queue(QUEUES.runControl), signal, () => startApplyNow(app, runId), {
+    onFinalFailure: (error) => recordFinalFailure(app, job, error.message),
+  });
+}
+
+function startApplyNow(app: App, runId: string) {
   return startApply(
-    { runs: app.runs, plans: app.plans, progress: app.applyProgress },
+    { runs: app.runs, lifecycle: app.lifecycle, plans: app.plans, progress: app.applyProgress },
     runId,
     actionSink(app),
   );

@@ -4,6 +4,7 @@ import { parsePayload } from '../queues/payloads.js';
 import { jiraRequestScope, type App } from '../runtime/app.js';
 import { scanRun } from '../services/pipeline/scan-run.js';
 import { evaluationSink } from './evaluation-sink.js';
+import { recordFinalFailure } from './final-failure.js';
 import { asJobOutcome } from './job-errors.js';
 
 /** `scan-run`: lists the whole Jira directory of one run into evaluate jobs. */
@@ -26,6 +27,7 @@ export async function processScan(job: Job, app: App, signal: AbortSignal) {
               logger: app.logger,
               jira: app.jira(),
               runs: app.runs,
+              lifecycle: app.lifecycle,
               plans: app.plans,
               firstSeen: app.firstSeen,
               openDirectories: app.openDirectories,
@@ -35,7 +37,7 @@ export async function processScan(job: Job, app: App, signal: AbortSignal) {
             signal,
           ),
         ),
-      { onFinalFailure: async (error) => void (await app.runs.fail(runId, `scan failed: ${error.message}`)) },
+      { onFinalFailure: (error) => recordFinalFailure(app, job, error.message) },
     );
   } finally {
     if (scope.count > 0) await app.runs.addJiraRequests(runId, scope.count);

@@ -2,7 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { App } from '../../runtime/app.js';
 import { launchRun } from '../../runtime/launch-run.js';
-import { requestUndo, resolveUndoTarget } from '../../runtime/undo-requests.js';
+import { requestUndo, resolveUndoTarget, type UndoTarget } from '../../runtime/undo-requests.js';
+import { RunNotFinishedError } from '../../services/runs/run-lifecycle.js';
 import { approveRun } from '../../services/pipeline/finish-run.js';
 import { queueApply } from '../../workers/run-control.js';
 import { RECLAIM_RULES, VERDICTS } from '../../services/policy/types.js';
@@ -97,7 +98,7 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
 
   router.post('/runs/:id/cancel', operator, async (req, res) => {
     const run = await findRun(req.params.id as string);
-    const cancelled = await app.runs.cancel(run.id, `cancelled by ${req.caller!.name}`);
+    const cancelled = await app.lifecycle.cancel(run.id, `cancelled by ${req.caller!.name}`);
     if (!cancelled)
       throw new HttpError(409, 'conflict', `run ${run.id} is ${run.status} and cannot be cancelled`);
     res.json(await app.runs.get(run.id));
@@ -106,7 +107,11 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
   router.post('/runs/:id/approve', operator, async (req, res) => {
     const run = await findRun(req.params.id as string);
     if (
-      !(await approveRun({ runs: app.runs, startApply: queueApply(app) }, run.id, `api:${req.caller!.name}`))
+      !(await approveRun(
+        { runs: app.runs, lifecycle: app.lifecycle, startApply: queueApply(app) },
+        run.id,
+        `api:${req.caller!.name}`,
+      ))
     ) {
       throw new HttpError(
         409,
@@ -119,7 +124,7 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
 
   router.post('/runs/:id/undo', operator, async (req, res) => {
     const run = await findRun(req.params.id as string);
-    const job = await requestUndo(app, { kind: 'run', runId: run.id }, `api:${req.caller!.name}`);
+    const job = await undoOrConflict(app, { kind: 'run', runId: run.id }, `api:${req.caller!.name}`);
     res.status(202).json({ job });
   });
 
@@ -127,9 +132,21 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
     const id = req.params.id as string;
     const target = await resolveUndoTarget(app, id);
     if (target?.kind !== 'action') throw HttpError.notFound(`audited action ${id}`);
-    const job = await requestUndo(app, target, `api:${req.caller!.name}`);
+    const job = await undoOrConflict(app, target, `api:${req.caller!.name}`);
     res.status(202).json({ job });
   });
 
   return router;
+}
+
+/** A run still under way cannot be undone yet: 409 with what to do. */
+async function undoOrConflict(app: App, target: UndoTarget, actor: string): Promise<string> {
+  try {
+    return await requestUndo(app, target, actor);
+  } catch (error) {
+    if (error instanceof RunNotFinishedError) {
+      throw new HttpError(409, 'conflict', error.message, { runId: error.run.id, status: error.run.status });
+    }
+    throw error;
+  }
 }

@@ -14,7 +14,13 @@ export function registerApplyCommands(program: Command): void {
     .action(async (id: string) => {
       await withApp(program, async (app) => {
         const run = await requireRun(app, id);
-        if (!(await approveRun({ runs: app.runs, startApply: queueApply(app) }, run.id, cliActor()))) {
+        if (
+          !(await approveRun(
+            { runs: app.runs, lifecycle: app.lifecycle, startApply: queueApply(app) },
+            run.id,
+            cliActor(),
+          ))
+        ) {
           throw new Error(`run ${run.id} is ${run.status}: only a run awaiting approval can be approved`);
         }
         console.log(`run ${run.id} approved: applying`);

@@ -19,6 +19,24 @@ export async function waitWithProgress(app: App, id: string, progress?: RunProgr
   return run;
 }
 
+/**
+ * Waits for the run on a connection that rides out a Redis restart, then prints the summary
+ * (or the final record as JSON); exit code 1 when the run failed.
+ */
+async function waitAndReport(program: Command, id: string, json: boolean): Promise<void> {
+  await withApp(
+    program,
+    async (app) => {
+      await requireRun(app, id);
+      const run = await waitWithProgress(app, id, json ? undefined : new RunProgress());
+      if (json) console.log(JSON.stringify(run, null, 2));
+      else console.log(formatSummary(await summarizeRun(app.plans, run, app.audit)));
+      if (run.status === 'failed') process.exitCode = 1;
+    },
+    'waiter',
+  );
+}
+
 export function registerRunCommands(program: Command): void {
   program
     .command('scan')
@@ -37,27 +55,24 @@ export function registerRunCommands(program: Command): void {
         if (options.only && !(RECLAIM_RULES as readonly string[]).includes(options.only)) {
           throw new Error(`--only: expected one of ${RECLAIM_RULES.join(', ')}, got "${options.only}"`);
         }
-        await withApp(program, async (app) => {
-          const created = await launchRun(app, {
+        const created = await withApp(program, async (app) => {
+          const run = await launchRun(app, {
             mode: options.apply ? 'apply' : 'dry-run',
             trigger: { type: 'cli', by: process.env.USER ?? 'cli' },
             ...(options.asOf ? { asOf: options.asOf } : {}),
             ...(options.only ? { only: options.only as ReclaimRule } : {}),
           });
-          if (!options.json) console.error(`started run ${created.id} (${created.mode})`);
+          if (!options.json) console.error(`started run ${run.id} (${run.mode})`);
           if ((await app.registry.queue('scan').getWorkersCount()) === 0) {
             console.error(
               'warning: no worker is listening: start `reclaim worker` (or `reclaim start`) to process the run',
             );
           }
-          const run = options.wait
-            ? await waitWithProgress(app, created.id, options.json ? undefined : new RunProgress())
-            : created;
-          if (options.json) console.log(JSON.stringify(run, null, 2));
-          else if (options.wait) console.log(formatSummary(await summarizeRun(app.plans, run, app.audit)));
-          else console.log(run.id);
-          if (run.status === 'failed') process.exitCode = 1;
+          if (options.json && !options.wait) console.log(JSON.stringify(run, null, 2));
+          else if (!options.wait) console.log(run.id);
+          return run;
         });
+        if (options.wait) await waitAndReport(program, created.id, options.json === true);
       },
     );
 
@@ -66,7 +81,13 @@ export function registerRunCommands(program: Command): void {
     .description('list recent runs, or show one run with its counters (`runs prune`: retention)')
     .option('--json', 'print JSON')
     .option('--limit <n>', 'how many runs to list', '20')
-    .action(async (id: string | undefined, options: { json?: boolean; limit: string }) => {
+    .option('--wait', 'with an id: wait until the run is done, failed, cancelled or held, then show it')
+    .action(async (id: string | undefined, options: { json?: boolean; limit: string; wait?: boolean }) => {
+      if (options.wait) {
+        if (!id) throw new Error('--wait needs a run id: reclaim runs ID --wait');
+        await waitAndReport(program, id, options.json === true);
+        return;
+      }
       await withApp(program, async (app) => {
         if (id) {
           const run = await requireRun(app, id);
@@ -131,7 +152,7 @@ export function registerRunCommands(program: Command): void {
     .action(async (id: string) => {
       await withApp(program, async (app) => {
         const run = await requireRun(app, id);
-        if (!(await app.runs.cancel(run.id, `cancelled from the CLI by ${process.env.USER ?? 'cli'}`))) {
+        if (!(await app.lifecycle.cancel(run.id, `cancelled from the CLI by ${process.env.USER ?? 'cli'}`))) {
           throw new Error(`run ${run.id} is ${run.status} and cannot be cancelled`);
         }
         console.log(`run ${run.id} cancelled`);

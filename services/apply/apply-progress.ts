@@ -51,6 +51,11 @@ export class ApplyProgress {
     return value === null ? null : Number(value);
   }
 
+  /** How many users' chains of actions have ended. */
+  async finishedUsers(runId: string): Promise<number> {
+    return this.redis.scard(this.keys(runId).finished);
+  }
+
   /** Marks a user's chain of actions finished; true when it was the last one of the run. */
   async finishUser(runId: string, userKey: string): Promise<boolean> {
     const keys = this.keys(runId);

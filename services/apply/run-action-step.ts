@@ -5,6 +5,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { DirectoryProvider } from '../directories/directory-provider.js';
 import type { JiraDirectory } from '../jira/jira-directory.js';
 import type { ActionStep } from '../../queues/payloads.js';
+import { appliedReason, type RunLifecycle } from '../runs/run-lifecycle.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { ApplyProgress } from './apply-progress.js';
 import { failedStepEffect } from './failed-step-audit.js';
@@ -15,6 +16,7 @@ export interface StepDependencies {
   jira: JiraDirectory;
   audit: AuditLog;
   runs: RunStore;
+  lifecycle: RunLifecycle;
   progress: ApplyProgress;
   /** The configured external directories (`directories.sources`), asked again about a leaver. */
   directories: readonly DirectoryProvider[];
@@ -117,18 +119,11 @@ export async function recordStepFailure(
 }
 
 async function finishUser(
-  deps: Pick<StepDependencies, 'progress' | 'runs'>,
+  deps: Pick<StepDependencies, 'progress' | 'runs' | 'lifecycle'>,
   step: ActionStep,
 ): Promise<void> {
   if (!(await deps.progress.finishUser(step.runId, step.user.key))) return;
   const run = await deps.runs.get(step.runId);
   if (!run) return;
-  const c = run.counters;
-  const done = await deps.runs.transition(
-    step.runId,
-    ['applying'],
-    'done',
-    `applied: ${c.actionsDone} done, ${c.actionsSkipped} skipped, ${c.actionsNotPossible} not possible, ${c.actionsFailed} failed`,
-  );
-  if (done) await deps.runs.discardScratch(step.runId);
+  await deps.lifecycle.finishApplying(step.runId, appliedReason(run.counters));
 }

@@ -1,5 +1,6 @@
 import type { ActionStep } from '../../queues/payloads.js';
 import type { PlanStore } from '../runs/plan-store.js';
+import type { RunLifecycle } from '../runs/run-lifecycle.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { ApplyProgress } from './apply-progress.js';
 import { countUsersWithActions, firstStep, linesWithActions } from './plan-actions.js';
@@ -12,6 +13,7 @@ export interface ActionSink {
 
 export interface StartApplyDependencies {
   runs: RunStore;
+  lifecycle: RunLifecycle;
   plans: PlanStore;
   progress: ApplyProgress;
 }
@@ -36,8 +38,7 @@ export async function startApply(
     await deps.progress.setTotal(runId, users);
   }
   if (users === 0) {
-    await deps.runs.transition(runId, ['applying'], 'done', 'the plan has no actions: nothing was changed');
-    await deps.runs.discardScratch(runId);
+    await deps.lifecycle.finishApplying(runId, 'the plan has no actions: nothing was changed');
     return 'nothing-to-do';
   }
   let batch: ActionStep[] = [];

@@ -61,6 +61,8 @@ export async function evaluateScannedUser(
     reasons: evaluation.reasons,
   };
   const result = await deps.plans.record(request.runId, line);
+  // A duplicated job after the run was planned: the plan is final and stays as it is.
+  if (result.refused) return { status: 'skipped', reason: 'the run is past evaluating: its plan is final' };
   return { status: 'recorded', verdict: evaluation.verdict, complete: result.complete };
 }
 

@@ -4,6 +4,7 @@ import type { ApplyProgress } from '../apply/apply-progress.js';
 import { checkBrake } from '../apply/brake.js';
 import { countUsersWithActions } from '../apply/plan-actions.js';
 import type { PlanStore } from '../runs/plan-store.js';
+import type { RunLifecycle } from '../runs/run-lifecycle.js';
 import type { RunStore } from '../runs/run-store.js';
 
 export interface FinishDependencies {
@@ -11,6 +12,7 @@ export interface FinishDependencies {
   prefix: string;
   brake: ReclaimConfig['brake'];
   runs: RunStore;
+  lifecycle: RunLifecycle;
   plans: PlanStore;
   progress: ApplyProgress;
   /** Queues the apply stage of a run that may act. */
@@ -23,15 +25,15 @@ export interface FinishDependencies {
  * apply run passes the blast-radius brake — held for approval, or on to applying.
  */
 export async function finishRun(deps: FinishDependencies, runId: string): Promise<void> {
-  const { runs } = deps;
-  await runs.transition(runId, ['evaluating'], 'planned');
+  const { runs, lifecycle } = deps;
+  await lifecycle.markPlanned(runId);
   const run = await runs.get(runId);
   // A retry after a crash between "applying" and queuing the apply stage queues it now.
   if (run?.status === 'applying') return deps.startApply(runId);
   if (!run || run.status !== 'planned') return;
 
   // The scan's and the evaluations' working data; the apply stage starts its own below.
-  await runs.discardScratch(runId);
+  await lifecycle.discardScratch(runId);
   // From here on the plan is read, never written: it is stored compactly for its retention.
   await deps.plans.compact(runId);
 
@@ -40,12 +42,7 @@ export async function finishRun(deps: FinishDependencies, runId: string): Promis
   if (undetermined > 0 && !run.notes.includes(undeterminedNote)) await runs.addNote(runId, undeterminedNote);
 
   if (run.mode === 'dry-run') {
-    await runs.transition(
-      runId,
-      ['planned'],
-      'done',
-      'dry run: the plan is ready; nothing was changed in Jira',
-    );
+    await lifecycle.finishDryRun(runId);
     return;
   }
   // Counted once here, for the brake and for the apply stage that follows.
@@ -53,29 +50,19 @@ export async function finishRun(deps: FinishDependencies, runId: string): Promis
   await deps.progress.setTotal(runId, usersTouched);
   const brake = checkBrake(run, usersTouched, deps.brake);
   if (brake.hold) {
-    await runs.transition(
-      runId,
-      ['planned'],
-      'awaiting-approval',
-      `held by the brake until approved: ${brake.reasons.join('; ')}`,
-    );
+    await lifecycle.holdForApproval(runId, brake.reasons);
     return;
   }
-  if (await runs.transition(runId, ['planned'], 'applying')) await deps.startApply(runId);
+  if (await lifecycle.startApplying(runId)) await deps.startApply(runId);
 }
 
 /** A person approved a held run: it goes on to applying. */
 export async function approveRun(
-  deps: Pick<FinishDependencies, 'runs' | 'startApply'>,
+  deps: Pick<FinishDependencies, 'runs' | 'lifecycle' | 'startApply'>,
   runId: string,
   approvedBy: string,
 ): Promise<boolean> {
-  const approved = await deps.runs.transition(
-    runId,
-    ['awaiting-approval'],
-    'applying',
-    `approved by ${approvedBy}`,
-  );
+  const approved = await deps.lifecycle.approve(runId, approvedBy);
   // Approving again is how a caller retries after queuing failed: the apply stage is idempotent.
   if (approved || (await deps.runs.get(runId))?.status === 'applying') {
     await deps.startApply(runId);

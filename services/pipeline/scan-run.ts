@@ -11,6 +11,7 @@ import type { DirectoryFact, JiraAccount } from '../policy/types.js';
 import type { FirstSeenStore } from '../runs/first-seen-store.js';
 import type { PlanStore } from '../runs/plan-store.js';
 import { expireScratch, runScratchKeys } from '../runs/run-keyspace.js';
+import type { RunLifecycle } from '../runs/run-lifecycle.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { Run } from '../runs/types.js';
 import { policyNotes } from '../policy/policy-notes.js';
@@ -27,6 +28,7 @@ export interface ScanDependencies {
   logger: Logger;
   jira: JiraDirectory;
   runs: RunStore;
+  lifecycle: RunLifecycle;
   plans: PlanStore;
   firstSeen: FirstSeenStore;
   /** Opens the run's view of the external directories (loaded in bulk once). */
@@ -229,7 +231,7 @@ export async function scanRun(
     directory: verdict.settle(entry.facts),
   }));
 
-  await runs.transition(runId, ['scanning'], 'evaluating');
+  await deps.lifecycle.startEvaluating(runId);
   await completeScan(deps, runId, seenKey, sink);
   return 'scanned';
 }

@@ -41,14 +41,20 @@ end
 
 /**
  * KEYS: lines, counters, then one sorted set per verdict in VERDICTS order, then the compact
- * form's chunks hash. ARGV: user key, encoded line. Returns {isNew, complete} as 1/0.
- * A plan already compact (the run is planned) takes no more lines: a late duplicate of an
- * evaluation must not bring back the live form.
+ * form's chunks hash, then the run record. ARGV: user key, encoded line.
+ * Returns {isNew, complete, refused} as 1/0.
+ * A run past evaluating (planned, applying, over) has a final plan: a duplicated or late
+ * evaluate job is refused here, in the same atomic step, so it can never rewrite a line the
+ * brake counted or the apply stage acts on. A plan without a run record (the store on its own)
+ * is written as before. A plan already compact takes no more lines either: a late duplicate
+ * must not bring back the live form.
  */
 export const recordPlanLineScript = new LuaScript(`
 ${counterFieldsOfLine}
 ${completeCheck}
-if redis.call('HEXISTS', KEYS[#KEYS], '${COMPLETE_FIELD}') == 1 then return { 0, 0 } end
+local status = redis.call('HGET', KEYS[#KEYS], 'status')
+if status and status ~= 'scanning' and status ~= 'evaluating' then return { 0, 0, 1 } end
+if redis.call('HEXISTS', KEYS[#KEYS - 1], '${COMPLETE_FIELD}') == 1 then return { 0, 0, 1 } end
 local key, encoded = ARGV[1], ARGV[2]
 local old = redis.call('HGET', KEYS[1], key)
 local isNew = 0
@@ -66,7 +72,7 @@ if old ~= encoded then
   redis.call('ZADD', KEYS[newVerdict + 3], 0, key)
   redis.call('HSET', KEYS[1], key, encoded)
 end
-return { isNew, isComplete(KEYS[2]) }
+return { isNew, isComplete(KEYS[2]), 0 }
 `);
 
 /** KEYS: counters. ARGV: total. Returns 1 when every listed user is already evaluated. */

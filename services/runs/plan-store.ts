@@ -39,17 +39,21 @@ export class PlanStore {
     this.dictionary = new PlanDictionary(redis, prefix);
   }
 
-  /** Writes the user's line (replacing an earlier one) and corrects the run's counters. */
+  /**
+   * Writes the user's line (replacing an earlier one) and corrects the run's counters — unless
+   * the run is past evaluating (`refused`): its plan no longer changes.
+   */
   async record(runId: string, line: PlanLine): Promise<RecordResult> {
     assertRunId(runId);
     if (line.key === '') throw new Error('a plan line needs a user key');
     const keys = planKeys(this.prefix, runId);
-    const [isNew, complete] = (await recordPlanLineScript.run(
+    const run = runKeys(this.prefix, runId);
+    const [isNew, complete, refused] = (await recordPlanLineScript.run(
       this.redis,
-      [keys.lines, runKeys(this.prefix, runId).counters, ...keys.byVerdict, keys.chunks],
+      [keys.lines, run.counters, ...keys.byVerdict, keys.chunks, run.record],
       [line.key, encodePlanLine(line, await this.dictionary.idsOf(runId, line.reasons))],
-    )) as [number, number];
-    return { isNew: isNew === 1, complete: complete === 1 };
+    )) as [number, number, number];
+    return { isNew: isNew === 1, complete: complete === 1, refused: refused === 1 };
   }
 
   /**

@@ -19,7 +19,7 @@ import type { Run } from './types.js';
  * of a run that ended before it was planned (failed, cancelled).
  */
 
-export type RetentionConfig = ReclaimConfig['runs'];
+export type RetentionConfig = Pick<ReclaimConfig['runs'], 'retainDays' | 'retainCount'>;
 
 export interface PruneCandidate {
   id: string;

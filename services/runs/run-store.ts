@@ -28,6 +28,7 @@ type RunDoc = Pick<Run, 'id' | 'mode' | 'trigger' | 'asOf' | 'only' | 'policy' |
 
 const NON_FINAL_STATUSES = RUN_STATUSES.filter((s) => !isFinal(s));
 const MAX_ID_ATTEMPTS = 5;
+const LIST_BATCH = 1000;
 
 export class RunStore {
   constructor(
@@ -84,9 +85,27 @@ export class RunStore {
     return (await this.load(ids)).filter((run): run is Run => run !== null);
   }
 
+  /** Every run not yet over (done, failed, cancelled), oldest first: what the sweeper looks at. */
+  async listUnfinished(): Promise<Run[]> {
+    const ids = await this.redis.zrange(runIndexKey(this.prefix), '0', '-1');
+    const unfinished: string[] = [];
+    for (let start = 0; start < ids.length; start += LIST_BATCH) {
+      const batch = ids.slice(start, start + LIST_BATCH);
+      const pipeline = this.redis.pipeline();
+      for (const id of batch) pipeline.hget(runKeys(this.prefix, id).record, 'status');
+      const statuses = (await pipeline.exec()) ?? [];
+      batch.forEach((id, i) => {
+        const status = statuses[i]?.[1] as RunStatus | null;
+        if (status && NON_FINAL_STATUSES.includes(status)) unfinished.push(id);
+      });
+    }
+    return (await this.load(unfinished)).filter((run): run is Run => run !== null);
+  }
+
   /**
    * Moves the run to `to` if it is in one of `from` and the status machine allows it; atomic,
    * so among concurrent callers exactly one gets `true`. An illegal move is refused (`false`).
+   * The storage primitive: production code changes a run's status through RunLifecycle.
    */
   async transition(id: string, from: readonly RunStatus[], to: RunStatus, reason?: string): Promise<boolean> {
     const allowed = from.filter((status) => canTransition(status, to));
@@ -99,21 +118,17 @@ export class RunStore {
     return moved === 1;
   }
 
-  /** Cancels the run and drops its scratch data: nothing more is done for it. */
-  async cancel(id: string, reason: string): Promise<boolean> {
-    const moved = await this.transition(id, NON_FINAL_STATUSES, 'cancelled', reason);
-    if (moved) await this.discardScratch(id);
-    return moved;
+  /** Any run not yet over becomes cancelled (the lifecycle drops its scratch data). */
+  cancel(id: string, reason: string): Promise<boolean> {
+    return this.transition(id, NON_FINAL_STATUSES, 'cancelled', reason);
   }
 
-  /** Fails the run and drops its scratch data. */
-  async fail(id: string, reason: string): Promise<boolean> {
-    const moved = await this.transition(id, NON_FINAL_STATUSES, 'failed', reason);
-    if (moved) await this.discardScratch(id);
-    return moved;
+  /** Any run not yet over becomes failed (the lifecycle drops its scratch data). */
+  fail(id: string, reason: string): Promise<boolean> {
+    return this.transition(id, NON_FINAL_STATUSES, 'failed', reason);
   }
 
-  /** Removes the run's scratch keys (see run-keyspace.ts); for a run that has ended. */
+  /** Removes the run's scratch keys (see run-keyspace.ts): the lifecycle's clean-up. */
   async discardScratch(id: string): Promise<void> {
     if (RUN_ID_PATTERN.test(id)) await discardRunScratch(this.redis, this.prefix, id);
   }

@@ -169,10 +169,12 @@ export interface RecordResult {
   isNew: boolean;
   /**
    * Every listed user is evaluated now. The caller moves the run on with
-   * `RunStore.transition(id, ['evaluating'], 'planned')`, which happens once however many
+   * `RunLifecycle.markPlanned(id)`, which happens once however many
    * callers try; a retried job may see `true` again.
    */
   complete: boolean;
+  /** The run is past evaluating: its plan is final and the line was not written. */
+  refused: boolean;
 }
 
 export interface PlanSummary {

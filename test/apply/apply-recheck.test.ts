@@ -68,7 +68,13 @@ describe('an approved apply run re-checks each user before acting', function () 
     const bobBefore = await simUser(stack.sim, 'bob');
     assert.equal(bobBefore.mutations, 1, 'only the admin changed bob');
 
-    assert.ok(await approveRun({ runs: stack.app.runs, startApply: queueApply(stack.app) }, held.id, 'test'));
+    assert.ok(
+      await approveRun(
+        { runs: stack.app.runs, lifecycle: stack.app.lifecycle, startApply: queueApply(stack.app) },
+        held.id,
+        'test',
+      ),
+    );
     const done = await waitForRun(stack.app, held.id);
     assert.equal(done.status, 'done', done.statusReason);
 

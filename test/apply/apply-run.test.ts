@@ -133,7 +133,13 @@ describe('an apply run', function () {
     assert.ok(await stack.app.runs.cancel(cancelled.id, 'not today'));
     assert.equal((await simStats(stack.sim)).mutations?.total ?? 0, 0);
 
-    assert.ok(await approveRun({ runs: stack.app.runs, startApply: queueApply(stack.app) }, held.id, 'test'));
+    assert.ok(
+      await approveRun(
+        { runs: stack.app.runs, lifecycle: stack.app.lifecycle, startApply: queueApply(stack.app) },
+        held.id,
+        'test',
+      ),
+    );
     const done = await waitForRun(stack.app, held.id);
     assert.equal(done.status, 'done', done.statusReason);
     assert.ok(((await simStats(stack.sim)).mutations?.total ?? 0) > 0);

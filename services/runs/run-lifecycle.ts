@@ -1,0 +1,120 @@
+import type { RunStore } from './run-store.js';
+import { isFinal } from './run-status.js';
+import type { Run, RunCounters } from './types.js';
+
+/*
+ * The one owner of a run's lifecycle. Every status change of a run in production code goes
+ * through here, so that what happens around a change (the clean-up of a run that ended badly,
+ * the wording of a reason) happens once, in one place, whoever caused it: a worker, the
+ * sweeper, the API or the CLI. RunStore's `transition` is the atomic storage primitive under it.
+ */
+
+export interface LifecycleHooks {
+  /**
+   * Removes the run's temporary keys (scan scratch, membership index, apply bookkeeping, …):
+   * once the run is planned, and once it is done, failed or cancelled — after the status
+   * change, by the caller whose change won. Idempotent. Default: nothing to remove.
+   */
+  discardScratch?(runId: string): Promise<void>;
+  /** A clean-up that threw: the run's status stands; the caller reports it. */
+  onCleanupError?(runId: string, error: unknown): void;
+}
+
+/** The reason an apply run is done with: what became of its actions. */
+export function appliedReason(c: RunCounters): string {
+  return `applied: ${c.actionsDone} done, ${c.actionsSkipped} skipped, ${c.actionsNotPossible} not possible, ${c.actionsFailed} failed`;
+}
+
+/** Undo was asked for a run that may still change Jira. */
+export class RunNotFinishedError extends Error {
+  constructor(readonly run: Pick<Run, 'id' | 'status'>) {
+    super(
+      `run ${run.id} is ${run.status}: it can be undone once it has finished (done, failed or cancelled); cancel it first to stop it`,
+    );
+    this.name = 'RunNotFinishedError';
+  }
+}
+
+export class RunLifecycle {
+  constructor(
+    private readonly runs: RunStore,
+    private readonly hooks: LifecycleHooks = {},
+  ) {}
+
+  /** The scan has listed everyone and queued every evaluation. */
+  startEvaluating(runId: string): Promise<boolean> {
+    return this.runs.transition(runId, ['scanning'], 'evaluating');
+  }
+
+  /** Every listed user has a line in the plan. */
+  markPlanned(runId: string): Promise<boolean> {
+    return this.runs.transition(runId, ['evaluating'], 'planned');
+  }
+
+  finishDryRun(runId: string): Promise<boolean> {
+    return this.runs.transition(
+      runId,
+      ['planned'],
+      'done',
+      'dry run: the plan is ready; nothing was changed in Jira',
+    );
+  }
+
+  holdForApproval(runId: string, reasons: string[]): Promise<boolean> {
+    return this.runs.transition(
+      runId,
+      ['planned'],
+      'awaiting-approval',
+      `held by the brake until approved: ${reasons.join('; ')}`,
+    );
+  }
+
+  /** An apply run that passed the brake goes straight on. */
+  startApplying(runId: string): Promise<boolean> {
+    return this.runs.transition(runId, ['planned'], 'applying');
+  }
+
+  approve(runId: string, approvedBy: string): Promise<boolean> {
+    return this.runs.transition(runId, ['awaiting-approval'], 'applying', `approved by ${approvedBy}`);
+  }
+
+  /** Every user's chain of actions has ended; `reason` carries the final counts. */
+  async finishApplying(runId: string, reason: string): Promise<boolean> {
+    const done = await this.runs.transition(runId, ['applying'], 'done', reason);
+    if (done) await this.discardScratch(runId);
+    return done;
+  }
+
+  /**
+   * The run cannot go on: any run not yet over becomes failed with the reason. Idempotent — a
+   * run already done, failed or cancelled is left as it is (returns false).
+   */
+  async fail(runId: string, reason: string): Promise<boolean> {
+    const failed = await this.runs.fail(runId, reason);
+    if (failed) await this.discardScratch(runId);
+    return failed;
+  }
+
+  async cancel(runId: string, reason: string): Promise<boolean> {
+    const cancelled = await this.runs.cancel(runId, reason);
+    if (cancelled) await this.discardScratch(runId);
+    return cancelled;
+  }
+
+  /** @throws RunNotFinishedError while the run may still act (or has not even planned). */
+  assertUndoable(run: Pick<Run, 'id' | 'status'>): void {
+    if (!isFinal(run.status)) throw new RunNotFinishedError(run);
+  }
+
+  /**
+   * The run's temporary keys go (see {@link LifecycleHooks.discardScratch}); a failure to
+   * remove them is reported, never thrown: their TTL removes them later.
+   */
+  async discardScratch(runId: string): Promise<void> {
+    try {
+      await this.hooks.discardScratch?.(runId);
+    } catch (error) {
+      this.hooks.onCleanupError?.(runId, error);
+    }
+  }
+}

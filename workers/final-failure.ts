@@ -1,0 +1,77 @@
+import { JOBS, type JobName } from '../queues/names.js';
+import { parsePayload } from '../queues/payloads.js';
+import type { App } from '../runtime/app.js';
+import { recordStepFailure } from '../services/apply/run-action-step.js';
+import { recordEvaluationFailure } from '../services/pipeline/evaluate-user.js';
+import { evaluationSink } from './evaluation-sink.js';
+
+/** The parts of a BullMQ job this needs (a Job, or what the sweeper read of a failed one). */
+export interface FailedJob {
+  id?: string | undefined;
+  name: string;
+  data: unknown;
+}
+
+const ACTION_JOBS: readonly JobName[] = [
+  JOBS.revokeLicense,
+  JOBS.removeGroups,
+  JOBS.addGroups,
+  JOBS.deactivate,
+  JOBS.rename,
+];
+
+/**
+ * A job failed for good: what its run keeps of it. Called from the processor's last attempt,
+ * from the worker's `failed` event (which also fires for a job BullMQ failed without running
+ * it, e.g. "job stalled more than allowable limit") and from the run sweeper for failed jobs
+ * whose event was lost — so it is idempotent: a run already over is left alone, a user's
+ * failure is written and counted once.
+ */
+export async function recordFinalFailure(app: App, job: FailedJob, reason: string): Promise<void> {
+  const name = job.name as JobName;
+  switch (name) {
+    case JOBS.scanRun: {
+      const { runId } = parsePayload(JOBS.scanRun, job.data);
+      await app.lifecycle.fail(runId, `scan failed: ${reason}`);
+      return;
+    }
+    case JOBS.finishRun: {
+      const { runId } = parsePayload(JOBS.finishRun, job.data);
+      await app.lifecycle.fail(runId, `finishing the run failed: ${reason}`);
+      return;
+    }
+    case JOBS.startApply: {
+      const { runId } = parsePayload(JOBS.startApply, job.data);
+      await app.lifecycle.fail(runId, `starting the apply stage failed: ${reason}`);
+      return;
+    }
+    case JOBS.evaluateUser: {
+      const request = parsePayload(JOBS.evaluateUser, job.data);
+      // A user who has a line already (the last attempt wrote it) keeps it; re-recording the
+      // same line changes nothing and says whether the plan is complete.
+      const existing = await app.plans.get(request.runId, request.user.key);
+      const { complete } = existing
+        ? await app.plans.record(request.runId, existing)
+        : await recordEvaluationFailure(app.plans, request, reason);
+      if (complete) await evaluationSink(app).finish(request.runId);
+      return;
+    }
+    default:
+      if (ACTION_JOBS.includes(name) && job.id) {
+        const step = parsePayload(name as 'revoke-license', job.data);
+        await recordStepFailure(
+          {
+            jira: app.jira(),
+            audit: app.audit,
+            runs: app.runs,
+            lifecycle: app.lifecycle,
+            progress: app.applyProgress,
+          },
+          step,
+          job.id,
+          reason,
+        );
+      }
+    // Undo, scheduled runs and the sweep belong to no run's progress: Bull Board shows them.
+  }
+}
