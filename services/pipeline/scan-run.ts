@@ -102,10 +102,10 @@ export async function scanRun(
     return 'scanned';
   }
   if (!run || run.status !== 'scanning') return 'not-scanning';
-  // A retried scan lists everyone again: the leavers it held back are gathered afresh, so each
-  // is confirmed and counted once.
+  // Nothing of an earlier attempt is cleared here: after a stall the earlier attempt may still
+  // be running (a worker that lost its lock during a Redis outage does not know it), and what
+  // it holds back would be lost. A leaver held back twice is confirmed and queued once.
   const { deferred: deferredKey, deferredConfirmed: confirmedKey } = runScratchKeys(prefix, runId);
-  await redis.unlink(deferredKey, confirmedKey);
   await runs.markStarted(runId);
   // One "first seen" time for every user this scan meets (kept across a retried scan), so the
   // users of the very first scan are recognised as such (policy.existingUsersSeenSince).
@@ -172,10 +172,9 @@ export async function scanRun(
   const listing = jira.listUsers();
   for await (const page of listing) {
     signal.throwIfAborted();
-    if ((await runs.get(runId))?.status !== 'scanning') {
-      await redis.unlink(seenKey, deferredKey, confirmedKey);
-      return 'not-scanning';
-    }
+    // Cancelled, failed — or finished by another attempt of this scan, whose keys must stay:
+    // the lifecycle discards a run's scratch once the run is over.
+    if ((await runs.get(runId))?.status !== 'scanning') return 'not-scanning';
     const keys = page.map((user) => user.key);
     const [added, groupsByKey, firstSeen] = await Promise.all([
       redis.sadd(seenKey, ...keys),
@@ -302,11 +301,13 @@ async function confirmDeferred(
   directories: { confirm: RunDirectoryView['confirm'] },
   signal: AbortSignal,
 ): Promise<void> {
+  const seen = new Set<string>();
   for (let start = 0; ; start += DEFERRED_BATCH) {
     signal.throwIfAborted();
     const items = await redis.lrange(fromKey, start, start + DEFERRED_BATCH - 1);
     if (items.length === 0) break;
-    const entries = items.map((item) => JSON.parse(item) as DeferredEntry);
+    const entries = onlyFirstOfEachUser(items, seen);
+    if (entries.length === 0) continue;
     const confirmed = await directories.confirm(
       entries.map((entry) => ({ name: entry.request.user.name, facts: entry.facts })),
     );
@@ -327,11 +328,28 @@ async function enqueueDeferred(
   signal: AbortSignal,
   settle: (entry: DeferredEntry) => EvaluationRequest,
 ): Promise<void> {
+  const seen = new Set<string>();
   for (let start = 0; ; start += DEFERRED_BATCH) {
     const items = await redis.lrange(key, start, start + DEFERRED_BATCH - 1);
     if (items.length === 0) break;
     await sink.waitForRoom(signal);
-    await sink.enqueue(items.map((item) => settle(JSON.parse(item) as DeferredEntry)));
+    await sink.enqueue(onlyFirstOfEachUser(items, seen).map(settle));
   }
   await redis.unlink(key);
+}
+
+/**
+ * The held-back entries of users not met before in this pass: an attempt of the scan that was
+ * retried (or ran twice after a stall) holds some leavers back twice. A leaver is a small share
+ * of the users, so the set of their keys stays small.
+ */
+function onlyFirstOfEachUser(items: readonly string[], seen: Set<string>): DeferredEntry[] {
+  const entries: DeferredEntry[] = [];
+  for (const item of items) {
+    const entry = JSON.parse(item) as DeferredEntry;
+    if (seen.has(entry.request.user.key)) continue;
+    seen.add(entry.request.user.key);
+    entries.push(entry);
+  }
+  return entries;
 }

@@ -8,6 +8,7 @@ import { summarizeRun } from '../../services/reports/run-summary.js';
 import { PlanStore } from '../../services/runs/plan-store.js';
 import { pruneRuns } from '../../services/runs/prune-runs.js';
 import { runPlanKeys, runScratchKeys, SCRATCH_TTL_SECONDS } from '../../services/runs/run-keyspace.js';
+import { RunLifecycle } from '../../services/runs/run-lifecycle.js';
 import { RunStore } from '../../services/runs/run-store.js';
 import type { Run, RunStatus } from '../../services/runs/types.js';
 import { revokeEntry } from '../audit/audit-entries.js';
@@ -162,7 +163,10 @@ describe('retention of plans', () => {
       }
       await redis.sadd(scratch.seen, 'JIRAUSER1');
 
-      assert.ok(end === 'cancel' ? await runs.cancel(run.id, 'test') : await runs.fail(run.id, 'test'));
+      const lifecycle = new RunLifecycle(runs, { discardScratch: (id) => runs.discardScratch(id) });
+      assert.ok(
+        end === 'cancel' ? await lifecycle.cancel(run.id, 'test') : await lifecycle.fail(run.id, 'test'),
+      );
       assert.deepEqual(await scratchKeysOf(run.id), [], `after ${end}`);
       const left = (await runs.get(run.id))!;
       assert.equal(left.status, end === 'cancel' ? 'cancelled' : 'failed');
