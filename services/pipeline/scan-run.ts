@@ -307,7 +307,13 @@ async function confirmDeferred(
     if (items.length === 0) break;
     const entries = items.map((item) => JSON.parse(item) as DeferredEntry);
     const confirmed = await directories.confirm(
-      entries.map((entry) => ({ name: entry.request.user.name, facts: entry.facts })),
+      entries.map((entry) => ({
+        name: entry.request.user.name,
+        ...(entry.request.user.emailAddress !== undefined
+          ? { emailAddress: entry.request.user.emailAddress }
+          : {}),
+        facts: entry.facts,
+      })),
     );
     await redis.rpush(
       toKey,
