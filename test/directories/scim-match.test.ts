@@ -3,6 +3,7 @@ import { configSchema } from '../../config/schema.js';
 import { createDirectoryProviders } from '../../services/directories/create-directory-providers.js';
 import { lookupDirectoryFacts } from '../../services/directories/lookup-directory-facts.js';
 import { RunDirectories } from '../../services/directories/run-directories.js';
+import { scimMatch } from '../../services/directories/scim/scim-match.js';
 import { startScimSimulator, type ScimSimulator } from './scim-simulator.js';
 
 /*
@@ -113,5 +114,31 @@ describe('SCIM 2.0 directory matched by e-mail (simulator)', function () {
       'directories.sources.0.matchAttribute: only read with match: attribute (match is username)',
     ]);
     assert.equal(parse({}).data?.directories.sources[0]?.match, 'username');
+  });
+
+  it('match: attribute reads a SCIM attribute path: plain, nested, or an extension URN', async () => {
+    const user = {
+      userName: 'a.smith@idp',
+      externalId: 'alice',
+      name: { familyName: 'Smith' },
+      emails: [{ value: 'alice@example.com' }, { value: 'a.smith@example.org' }],
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { employeeNumber: 4711 },
+    };
+    assert.deepEqual(scimMatch('attribute', 'externalId').valuesOf(user), ['alice']);
+    assert.deepEqual(scimMatch('attribute', 'name.familyname').valuesOf(user), ['Smith']);
+    assert.deepEqual(scimMatch('email').valuesOf(user), ['alice@example.com', 'a.smith@example.org']);
+    assert.deepEqual(
+      scimMatch(
+        'attribute',
+        'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber',
+      ).valuesOf(user),
+      ['4711'],
+    );
+    assert.deepEqual(scimMatch('attribute', 'nickName').valuesOf(user), []);
+    // The listing keys each account by its matched values: here by the e-mail addresses.
+    const [provider] = providers();
+    const listed = [];
+    for await (const entry of provider!.loadAll!()) listed.push(entry.userName);
+    assert.deepEqual(listed.sort(), ['Alice@Example.com', 'bob@example.com', 'carol@example.com']);
   });
 });

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /*
@@ -15,9 +15,23 @@ import { fileURLToPath } from 'node:url';
  * the directory's size) is what proves the listing pages.
  */
 
-const SLAPD = '/usr/sbin/slapd';
-const SLAPADD = '/usr/sbin/slapadd';
-const LDAPMODIFY = '/usr/bin/ldapmodify';
+/** A program on the PATH or in an sbin directory (Debian puts slapd in /usr/sbin). */
+function findProgram(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
+  return dirs
+    .filter((dir) => dir !== '')
+    .map((dir) => join(dir, name))
+    .find((file) => existsSync(file));
+}
+
+const PROGRAMS = {
+  slapd: findProgram('slapd'),
+  slapadd: findProgram('slapadd'),
+  ldapmodify: findProgram('ldapmodify'),
+};
+const SLAPD = PROGRAMS.slapd ?? 'slapd';
+const SLAPADD = PROGRAMS.slapadd ?? 'slapadd';
+const LDAPMODIFY = PROGRAMS.ldapmodify ?? 'ldapmodify';
 const SCHEMA_DIR = '/etc/ldap/schema';
 const AD_LITE_SCHEMA = fileURLToPath(new URL('../fixtures/ldap/ad-lite.schema', import.meta.url));
 
@@ -59,10 +73,10 @@ export interface Slapd {
 
 /** Skips the calling suite when slapd is not installed; on CI (CI set) that is a failure. */
 export function requireSlapd(context: Mocha.Context): void {
-  const missing = [SLAPD, SLAPADD, LDAPMODIFY].filter((file) => !existsSync(file));
+  const missing = Object.entries(PROGRAMS).flatMap(([name, file]) => (file === undefined ? [name] : []));
   if (missing.length === 0) return;
   const message =
-    `OpenLDAP is not installed (${missing.join(', ')} missing): ` +
+    `OpenLDAP is not installed (${missing.join(', ')} not found): ` +
     "apt-get install slapd ldap-utils (after debconf-set-selections 'slapd slapd/no_configuration boolean true')";
   if (process.env.CI) throw new Error(`${message}; CI must run the LDAP tests`);
   console.warn(`      skipped: ${message}`);
