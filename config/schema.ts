@@ -176,6 +176,13 @@ const scimSourceSchema = z
  * under `baseDN`; one the search does not return is absent. A disabled account is known by
  * `disabled`: AD's `userAccountControl` ACCOUNTDISABLE bit, or an attribute holding a value.
  */
+/** An LDAP attribute description (RFC 4512): a name such as `sAMAccountName`, or an OID. */
+const LDAP_ATTRIBUTE = /^(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)+)$/;
+const ldapAttribute = () =>
+  z
+    .string({ error: 'expected an LDAP attribute name' })
+    .regex(LDAP_ATTRIBUTE, { error: 'expected an LDAP attribute name such as sAMAccountName' });
+
 const ldapSourceSchema = z
   .strictObject({
     type: z.literal('ldap'),
@@ -195,13 +202,13 @@ const ldapSourceSchema = z
       .string()
       .regex(/^\(.*\)$/s, { error: 'expected an LDAP filter in parentheses, e.g. (objectClass=person)' })
       .default('(objectClass=person)'),
-    usernameAttribute: name().default('sAMAccountName'),
-    emailAttribute: name().default('mail'),
+    usernameAttribute: ldapAttribute().default('sAMAccountName'),
+    emailAttribute: ldapAttribute().default('mail'),
     disabled: z
       .union(
         [
           z.strictObject({ activeDirectory: z.literal(true) }),
-          z.strictObject({ attribute: name(), value: z.string() }),
+          z.strictObject({ attribute: ldapAttribute(), value: z.string() }),
         ],
         { error: 'expected { activeDirectory: true } or { attribute, value }' },
       )
@@ -221,7 +228,16 @@ const ldapSourceSchema = z
     timeoutMs: positiveInt().default(30_000),
     ...directoryMatchKeys,
   })
-  .superRefine(checkDirectoryMatch);
+  .superRefine(checkDirectoryMatch)
+  .superRefine((source, ctx) => {
+    // It goes into search filters: an attribute name, never a filter fragment.
+    if (source.matchAttribute !== undefined && !LDAP_ATTRIBUTE.test(source.matchAttribute))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['matchAttribute'],
+        message: 'expected an LDAP attribute name such as employeeID',
+      });
+  });
 
 const directorySourceSchema = z.discriminatedUnion('type', [scimSourceSchema, ldapSourceSchema], {
   error: (issue) =>

@@ -290,8 +290,70 @@ describe('LDAP / Active Directory source (real slapd)', function () {
       'disabled: expected { activeDirectory: true } or { attribute, value }',
     ]);
     assert.deepEqual(issues({ url: 'https://x' }), ['url: expected a URL starting with ldap:// or ldaps://']);
+    assert.deepEqual(issues({ match: 'attribute', matchAttribute: 'uid=*)(x' }), [
+      'matchAttribute: expected an LDAP attribute name such as employeeID',
+    ]);
     assert.deepEqual(issues({ userFilter: 'objectClass=person' }), [
       'userFilter: expected an LDAP filter in parentheses, e.g. (objectClass=person)',
     ]);
+  });
+
+  describe('StartTLS', () => {
+    let tlsSlapd: Slapd;
+    before(async () => {
+      tlsSlapd = await startSlapd({ users: [{ sAMAccountName: 'bob', userAccountControl: 514 }], tls: true });
+    });
+    after(() => tlsSlapd?.stop());
+    const tlsProvider = (tls: Record<string, unknown>) =>
+      createDirectoryProviders(
+        configSchema.parse({
+          directories: {
+            sources: [
+              {
+                type: 'ldap',
+                url: tlsSlapd.url,
+                bindDN: SERVICE_DN,
+                bindPassword: SERVICE_PASSWORD,
+                baseDN: USERS_DN,
+                timeoutMs: 5000,
+                tls,
+              },
+            ],
+          },
+        }).directories.sources,
+      )[0]!;
+
+    it('upgrades the connection and verifies the server against caFile', async () => {
+      const answers = await tlsProvider({ starttls: true, caFile: tlsSlapd.caFile }).lookup(['bob', 'gone']);
+      assert.deepEqual(Object.fromEntries(answers), {
+        bob: { status: 'disabled', attribute: 'userAccountControl=514' },
+        gone: { status: 'absent' },
+      });
+    });
+
+    it('a server certificate no configured CA signed fails the source; rejectUnauthorized: false accepts it', async () => {
+      const error = await tlsProvider({ starttls: true })
+        .lookup(['bob'])
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      assert.ok(error instanceof DirectoryUnavailableError);
+      assert.match(error.message, /^ldap: StartTLS on ldap:\/\/127\.0\.0\.1:\d+ failed: /);
+      const lax = tlsProvider({ starttls: true, rejectUnauthorized: false });
+      assert.equal((await lax.lookup(['bob'])).get('bob')?.status, 'disabled');
+    });
+
+    it('an unreadable caFile fails the source, naming the file', async () => {
+      const facts = await lookupDirectoryFacts(
+        [tlsProvider({ starttls: true, caFile: '/nonexistent/ca.pem' })],
+        ['bob'],
+      );
+      assert.deepEqual(facts.get('bob'), {
+        status: 'unknown',
+        source: 'ldap',
+        reason: 'ldap: cannot read tls.caFile /nonexistent/ca.pem (ENOENT)',
+      });
+    });
   });
 });

@@ -55,12 +55,16 @@ export interface StartSlapdOptions {
   users?: readonly AdUser[];
   /** The server's size limit for the service account (AD's MaxPageSize is 1000). */
   sizeLimit?: number;
+  /** Serve StartTLS with a certificate for 127.0.0.1 from a CA of its own (`caFile`). */
+  tls?: boolean;
 }
 
 export interface Slapd {
   url: string;
   port: number;
   pid: number;
+  /** With `tls`: the PEM file of the CA that signed the server's certificate. */
+  caFile?: string;
   /** The accounts' DN: a user's is `cn=user-<n>,{USERS_DN}`, n its position in `users`. */
   userDN(index: number): string;
   /** Applies an LDIF of changes as the rootDN (ldapmodify). */
@@ -173,8 +177,59 @@ function initialLdif(users: readonly AdUser[]): string {
   ].join('\n');
 }
 
-function slapdConf(dir: string, sizeLimit: number): string {
-  return `${['core', 'cosine', 'inetorgperson', 'nis'].map((s) => `include ${SCHEMA_DIR}/${s}.schema`).join('\n')}
+/** A CA and a server certificate for 127.0.0.1 (EC keys: quick to make). */
+async function makeCertificates(dir: string): Promise<string> {
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  const at = (file: string) => join(dir, file);
+  await run('openssl', [
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    at('ca.key'),
+    '-out',
+    at('ca.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Reclaim test CA',
+  ]);
+  await run('openssl', [
+    'req',
+    ...ec,
+    '-keyout',
+    at('server.key'),
+    '-out',
+    at('server.csr'),
+    '-subj',
+    '/CN=127.0.0.1',
+  ]);
+  await writeFile(at('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    at('server.csr'),
+    '-CA',
+    at('ca.pem'),
+    '-CAkey',
+    at('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    at('server.pem'),
+    '-days',
+    '2',
+    '-extfile',
+    at('server.ext'),
+  ]);
+  return `TLSCACertificateFile ${at('ca.pem')}
+TLSCertificateFile ${at('server.pem')}
+TLSCertificateKeyFile ${at('server.key')}
+`;
+}
+
+function slapdConf(dir: string, sizeLimit: number, tls: string): string {
+  return `${tls}${['core', 'cosine', 'inetorgperson', 'nis'].map((s) => `include ${SCHEMA_DIR}/${s}.schema`).join('\n')}
 include ${AD_LITE_SCHEMA}
 pidfile ${dir}/slapd.pid
 argsfile ${dir}/slapd.args
@@ -200,7 +255,8 @@ export async function startSlapd(options: StartSlapdOptions = {}): Promise<Slapd
   let pid: number | undefined;
   try {
     const conf = join(dir, 'slapd.conf');
-    await writeFile(conf, slapdConf(dir, options.sizeLimit ?? 1000));
+    const tls = options.tls ? await makeCertificates(dir) : '';
+    await writeFile(conf, slapdConf(dir, options.sizeLimit ?? 1000, tls));
     await run('/bin/mkdir', ['-p', join(dir, 'db')]);
     const ldif = join(dir, 'initial.ldif');
     await writeFile(ldif, initialLdif(options.users ?? []));
@@ -224,6 +280,7 @@ export async function startSlapd(options: StartSlapdOptions = {}): Promise<Slapd
       url,
       port,
       pid: serverPid,
+      ...(options.tls ? { caFile: join(dir, 'ca.pem') } : {}),
       userDN: (index) => `cn=user-${index},${USERS_DN}`,
       async modify(changes) {
         await run(LDAPMODIFY, ['-x', '-H', url, '-D', ROOT_DN, '-w', ROOT_PASSWORD], changes);

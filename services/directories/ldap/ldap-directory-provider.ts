@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, type Entry } from 'ldapts';
 import {
@@ -152,7 +153,8 @@ export class LdapDirectoryProvider implements DirectoryProvider {
       url: options.url,
       timeout: options.timeoutMs,
       connectTimeout: options.timeoutMs,
-      ...(tlsOptions ? { tlsOptions } : {}),
+      // For ldaps:// only: given to the client as well, they break a StartTLS upgrade.
+      ...(tlsOptions && !options.tls.starttls ? { tlsOptions } : {}),
     });
     try {
       if (options.tls.starttls) {
@@ -190,7 +192,15 @@ export class LdapDirectoryProvider implements DirectoryProvider {
         );
       }
     }
-    return { rejectUnauthorized: tls.rejectUnauthorized, ...(ca !== undefined ? { ca } : {}) };
+    // StartTLS upgrades a socket ldapts opened, and Node would check the certificate against
+    // "localhost": name the server (and send it as SNI when it is a DNS name).
+    const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+    return {
+      rejectUnauthorized: tls.rejectUnauthorized,
+      ...(ca !== undefined ? { ca } : {}),
+      host,
+      ...(isIP(host) === 0 ? { servername: host } : {}),
+    };
   }
 
   private fail(error: unknown, step: string): DirectoryUnavailableError {
