@@ -124,7 +124,8 @@ export class LdapDirectoryProvider implements DirectoryProvider {
     } catch (error) {
       throw this.fail(error, `look-up under ${this.options.baseDN}`);
     }
-    // Compared case-insensitively here too: the attribute's matching rule may be exact.
+    // Only an account whose value equals the key, case-insensitively as in the listing, counts:
+    // a server whose matching rule is looser (one that ignores spaces, say) must not match others.
     const wanted = key.toLowerCase();
     const answers = entries
       .filter((entry) =>
