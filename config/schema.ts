@@ -127,22 +127,122 @@ const directoryScopeSchema = z.strictObject({
   groups: names().default([]),
 });
 
-const scimSourceSchema = z.strictObject({
-  type: z.literal('scim'),
-  name: name().optional(),
-  /** Default: every active Jira user. */
-  scope: directoryScopeSchema.optional(),
-  url: url(['http:', 'https:']),
-  token: z.string().min(1).optional(),
-  /** SCIM page size (`count`). */
-  pageSize: positiveInt().default(500),
-  timeoutMs: positiveInt().default(30_000),
-});
+/**
+ * How a source's accounts are matched to Jira users, the same keys for every source type:
+ * `username` (the directory's username attribute equals the Jira username), `email` (its
+ * e-mail attribute equals the Jira e-mail address), `attribute` (the attribute `matchAttribute`
+ * equals the Jira username). Compared case-insensitively. Spread into each source's schema and
+ * checked with {@link checkDirectoryMatch}.
+ */
+export const directoryMatchKeys = {
+  match: z
+    .enum(['username', 'email', 'attribute'], { error: 'expected username, email or attribute' })
+    .default('username'),
+  matchAttribute: z.string({ error: 'expected an attribute name' }).min(1).optional(),
+};
 
-const directorySourceSchema = z.discriminatedUnion('type', [scimSourceSchema], {
+/** `matchAttribute` is required with `match: attribute`, and read with nothing else. */
+export function checkDirectoryMatch(
+  source: { match: 'username' | 'email' | 'attribute'; matchAttribute?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (source.match === 'attribute' && source.matchAttribute === undefined)
+    ctx.addIssue({ code: 'custom', path: ['matchAttribute'], message: 'required with match: attribute' });
+  if (source.match !== 'attribute' && source.matchAttribute !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['matchAttribute'],
+      message: `only read with match: attribute (match is ${source.match})`,
+    });
+}
+
+const scimSourceSchema = z
+  .strictObject({
+    type: z.literal('scim'),
+    name: name().optional(),
+    /** Default: every active Jira user. */
+    scope: directoryScopeSchema.optional(),
+    url: url(['http:', 'https:']),
+    token: z.string().min(1).optional(),
+    /** SCIM page size (`count`). */
+    pageSize: positiveInt().default(500),
+    timeoutMs: positiveInt().default(30_000),
+    ...directoryMatchKeys,
+  })
+  .superRefine(checkDirectoryMatch);
+
+/**
+ * An LDAP directory or Active Directory. Accounts are listed with a paged search (RFC 2696)
+ * under `baseDN`; one the search does not return is absent. A disabled account is known by
+ * `disabled`: AD's `userAccountControl` ACCOUNTDISABLE bit, or an attribute holding a value.
+ */
+/** An LDAP attribute description (RFC 4512): a name such as `sAMAccountName`, or an OID. */
+const LDAP_ATTRIBUTE = /^(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)+)$/;
+const ldapAttribute = () =>
+  z
+    .string({ error: 'expected an LDAP attribute name' })
+    .regex(LDAP_ATTRIBUTE, { error: 'expected an LDAP attribute name such as sAMAccountName' });
+
+const ldapSourceSchema = z
+  .strictObject({
+    type: z.literal('ldap'),
+    name: name().optional(),
+    /** Default: every active Jira user. */
+    scope: directoryScopeSchema.optional(),
+    url: url(['ldap:', 'ldaps:']),
+    bindDN: z.string({ error: 'expected a DN' }).min(1, { error: 'expected a DN' }),
+    /** Default: the environment variable `bindPasswordEnv` names. */
+    bindPassword: z.string().min(1).optional(),
+    bindPasswordEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected an environment variable name' })
+      .default('LDAP_BIND_PASSWORD'),
+    baseDN: z.string({ error: 'expected a DN' }).min(1, { error: 'expected a DN' }),
+    userFilter: z
+      .string()
+      .regex(/^\(.*\)$/s, { error: 'expected an LDAP filter in parentheses, e.g. (objectClass=person)' })
+      .default('(objectClass=person)'),
+    usernameAttribute: ldapAttribute().default('sAMAccountName'),
+    emailAttribute: ldapAttribute().default('mail'),
+    disabled: z
+      .union(
+        [
+          z.strictObject({ activeDirectory: z.literal(true) }),
+          z.strictObject({ attribute: ldapAttribute(), value: z.string() }),
+        ],
+        { error: 'expected { activeDirectory: true } or { attribute, value }' },
+      )
+      .default({ activeDirectory: true }),
+    tls: z
+      .strictObject({
+        /** Upgrade an `ldap://` connection with StartTLS before binding. */
+        starttls: z.boolean({ error: 'expected true or false' }).default(false),
+        /** PEM file of the CA(s) that signed the server's certificate. */
+        caFile: z.string().min(1).nullable().default(null),
+        rejectUnauthorized: z.boolean({ error: 'expected true or false' }).default(true),
+      })
+      .prefault({}),
+    /** Entries per page of the paged search. */
+    pageSize: positiveInt().default(1000),
+    /** One operation's time limit (connect, bind, a page, a look-up). */
+    timeoutMs: positiveInt().default(30_000),
+    ...directoryMatchKeys,
+  })
+  .superRefine(checkDirectoryMatch)
+  .superRefine((source, ctx) => {
+    // It goes into search filters: an attribute name, never a filter fragment.
+    if (source.matchAttribute !== undefined && !LDAP_ATTRIBUTE.test(source.matchAttribute))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['matchAttribute'],
+        message: 'expected an LDAP attribute name such as employeeID',
+      });
+  });
+
+const directorySourceSchema = z.discriminatedUnion('type', [scimSourceSchema, ldapSourceSchema], {
   error: (issue) =>
     issue.code === 'invalid_union' && issue.note === 'No matching discriminator'
-      ? 'unsupported directory type (supported: scim)'
+      ? 'unsupported directory type (supported: scim, ldap)'
       : undefined,
 });
 

@@ -50,6 +50,16 @@ export class ScimDirectory {
     return `2819c223-7f76-453a-919d-${index.toString(16).padStart(12, '0')}`;
   }
 
+  /** The accounts holding this e-mail address, compared case-insensitively. */
+  indicesOfEmail(email: string): number[] {
+    const wanted = email.toLowerCase();
+    const found: number[] = [];
+    this.emails.forEach((value, index) => {
+      if (value?.toLowerCase() === wanted) found.push(index);
+    });
+    return found;
+  }
+
   /** SCIM's userName is case-insensitive (RFC 7643 §4.1.1). */
   indexOfUserName(userName: string): number | undefined {
     if (!this.byLowerUserName) {

@@ -28,7 +28,10 @@ export async function executeAction(deps: ActionDeps, request: ActionRequest): P
   const before = snapshotOf(user);
   const original = deps.rememberBefore ? await deps.rememberBefore(before) : before;
 
-  const noLongerPlanned = await deps.recheck?.(before);
+  // The re-check may match a directory by e-mail: it gets the address Jira holds now.
+  const noLongerPlanned = await deps.recheck?.(
+    user.emailAddress !== undefined ? { ...before, emailAddress: user.emailAddress } : before,
+  );
   if (noLongerPlanned !== undefined)
     return { outcome: 'skipped', reason: noLongerPlanned, before, after: before, changes: [] };
 

@@ -19,7 +19,7 @@ export interface ActionDeps {
    * skip group since), or undefined to go on. Asked before any change; the action is then
    * `skipped` with that reason. Absent: the plan is taken as it is (apart from the login check).
    */
-  recheck?(user: UserSnapshot): Promise<string | undefined>;
+  recheck?(user: RecheckedUser): Promise<string | undefined>;
 }
 
 /** One planned action of one user, as an action job carries it. */
@@ -48,6 +48,11 @@ export interface UserSnapshot {
   active: boolean;
   /** Sorted case-insensitively. */
   groups: string[];
+}
+
+/** The user as the re-check sees them: the snapshot, and the e-mail address Jira holds now. */
+export interface RecheckedUser extends UserSnapshot {
+  emailAddress?: string;
 }
 
 /** One Jira call that changed something. */

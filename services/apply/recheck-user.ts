@@ -2,6 +2,7 @@ import type { PolicyConfig } from '../../config/schema.js';
 import type { UserSnapshot } from '../actions/types.js';
 import type { DirectoryProvider } from '../directories/directory-provider.js';
 import { lookupDirectoryFacts } from '../directories/lookup-directory-facts.js';
+import type { MatchSubject } from '../directories/match-key.js';
 import { exemptRule, outOfScopeRule } from '../policy/protection-rules.js';
 import type { DirectoryFact, JiraAccount, Reason, UserFacts, Verdict } from '../policy/types.js';
 
@@ -27,14 +28,17 @@ export interface RecheckContext {
  * Costs Jira nothing: `user` is the re-read the action makes anyway. A leaver costs one lookup
  * per configured directory.
  */
-export async function recheckUser(user: UserSnapshot, ctx: RecheckContext): Promise<string | undefined> {
+export async function recheckUser(
+  user: UserSnapshot & { emailAddress?: string },
+  ctx: RecheckContext,
+): Promise<string | undefined> {
   const facts = protectionFacts(user);
   const protection =
     outOfScopeRule(facts, ctx.policy) ??
     exemptRule(facts, ctx.policy, ctx.ownAccount ? { ownAccount: ctx.ownAccount } : {});
   if (protection) return `now ${protection.reasons.map(describe).join('; ')}: not acted on`;
   if (ctx.verdict !== 'left-company') return undefined;
-  return stillLeft(user.name, ctx.directories);
+  return stillLeft(user, ctx.directories);
 }
 
 /**
@@ -64,11 +68,13 @@ function describe(reason: Reason): string {
  * take back the verdict the run's breaker already judged.
  */
 async function stillLeft(
-  username: string,
+  user: MatchSubject,
   directories: readonly DirectoryProvider[],
 ): Promise<string | undefined> {
   if (directories.length === 0) return 'no external directory is configured any more: not acted on';
-  const fact = (await lookupDirectoryFacts(directories, [username])).get(username);
+  // Each source by its own key: the username, or the e-mail Jira holds now (`match: email`).
+  const subject = { name: user.name, ...(user.emailAddress ? { emailAddress: user.emailAddress } : {}) };
+  const fact = (await lookupDirectoryFacts(directories, [subject])).get(user.name);
   return reasonNotLeft(fact ?? { status: 'unknown', source: 're-check', reason: 'not answered' });
 }
 

@@ -1,5 +1,7 @@
 import type { DirectorySourceConfig } from '../../config/schema.js';
 import type { DirectoryProvider } from './directory-provider.js';
+import { LdapDirectoryProvider } from './ldap/ldap-directory-provider.js';
+import { ldapProviderOptions } from './ldap/ldap-provider-options.js';
 import { ScimDirectoryProvider } from './scim/scim-directory-provider.js';
 
 export interface ProviderTuning {
@@ -34,7 +36,11 @@ export function createDirectoryProviders(
           timeoutMs: source.timeoutMs,
           retries: tuning.retries ?? 2,
           retryDelayMs: tuning.retryDelayMs ?? 1000,
+          match: source.match,
+          ...(source.matchAttribute !== undefined ? { matchAttribute: source.matchAttribute } : {}),
         });
+      case 'ldap':
+        return new LdapDirectoryProvider(ldapProviderOptions(name, source, process.env));
     }
   });
 }

@@ -11,6 +11,10 @@ export type DirectoryAnswer = PresentAnswer | { status: 'absent' };
 
 /** One account of a directory listing. */
 export interface DirectoryEntry {
+  /**
+   * The account's value of the attribute the source matches by (its username, e-mail or
+   * `matchAttribute`), compared case-insensitively with the Jira user's value.
+   */
   userName: string;
   answer: PresentAnswer;
 }

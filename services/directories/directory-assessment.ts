@@ -49,6 +49,8 @@ export interface JudgedCounts {
   foundOnLookup: number;
   /** Absent from the bulk listing and the look-up failed: unknown, not counted absent. */
   lookupFailed: number;
+  /** Matched by e-mail and without one in Jira: unknown, not asked. */
+  noEmailToMatch: number;
 }
 
 function percentOf(part: number, whole: number): number {

@@ -8,6 +8,7 @@ import {
 } from './directory-assessment.js';
 import type { DirectoryProvider } from './directory-provider.js';
 import { DirectorySnapshot } from './directory-snapshot.js';
+import { matchKeyOf, noMatchKeyReason, type MatchBy } from './match-key.js';
 import { SourceScope, type ScopeSubject } from './source-scope.js';
 
 /** One Jira user as the scan hands it to the directories. */
@@ -45,6 +46,7 @@ export class DirectoryCheck {
     protectedByPolicy: 0,
     foundOnLookup: 0,
     lookupFailed: 0,
+    noEmailToMatch: 0,
   };
   /** Why the confirmation look-ups stopped; the rest stay unconfirmed (unknown). */
   private confirmFailure: string | undefined;
@@ -57,6 +59,11 @@ export class DirectoryCheck {
 
   get source(): string {
     return this.provider.name;
+  }
+
+  /** The Jira-side value the source's accounts are compared with. */
+  get matchBy(): MatchBy {
+    return this.provider.matchBy;
   }
 
   /** The failure that makes this directory unknown for the run, if any. */
@@ -82,7 +89,8 @@ export class DirectoryCheck {
   }
 
   /**
-   * The answers for one page of Jira usernames, counted for the breaker. Call it once per
+   * The answers for one page of Jira users' keys (usernames, or e-mail addresses for a source
+   * matched by e-mail), counted for the breaker. Call it once per
    * Jira user per run. After a failure the map is empty: the user was not asked.
    */
   async answerPage(usernames: readonly string[]): Promise<Map<string, DirectoryAnswer>> {
@@ -95,7 +103,7 @@ export class DirectoryCheck {
     return answers;
   }
 
-  /** The answers for these usernames, not counted (a user answered again after the count). */
+  /** The answers for these keys, not counted (a user answered again after the count). */
   async answersFor(usernames: readonly string[]): Promise<Map<string, DirectoryAnswer>> {
     if (this.failure !== undefined) return new Map();
     if (this.snapshot) return new Map(usernames.map((name) => [name, this.snapshot!.answerFor(name)]));
@@ -108,7 +116,8 @@ export class DirectoryCheck {
   }
 
   /**
-   * The answer for one Jira user, at once and counted, from the directory loaded in bulk.
+   * The answer for one Jira user's key (see {@link matchBy}), at once and counted, from the
+   * directory loaded in bulk.
    * Undefined after a failure, and for a directory that cannot be listed (use
    * {@link answerPage} for those).
    */
@@ -124,7 +133,8 @@ export class DirectoryCheck {
   /**
    * The scan's fact for one Jira user from this source, at once and counted, as if the source
    * is believed (settled once the run is assessed): `not-applicable` outside the scope,
-   * `unknown` for a user the breaker does not judge on, else the bulk listing's answer.
+   * `unknown` for a user the breaker does not judge on or who has no e-mail to match by
+   * (neither counts for the breaker), else the bulk listing's answer.
    */
   factFor(subject: DirectorySubject): DirectoryFact {
     const source = this.source;
@@ -145,7 +155,12 @@ export class DirectoryCheck {
       this.judged.outOfScope++;
       return { status: 'not-applicable', source, reason: `${source}: ${outside}` };
     }
-    const answer = this.answerNow(subject.name);
+    const key = matchKeyOf(this.matchBy, subject);
+    if (key === undefined) {
+      this.judged.noEmailToMatch++;
+      return { status: 'unknown', source, reason: noMatchKeyReason(source) };
+    }
+    const answer = this.answerNow(key);
     if (answer === undefined) {
       const reason = this.failure ?? `${source}: cannot be listed in bulk, so it is asked page by page`;
       return { status: 'unknown', source, reason };
@@ -159,7 +174,8 @@ export class DirectoryCheck {
    * directory that changes under it (accounts deleted while it runs shift the pages), so a
    * user missing from it may well be there. The look-up's answer replaces the listing's and
    * the counts follow it; a look-up that fails leaves the user `unknown`, never absent.
-   * Call it once per user counted absent by {@link factFor}.
+   * Call it once per user counted absent by {@link factFor}, with the user's key (see
+   * {@link matchBy}); the map is keyed by it.
    */
   async confirmAbsent(usernames: readonly string[]): Promise<Map<string, DirectoryFact>> {
     const source = this.source;

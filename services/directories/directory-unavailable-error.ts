@@ -1,5 +1,9 @@
-/** Why a directory could not answer. */
-export type DirectoryFailureKind = 'http-status' | 'timeout' | 'network' | 'bad-response';
+/**
+ * Why a directory could not answer. `auth`: the directory refused our credentials (an LDAP
+ * bind); `ldap-result`: an LDAP operation ended with an error result code.
+ */
+export type DirectoryFailureKind =
+  'http-status' | 'timeout' | 'network' | 'bad-response' | 'auth' | 'ldap-result';
 
 /**
  * The directory could not answer (after the client's own retries). Its message is written for

@@ -21,3 +21,12 @@ export { combineDirectoryFacts } from './combine-directory-facts.js';
 export { createDirectoryProviders, type ProviderTuning } from './create-directory-providers.js';
 export { lookupDirectoryFacts } from './lookup-directory-facts.js';
 export { ScimDirectoryProvider, type ScimProviderOptions } from './scim/scim-directory-provider.js';
+export { LdapDirectoryProvider, type LdapProviderOptions } from './ldap/ldap-directory-provider.js';
+export {
+  matchByOf,
+  matchKeyOf,
+  noMatchKeyReason,
+  type MatchBy,
+  type MatchSetting,
+  type MatchSubject,
+} from './match-key.js';

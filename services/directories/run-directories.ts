@@ -4,6 +4,7 @@ import type { DirectoryAnswer } from './directory-answer.js';
 import { directoryFact, type DirectoryAssessment } from './directory-assessment.js';
 import { DirectoryCheck, type DirectorySubject } from './directory-check.js';
 import type { DirectoryProvider } from './directory-provider.js';
+import { matchKeyOf, type MatchSubject } from './match-key.js';
 import { SourceScope } from './source-scope.js';
 import type { DirectoryScopeConfig } from '../../config/schema.js';
 
@@ -100,15 +101,19 @@ export class RunDirectories {
    * Confirms, by one look-up per user and source, every `absent` among these users' facts
    * (as {@link factsFor} gave them); returns the facts with the look-ups' answers. Once per user.
    */
-  async confirm(users: readonly { name: string; facts: DirectoryFact[] }[]): Promise<DirectoryFact[][]> {
+  async confirm(users: readonly (MatchSubject & { facts: DirectoryFact[] })[]): Promise<DirectoryFact[][]> {
     const confirmed = users.map((user) => [...user.facts]);
     for (const [i, check] of this.checks.entries()) {
-      const absent = users.flatMap((user, u) => (user.facts[i]?.status === 'absent' ? [u] : []));
+      // Each source is asked by its own key: the username, or the e-mail for `match: email`.
+      const keyOf = (u: number) => matchKeyOf(check.matchBy, users[u]!);
+      const absent = users.flatMap((user, u) =>
+        user.facts[i]?.status === 'absent' && keyOf(u) !== undefined ? [u] : [],
+      );
       for (let start = 0; start < absent.length; start += CONFIRM_BATCH) {
         const batch = absent.slice(start, start + CONFIRM_BATCH);
-        const names = [...new Set(batch.map((u) => users[u]!.name))];
-        const answers = await check.confirmAbsent(names);
-        for (const u of batch) confirmed[u]![i] = answers.get(users[u]!.name) ?? confirmed[u]![i]!;
+        const keys = [...new Set(batch.map((u) => keyOf(u)!))];
+        const answers = await check.confirmAbsent(keys);
+        for (const u of batch) confirmed[u]![i] = answers.get(keyOf(u)!) ?? confirmed[u]![i]!;
       }
     }
     return confirmed;

@@ -55,6 +55,7 @@ function directoryStatus(a: DirectoryAssessment): DirectoryStatus {
     protectedByPolicy: a.protectedByPolicy ?? 0,
     foundOnLookup: a.foundOnLookup ?? 0,
     lookupFailed: a.lookupFailed ?? 0,
+    noEmailToMatch: a.noEmailToMatch ?? 0,
   };
 }
 
@@ -66,6 +67,7 @@ function assessmentNotes(a: DirectoryAssessment): string[] {
     a.outOfScope ? `${a.outOfScope} outside its scope` : '',
     a.deactivatedInJira ? `${a.deactivatedInJira} already deactivated in Jira` : '',
     a.protectedByPolicy ? `${a.protectedByPolicy} protected by the policy` : '',
+    a.noEmailToMatch ? `${a.noEmailToMatch} without an e-mail to match by (unknown)` : '',
   ].filter(Boolean);
   if (notAsked.length > 0)
     notes.push(`${a.source} was judged on ${a.asked} Jira user(s); not counted: ${notAsked.join(', ')}`);

@@ -2,9 +2,10 @@ import type { DirectorySubject } from '../directories/directory-check.js';
 import type { DirectoryFact } from '../policy/types.js';
 import type { DirectoryStatus } from '../runs/types.js';
 
-/** A user's facts as each source gave them, with the username to confirm them by. */
+/** A user's facts as each source gave them, with the username (or e-mail) to confirm them by. */
 export interface SourceFactsOf {
   name: string;
+  emailAddress?: string;
   facts: DirectoryFact[];
 }
 

@@ -309,7 +309,13 @@ async function confirmDeferred(
     const entries = onlyFirstOfEachUser(items, seen);
     if (entries.length === 0) continue;
     const confirmed = await directories.confirm(
-      entries.map((entry) => ({ name: entry.request.user.name, facts: entry.facts })),
+      entries.map((entry) => ({
+        name: entry.request.user.name,
+        ...(entry.request.user.emailAddress !== undefined
+          ? { emailAddress: entry.request.user.emailAddress }
+          : {}),
+        facts: entry.facts,
+      })),
     );
     await redis.rpush(
       toKey,

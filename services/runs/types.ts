@@ -55,6 +55,8 @@ export interface DirectoryStatus {
   foundOnLookup?: number;
   /** Missing from the bulk listing, and the confirmation look-up failed (unknown). */
   lookupFailed?: number;
+  /** Matched by e-mail (`match: email`) and without an e-mail address in Jira (unknown, not asked). */
+  noEmailToMatch?: number;
 }
 
 /** What the run learnt about the Jira it talked to. */

@@ -16,7 +16,8 @@ const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const DEFAULT_COUNT = 100;
 const MAX_COUNT = 1000;
-const USERNAME_EQ = /^\s*userName\s+eq\s+"((?:[^"\\]|\\.)*)"\s*$/i;
+/** `userName eq "…"` or `emails.value eq "…"` (attribute names are case-insensitive). */
+const ATTRIBUTE_EQ = /^\s*(userName|emails\.value|emails)\s+eq\s+"((?:[^"\\]|\\.)*)"\s*$/i;
 
 function scimError(res: Response, status: number, detail: string, scimType?: string): void {
   res
@@ -88,19 +89,21 @@ export function scimRoutes(context: SimulatorContext): Router {
     let candidates: Iterable<number>;
     const unlisted = context.scimFaults.unlisted;
     if (filter !== undefined && filter.trim() !== '') {
-      const match = USERNAME_EQ.exec(filter);
+      const match = ATTRIBUTE_EQ.exec(filter);
       if (!match) {
         scimError(
           res,
           400,
-          `Unsupported filter: ${filter}. Only 'userName eq "…"' is supported.`,
+          `Unsupported filter: ${filter}. Only 'userName eq "…"' and 'emails.value eq "…"' are supported.`,
           'invalidFilter',
         );
         return;
       }
-      const userName = (match[1] as string).replace(/\\(.)/g, '$1');
-      const index = directory.indexOfUserName(userName);
-      candidates = index === undefined ? [] : [index];
+      const value = (match[2] as string).replace(/\\(.)/g, '$1');
+      candidates =
+        (match[1] as string).toLowerCase() === 'username'
+          ? [directory.indexOfUserName(value)].filter((i) => i !== undefined)
+          : directory.indicesOfEmail(value);
     } else {
       candidates = (function* () {
         for (let index = 0; index < directory.size; index++) {

@@ -33,7 +33,16 @@ describe('re-checking a planned user before acting', function () {
       ],
     });
     const directories = createDirectoryProviders(
-      [{ type: 'scim', url: scim.scimUrl, token: 'sim-token', pageSize: 100, timeoutMs: 1000 }],
+      [
+        {
+          type: 'scim',
+          url: scim.scimUrl,
+          token: 'sim-token',
+          pageSize: 100,
+          timeoutMs: 1000,
+          match: 'username',
+        },
+      ],
       { retries: 0, retryDelayMs: 10 },
     );
     ctx = (verdict) => ({ policy: POLICY, verdict, directories });

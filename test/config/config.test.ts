@@ -147,7 +147,7 @@ describe('configuration', () => {
     assert.throws(
       () =>
         loadConfig({
-          file: write('ldap.yaml', 'directories:\n  sources: [{ type: ldap, url: ldap://x }]\n'),
+          file: write('nis.yaml', 'directories:\n  sources: [{ type: nis, url: ldap://x }]\n'),
           env: {},
         }),
       /directories\.sources\.0\.type: unsupported directory type/,

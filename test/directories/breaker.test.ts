@@ -114,6 +114,7 @@ describe('directory circuit breaker', () => {
       protectedByPolicy: 0,
       foundOnLookup: 0,
       lookupFailed: 0,
+      noEmailToMatch: 0,
     });
     const facts = await result.factsFor(['user0001', 'USER0002', 'user0100']);
     assert.deepEqual(facts.get('user0001'), {
@@ -167,6 +168,7 @@ describe('directory circuit breaker', () => {
   it('an unexpected error is a failure too, named by its source', async () => {
     const broken = {
       name: 'scim',
+      matchBy: 'username' as const,
       lookup: async () => new Map(),
       loadAll: () => ({
         [Symbol.asyncIterator]: () => {
@@ -325,6 +327,7 @@ describe('directory circuit breaker', () => {
       const listing = new InMemoryDirectory('idp', { alice: true });
       const check = await DirectoryCheck.open({
         name: 'idp',
+        matchBy: 'username',
         lookup: (names) => directory.lookup(names),
         loadAll: () => listing.loadAll(),
       });

@@ -11,6 +11,7 @@ import type { DirectoryUnavailableError } from '../../services/directories/direc
  * The SCIM provider itself is tested over HTTP against the simulator.
  */
 export class InMemoryDirectory implements DirectoryProvider {
+  readonly matchBy = 'username';
   lookups = 0;
   failure: DirectoryUnavailableError | undefined;
 
@@ -60,5 +61,9 @@ export function directoryKnowing(name: string, known: number): InMemoryDirectory
 
 /** The same directory as one that cannot be listed: answers by lookups only. */
 export function lookupOnly(directory: InMemoryDirectory): DirectoryProvider {
-  return { name: directory.name, lookup: (usernames) => directory.lookup(usernames) };
+  return {
+    name: directory.name,
+    matchBy: 'username',
+    lookup: (usernames) => directory.lookup(usernames),
+  };
 }

@@ -4,7 +4,9 @@ import { startSimulator, type RunningSimulator } from '../../simulator/index.js'
 /** Jira usernames and directory accounts of the SCIM tests' enterprise. */
 export interface ScimWorld {
   jiraUsers: string[];
-  directory: { userName: string; active: boolean }[];
+  directory: { userName: string; active: boolean; emails?: { value: string; primary?: boolean }[] }[];
+  /** E-mail addresses of the Jira users, by username. */
+  jiraEmails?: Record<string, string>;
 }
 
 export interface ScimSimulator {
@@ -36,6 +38,7 @@ export async function startScimSimulator(world: ScimWorld): Promise<ScimSimulato
       groups: ['jira-software-users'],
       users: world.jiraUsers.map((name) => ({
         name,
+        ...(world.jiraEmails?.[name] !== undefined ? { emailAddress: world.jiraEmails[name] } : {}),
         active: true,
         directoryId: 1,
         groups: ['jira-software-users'],

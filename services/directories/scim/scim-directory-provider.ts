@@ -3,7 +3,9 @@ import type { DirectoryProvider } from '../directory-provider.js';
 import { DirectoryUnavailableError } from '../directory-unavailable-error.js';
 import { ScimHttp, type ScimHttpOptions } from './scim-http.js';
 import { answerForScimUser } from './scim-list-response.js';
-import { queryString, userNameFilter } from './scim-query.js';
+import { matchByOf, type MatchBy, type MatchSetting } from '../match-key.js';
+import { scimMatch, type ScimMatch } from './scim-match.js';
+import { queryString, scimString } from './scim-query.js';
 
 export interface ScimProviderOptions extends Omit<ScimHttpOptions, 'source'> {
   name: string;
@@ -11,18 +13,26 @@ export interface ScimProviderOptions extends Omit<ScimHttpOptions, 'source'> {
   pageSize: number;
   /** Lookups in flight at once. @defaultValue 4 */
   lookupConcurrency?: number;
+  /** What Jira users are matched by (`match`). @defaultValue 'username' */
+  match?: MatchSetting;
+  /** The SCIM attribute compared with the Jira username under `match: attribute`. */
+  matchAttribute?: string;
 }
-
-/** Only these attributes are asked for: a bulk listing of a large directory stays small. */
-const ATTRIBUTES = 'userName,active';
 
 /** A SCIM 2.0 service provider (RFC 7643 / 7644): Okta, Entra ID, OneLogin, an HR system. */
 export class ScimDirectoryProvider implements DirectoryProvider {
   readonly name: string;
+  readonly matchBy: MatchBy;
   private readonly http: ScimHttp;
+  private readonly match: ScimMatch;
+  /** Only these attributes are asked for: a bulk listing of a large directory stays small. */
+  private readonly attributes: string;
 
   constructor(private readonly options: ScimProviderOptions) {
     this.name = options.name;
+    this.matchBy = matchByOf(options.match ?? 'username');
+    this.match = scimMatch(options.match, options.matchAttribute);
+    this.attributes = [...new Set(['userName', 'active', this.match.path])].join(',');
     this.http = new ScimHttp({ ...options, source: options.name });
   }
 
@@ -37,9 +47,13 @@ export class ScimDirectoryProvider implements DirectoryProvider {
     for (;;) {
       const page = await this.http.list(
         'Users',
-        queryString({ startIndex, count: this.options.pageSize, attributes: ATTRIBUTES }),
+        queryString({ startIndex, count: this.options.pageSize, attributes: this.attributes }),
       );
-      for (const user of page.Resources) yield { userName: user.userName, answer: answerForScimUser(user) };
+      // An account without the matched attribute cannot be matched: no Jira user is it.
+      for (const user of page.Resources) {
+        const answer = answerForScimUser(user);
+        for (const value of this.match.valuesOf(user)) yield { userName: value, answer };
+      }
       listed += page.Resources.length;
       startIndex += page.Resources.length;
       if (startIndex > page.totalResults) return;
@@ -71,13 +85,19 @@ export class ScimDirectoryProvider implements DirectoryProvider {
     return answers;
   }
 
-  private async lookupOne(username: string): Promise<DirectoryAnswer> {
+  /** One account by the matched attribute (`userName eq "…"`, `emails.value eq "…"`, …). */
+  private async lookupOne(key: string): Promise<DirectoryAnswer> {
     const page = await this.http.list(
       'Users',
-      queryString({ filter: userNameFilter(username), attributes: ATTRIBUTES }),
+      queryString({ filter: `${this.match.path} eq ${scimString(key)}`, attributes: this.attributes }),
     );
-    // userName is case-insensitive in SCIM; a server that ignores the filter must not match others.
-    const match = page.Resources.find((user) => user.userName.toLowerCase() === username.toLowerCase());
-    return match ? answerForScimUser(match) : ABSENT;
+    // Compared case-insensitively; a server that ignores the filter must not match others.
+    const wanted = key.toLowerCase();
+    const found = page.Resources.filter((user) =>
+      this.match.valuesOf(user).some((value) => value.toLowerCase() === wanted),
+    );
+    // Two accounts with one e-mail: an active one wins, as in the bulk listing.
+    const answers = found.map(answerForScimUser);
+    return answers.find((a) => a.status === 'active') ?? answers[0] ?? ABSENT;
   }
 }

@@ -7,7 +7,8 @@ import type { PresentAnswer } from '../directory-answer.js';
  * silently dropping accounts, which would make them look absent.
  */
 
-const scimUserSchema = z.object({
+// Loose: a source matched by e-mail or another attribute reads more than these two.
+const scimUserSchema = z.looseObject({
   userName: z.string().min(1),
   // Some servers send the flag as a string; an unreadable value is not evidence of a leaver.
   active: z.unknown().optional(),
