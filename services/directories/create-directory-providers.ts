@@ -1,5 +1,6 @@
 import type { DirectorySourceConfig } from '../../config/schema.js';
 import type { DirectoryProvider } from './directory-provider.js';
+import { createIdpProvider } from './idp/create-idp-provider.js';
 import { ScimDirectoryProvider } from './scim/scim-directory-provider.js';
 
 export interface ProviderTuning {
@@ -32,6 +33,13 @@ export function createDirectoryProviders(
           token: source.token,
           pageSize: source.pageSize,
           timeoutMs: source.timeoutMs,
+          retries: tuning.retries ?? 2,
+          retryDelayMs: tuning.retryDelayMs ?? 1000,
+        });
+      case 'okta':
+      case 'entra':
+      case 'google':
+        return createIdpProvider(source, name, {
           retries: tuning.retries ?? 2,
           retryDelayMs: tuning.retryDelayMs ?? 1000,
         });

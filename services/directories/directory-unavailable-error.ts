@@ -1,5 +1,8 @@
-/** Why a directory could not answer. */
-export type DirectoryFailureKind = 'http-status' | 'timeout' | 'network' | 'bad-response';
+/**
+ * Why a directory could not answer. `config`: a credential the source needs is missing or
+ * unreadable (an unset environment variable, a bad key file).
+ */
+export type DirectoryFailureKind = 'http-status' | 'timeout' | 'network' | 'bad-response' | 'config';
 
 /**
  * The directory could not answer (after the client's own retries). Its message is written for

@@ -21,3 +21,6 @@ export { combineDirectoryFacts } from './combine-directory-facts.js';
 export { createDirectoryProviders, type ProviderTuning } from './create-directory-providers.js';
 export { lookupDirectoryFacts } from './lookup-directory-facts.js';
 export { ScimDirectoryProvider, type ScimProviderOptions } from './scim/scim-directory-provider.js';
+export { OktaDirectoryProvider, type OktaProviderOptions } from './okta/okta-directory-provider.js';
+export { EntraDirectoryProvider, type EntraProviderOptions } from './entra/entra-directory-provider.js';
+export { GoogleDirectoryProvider, type GoogleProviderOptions } from './google/google-directory-provider.js';
