@@ -27,11 +27,9 @@ function googleError(res: Response, status: number, message: string): void {
     429: ['rateLimitExceeded', 'RESOURCE_EXHAUSTED'],
   };
   const [reason, state] = reasons[status] ?? ['backendError', 'INTERNAL'];
-  res
-    .status(status)
-    .json({
-      error: { code: status, message, errors: [{ message, domain: 'global', reason }], status: state },
-    });
+  res.status(status).json({
+    error: { code: status, message, errors: [{ message, domain: 'global', reason }], status: state },
+  });
 }
 
 function tokenError(res: Response, status: number, error: string, description: string): void {

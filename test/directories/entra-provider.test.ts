@@ -135,7 +135,7 @@ describe('Microsoft Entra ID through Microsoft Graph over HTTP (simulator)', fun
     const summary = result.assessments[0]!.summary;
     assert.match(
       summary,
-      /^entra: authentication failed: 401 Unauthorized: invalid_client: AADSTS7000215: Invalid client secret provided\. \(POST http:\/\/[^)]*\/entra\/oauth2\/v2\.0\/token\)$/,
+      /^entra: authentication failed at the token endpoint: 401 Unauthorized: invalid_client: AADSTS7000215: Invalid client secret provided\. \(POST http:\/\/[^)]*\/entra\/oauth2\/v2\.0\/token\)$/,
     );
     assert.ok(!summary.includes('not-the-secret-123'));
     assert.equal(

@@ -170,7 +170,7 @@ export class IdpHttp {
             await sleep(this.backoff(failures++));
             continue;
           }
-          throw this.httpFailure(error, method, url, attempts);
+          throw this.httpFailure(error, method, url, attempts, form !== undefined);
         }
         const transient = error instanceof RequestError && !(error instanceof ParseError);
         if (transient && failures < this.options.retries) {
@@ -206,13 +206,17 @@ export class IdpHttp {
     method: string,
     url: string,
     attempts: number,
+    tokenRequest: boolean,
   ): DirectoryUnavailableError {
     const status = error.response.statusCode;
     const where = this.where(method, url, attempts);
     const detail = errorDetail(error.response.body);
     const text = `${status} ${error.response.statusMessage ?? ''}`.trim() + (detail ? `: ${detail}` : '');
     let message: string;
-    if (status === 401 || status === 403) message = `authentication failed: ${text} (${where})`;
+    // A token endpoint refuses bad credentials with 400 (invalid_grant) as well as 401.
+    if (tokenRequest && status >= 400 && status < 500 && status !== 408 && status !== 429)
+      message = `authentication failed at the token endpoint: ${text} (${where})`;
+    else if (status === 401 || status === 403) message = `authentication failed: ${text} (${where})`;
     else if (status === 429) message = `rate limited for longer than allowed: ${text} (${where})`;
     else message = `request failed: ${text} (${where})`;
     return new DirectoryUnavailableError(this.options.source, 'http-status', this.redact(message), status);
