@@ -144,6 +144,16 @@ describe('Microsoft Entra ID through Microsoft Graph over HTTP (simulator)', fun
     );
   });
 
+  it('the token endpoint down: unknown after its retries, saying so', async () => {
+    await idp.faults('entra', { tokenOutage: 503 });
+    const before = await idp.requests(TOKEN_ROUTE);
+    await assert.rejects(load(provider()), {
+      message:
+        /^entra: request failed: 503 Service Unavailable: temporarily_unavailable: Injected outage\. \(POST .*\/token, 3 attempts\)$/,
+    });
+    assert.deepEqual(delta(await idp.requests(TOKEN_ROUTE), before), { '503': 3 });
+  });
+
   it('waits out a 429 for its Retry-After, then goes on', async () => {
     await idp.faults('entra', { rateLimited: 1 });
     const before = await idp.requests(USERS_ROUTE);

@@ -154,6 +154,16 @@ describe('Okta Users API over HTTP (simulator)', function () {
     );
   });
 
+  it('an Okta that never answers: the request times out, a typed failure', async () => {
+    await idp.faults('okta', { outage: 'timeout' });
+    await assert.rejects(provider({ timeoutMs: 200, retries: 1 }).lookup(['staff001']), (error: unknown) => {
+      assert.ok(error instanceof DirectoryUnavailableError);
+      assert.equal(error.kind, 'timeout');
+      assert.match(error.message, /^okta: request timed out after 200 ms \(GET .*, 2 attempts\)$/);
+      return true;
+    });
+  });
+
   it('a token named by tokenEnv: an unset variable makes the source unknown, naming it', async () => {
     delete process.env.RECLAIM_TEST_OKTA_TOKEN;
     await assert.rejects(load(provider({ token: { env: 'RECLAIM_TEST_OKTA_TOKEN' } })), {
