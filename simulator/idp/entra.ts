@@ -53,6 +53,14 @@ function graphUser(user: IdpUser, index: number): Record<string, unknown> {
   };
 }
 
+/** A Graph property of an account without building the whole user (a $filter reads one). */
+function graphProperty(user: IdpUser, property: string): string | undefined {
+  if (property === 'userPrincipalName') return user.login;
+  if (property === 'mail') return user.email;
+  if (property === 'displayName') return user.displayName ?? user.login;
+  return user.attributes[property];
+}
+
 export function entraRoutes(context: SimulatorContext): Router {
   const router = Router();
   const faults = () => context.idp.faults.entra;
@@ -131,7 +139,7 @@ export function entraRoutes(context: SimulatorContext): Router {
       return;
     }
     const filter = stringParam(req, '$filter');
-    let matches: (user: Record<string, unknown>) => boolean = () => true;
+    let matches: ((user: IdpUser) => boolean) | undefined;
     if (filter !== undefined) {
       const eq = EQ.exec(filter);
       if (!eq) {
@@ -140,18 +148,22 @@ export function entraRoutes(context: SimulatorContext): Router {
       }
       const [, property, quoted] = eq;
       const wanted = quoted!.replaceAll("''", "'").toLowerCase();
-      matches = (user) =>
-        typeof user[property!] === 'string' && (user[property!] as string).toLowerCase() === wanted;
+      matches = (user) => graphProperty(user, property!)?.toLowerCase() === wanted;
     }
     const page = filter === undefined ? listingPage(faults(), res, graphError) : 'serve';
     if (page === undefined) return;
 
-    const all = users.map(graphUser).filter(matches);
+    // Positions of the matching accounts; without a filter, every one (no per-request copy).
+    const positions = matches ? users.flatMap((user, i) => (matches(user) ? [i] : [])) : undefined;
+    const total = positions?.length ?? users.length;
     const start = cursorIndex(stringParam(req, '$skiptoken'));
-    const value = all
-      .slice(start, start + top)
-      .map((user) => Object.fromEntries(select.filter((p) => p in user).map((p) => [p, user[p]])));
-    const more = start + top < all.length && page !== 'last';
+    const value: Record<string, unknown>[] = [];
+    for (let n = start; n < Math.min(total, start + top); n++) {
+      const index = positions ? positions[n]! : n;
+      const user = graphUser(users[index]!, index);
+      value.push(Object.fromEntries(select.filter((p) => p in user).map((p) => [p, user[p]])));
+    }
+    const more = start + top < total && page !== 'last';
     const params = new URLSearchParams({
       ...(selectText ? { $select: selectText } : {}),
       $top: String(top),
@@ -161,7 +173,7 @@ export function entraRoutes(context: SimulatorContext): Router {
     });
     res.json({
       '@odata.context': `${context.baseUrl}/entra/v1.0/$metadata#users`,
-      ...(count ? { '@odata.count': all.length } : {}),
+      ...(count ? { '@odata.count': total } : {}),
       ...(more ? { '@odata.nextLink': `${context.baseUrl}/entra/v1.0/users?${params.toString()}` } : {}),
       value,
     });

@@ -36,6 +36,10 @@ function tokenError(res: Response, status: number, error: string, description: s
   res.status(status).json({ error, error_description: description });
 }
 
+function googleId(index: number): string {
+  return String(100000000000000000000n + BigInt(index));
+}
+
 function googleUser(user: IdpUser, index: number, projection: string): Record<string, unknown> {
   const customSchemas: Record<string, Record<string, string>> = {};
   for (const [key, value] of Object.entries(user.attributes)) {
@@ -44,7 +48,7 @@ function googleUser(user: IdpUser, index: number, projection: string): Record<st
   }
   return {
     kind: 'admin#directory#user',
-    id: String(100000000000000000000n + BigInt(index)),
+    id: googleId(index),
     primaryEmail: user.email,
     name: { fullName: user.displayName ?? user.login },
     isAdmin: false,
@@ -143,7 +147,7 @@ export function googleRoutes(context: SimulatorContext): Router {
     }
     const projection = stringParam(req, 'projection') ?? 'basic';
     const query = stringParam(req, 'query');
-    let matches: (user: IdpUser) => boolean = () => true;
+    let matches: ((user: IdpUser) => boolean) | undefined;
     if (query !== undefined) {
       const eq = CUSTOM_QUERY.exec(query);
       if (!eq) {
@@ -156,14 +160,17 @@ export function googleRoutes(context: SimulatorContext): Router {
     const page = query === undefined ? listingPage(faults(), res, googleError) : 'serve';
     if (page === undefined) return;
     const maxResults = pageSizeParam(stringParam(req, 'maxResults'), DEFAULT_RESULTS, MAX_RESULTS);
-    const all = idpDirectory(context).users.flatMap((user, index) =>
-      matches(user) ? [{ user, index }] : [],
-    );
+    const accounts = idpDirectory(context).users;
+    // Positions of the matching accounts; without a query, every one (no per-request copy).
+    const positions = matches ? accounts.flatMap((user, i) => (matches(user) ? [i] : [])) : undefined;
+    const total = positions?.length ?? accounts.length;
     const start = cursorIndex(stringParam(req, 'pageToken'));
-    const users = all
-      .slice(start, start + maxResults)
-      .map(({ user, index }) => googleUser(user, index, projection));
-    const more = start + maxResults < all.length && page !== 'last';
+    const users: Record<string, unknown>[] = [];
+    for (let n = start; n < Math.min(total, start + maxResults); n++) {
+      const index = positions ? positions[n]! : n;
+      users.push(googleUser(accounts[index]!, index, projection));
+    }
+    const more = start + maxResults < total && page !== 'last';
     res.json({
       kind: 'admin#directory#users',
       ...(users.length > 0 ? { users } : {}),
@@ -174,9 +181,7 @@ export function googleRoutes(context: SimulatorContext): Router {
   router.get(`${api}/users/:userKey`, (req, res) => {
     const wanted = req.params.userKey.toLowerCase();
     const users = idpDirectory(context).users;
-    const index = users.findIndex(
-      (user, i) => user.email.toLowerCase() === wanted || googleUser(user, i, 'basic').id === wanted,
-    );
+    const index = users.findIndex((user, i) => user.email.toLowerCase() === wanted || googleId(i) === wanted);
     if (index < 0) {
       googleError(res, 404, 'Resource Not Found: userKey');
       return;
