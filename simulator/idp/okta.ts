@@ -6,8 +6,8 @@ import { cursorIndex, idpDirectory, idpGate, listingPage, pageSizeParam } from '
 
 /*
  * Okta's Users API (`/okta/api/v1/users`): `Authorization: SSWS <token>`, `limit` / `after`
- * paging through `Link: <…>; rel="next"`, `filter` (status, profile.login, profile.email) and
- * `search` (any profile attribute). As in Okta, a plain listing leaves out DEPROVISIONED users.
+ * paging through `Link: <…>; rel="next"`, `filter` (status, profile.login, profile.email;
+ * exact) and `search` (any profile attribute; case-insensitive). As in Okta, a plain listing leaves out DEPROVISIONED users.
  */
 
 const MAX_LIMIT = 200;
@@ -108,7 +108,11 @@ export function oktaRoutes(context: SimulatorContext): Router {
       else {
         isListing = false;
         const attribute = field.slice('profile.'.length);
-        matches = (user) => profileValue(user, attribute)?.toLowerCase() === wanted.toLowerCase();
+        // As in Okta, `filter` compares exactly and `search` ignores case.
+        matches =
+          filter !== undefined
+            ? (user) => profileValue(user, attribute) === wanted
+            : (user) => profileValue(user, attribute)?.toLowerCase() === wanted.toLowerCase();
       }
     }
     let page: 'serve' | 'last' | undefined = 'serve';

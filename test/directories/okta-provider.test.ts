@@ -87,6 +87,17 @@ describe('Okta Users API over HTTP (simulator)', function () {
     });
   });
 
+  it('a login in another case, missed by the exact filter, is found by search: not absent', async () => {
+    const before = await idp.requests('GET /okta/api/v1/users');
+    assert.deepEqual(Object.fromEntries(await provider().lookup(['STAFF002'])), {
+      STAFF002: { status: 'active', attribute: 'status=ACTIVE' },
+    });
+    assert.deepEqual(delta(await idp.requests('GET /okta/api/v1/users'), before), { '200': 2 });
+    // The exact case: one request.
+    await provider().lookup(['staff002']);
+    assert.deepEqual(delta(await idp.requests('GET /okta/api/v1/users'), before), { '200': 3 });
+  });
+
   it('match: email keys the accounts by profile.email; match: attribute by a profile attribute (search)', async () => {
     const byEmail = await load(provider({ match: 'email' }));
     assert.ok(byEmail.some((e) => e.userName === 'obrien@corp.example'));

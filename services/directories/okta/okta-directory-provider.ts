@@ -78,14 +78,20 @@ export class OktaDirectoryProvider implements DirectoryProvider {
     return lookupEach(keys, this.options.lookupConcurrency ?? 4, (key) => this.lookupOne(key));
   }
 
+  /**
+   * `filter` reads Okta's current data but compares case-sensitively; `search` ignores case
+   * but reads an index that lags a little. A user is absent only when neither finds them.
+   */
   private async lookupOne(key: string): Promise<DirectoryAnswer> {
-    const expression = `profile.${this.keyAttribute} eq ${oktaString(key)}`;
-    const parameter = FILTERABLE.has(this.keyAttribute) ? 'filter' : 'search';
-    const url = `${this.base}/api/v1/users?${parameter}=${encodeURIComponent(expression)}&limit=10`;
-    const users = await this.page(url);
-    // A server that ignores the filter must not make a stranger match.
-    const match = users.users.find((user) => sameKey(this.keyOf(user), key));
-    return match ? answerForOktaUser(match) : ABSENT;
+    const expression = encodeURIComponent(`profile.${this.keyAttribute} eq ${oktaString(key)}`);
+    const ways = FILTERABLE.has(this.keyAttribute) ? ['filter', 'search'] : ['search'];
+    for (const parameter of ways) {
+      const users = await this.page(`${this.base}/api/v1/users?${parameter}=${expression}&limit=10`);
+      // A server that ignores the expression must not make a stranger match.
+      const match = users.users.find((user) => sameKey(this.keyOf(user), key));
+      if (match) return answerForOktaUser(match);
+    }
+    return ABSENT;
   }
 
   private async *entries(first: string): AsyncIterable<DirectoryEntry> {
