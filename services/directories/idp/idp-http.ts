@@ -159,7 +159,7 @@ export class IdpHttp {
             continue;
           }
           if (status === 429) {
-            const wait = this.rateLimitWait(error.response.headers, failures);
+            const wait = this.rateLimitWait(error.response.headers, rateLimits);
             if (wait !== undefined && rateLimits < MAX_RATE_LIMIT_WAITS) {
               rateLimits++;
               await sleep(wait);
@@ -186,9 +186,13 @@ export class IdpHttp {
     return this.options.retryDelayMs * 2 ** failures;
   }
 
-  /** How long to wait out a 429; undefined when it asks for longer than allowed. */
-  private rateLimitWait(headers: IncomingHttpHeaders, failures: number): number | undefined {
-    const asked = this.options.rateLimitWaitMs?.(headers) ?? retryAfterMs(headers) ?? this.backoff(failures);
+  /**
+   * How long to wait out a 429: what the server asks for, else a back-off that grows with each
+   * 429 of this request; undefined when it asks for longer than allowed.
+   */
+  private rateLimitWait(headers: IncomingHttpHeaders, rateLimits: number): number | undefined {
+    const asked =
+      this.options.rateLimitWaitMs?.(headers) ?? retryAfterMs(headers) ?? this.backoff(rateLimits);
     const limit = this.options.maxRateLimitWaitMs ?? 60_000;
     return asked > limit ? undefined : Math.max(0, asked);
   }
