@@ -161,6 +161,13 @@ describe('Microsoft Entra ID through Microsoft Graph over HTTP (simulator)', fun
     assert.deepEqual(delta(await idp.requests(USERS_ROUTE), before), { '200': 3, '429': 1 });
   });
 
+  it('a 429 asking for longer than maxRateLimitWaitMs fails instead of stalling the run', async () => {
+    await idp.faults('entra', { rateLimited: 1 });
+    await assert.rejects(load(provider({ retries: 0, maxRateLimitWaitMs: 500 })), {
+      message: /^entra: rate limited for longer than allowed: 429 Too Many Requests: TooManyRequests/,
+    });
+  });
+
   it('a listing that stops before @odata.count is a failure, and nobody is absent', async () => {
     await idp.faults('entra', { truncateAfterPages: 2 });
     await assert.rejects(load(provider()), { message: 'entra: the listing ended after 40 of 48 accounts' });
