@@ -174,7 +174,11 @@ export function entraRoutes(context: SimulatorContext): Router {
     res.json({
       '@odata.context': `${context.baseUrl}/entra/v1.0/$metadata#users`,
       ...(count ? { '@odata.count': total } : {}),
-      ...(more ? { '@odata.nextLink': `${context.baseUrl}/entra/v1.0/users?${params.toString()}` } : {}),
+      ...(more
+        ? {
+            '@odata.nextLink': `${context.baseUrl}/entra/v1.0/users?${params.toString().replaceAll('%24', '$')}`,
+          }
+        : {}),
       value,
     });
   });

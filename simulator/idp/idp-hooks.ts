@@ -42,7 +42,11 @@ export function idpHookRoutes(context: SimulatorContext): Router {
     if (!parsed.success) return bad(res, parsed.error.issues[0]?.message ?? 'invalid');
     const directory = idpDirectory(context);
     context.world.idp = directory;
-    const { userName: _ignored, ...changes } = parsed.data;
+    // Only what the body names changes: the schema's defaults (active) must not re-enable anyone.
+    const named = new Set(Object.keys((req.body ?? {}) as object));
+    const changes = Object.fromEntries(
+      Object.entries(parsed.data).filter(([key]) => named.has(key) && key !== 'userName'),
+    );
     res.json(directory.upsert({ ...changes, userName: req.params.login }));
   });
 
