@@ -12,6 +12,7 @@ import { bearerToken, cursorIndex, idpDirectory, idpGate, listingPage, pageSizeP
  */
 
 const MAX_TOP = 999;
+const PLAIN_FILTERS = new Set(['id', 'userPrincipalName', 'mail', 'displayName', 'givenName', 'surname']);
 const DEFAULT_TOP = 100;
 const DEFAULT_SELECT = ['id', 'displayName', 'mail', 'userPrincipalName', 'accountEnabled'];
 const EQ = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s+eq\s+'((?:[^']|'')*)'\s*$/;
@@ -147,6 +148,15 @@ export function entraRoutes(context: SimulatorContext): Router {
         return;
       }
       const [, property, quoted] = eq;
+      // As in Graph, other properties can only be filtered by an advanced query.
+      if (!PLAIN_FILTERS.has(property!) && !(count && eventual)) {
+        graphError(
+          res,
+          400,
+          `Unsupported or invalid query filter clause specified for property '${property}' of resource 'User'.`,
+        );
+        return;
+      }
       const wanted = quoted!.replaceAll("''", "'").toLowerCase();
       matches = (user) => graphProperty(user, property!)?.toLowerCase() === wanted;
     }

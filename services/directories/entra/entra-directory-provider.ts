@@ -36,9 +36,11 @@ export interface EntraProviderOptions extends MatchSetting {
 
 /*
  * Graph's advanced queries ($count, and $filter on attributes such as
- * onPremisesSamAccountName) need this header; asking for it always keeps one code path.
+ * onPremisesSamAccountName) need this header. The listing asks for `@odata.count` with it.
  */
 const ADVANCED = { consistencylevel: 'eventual' };
+/** Properties a plain (strongly consistent) `$filter … eq` can match. */
+const PLAIN_FILTERS = new Set(['userPrincipalName', 'mail']);
 
 /**
  * Microsoft Entra ID through Microsoft Graph (`/users`), authenticated as an application by
@@ -99,16 +101,23 @@ export class EntraDirectoryProvider implements DirectoryProvider {
     return lookupEach(keys, this.options.lookupConcurrency ?? 4, (key) => this.lookupOne(key));
   }
 
+  /**
+   * One `$filter` per user. On userPrincipalName and mail it is a plain query, read from
+   * Graph's current data; any other attribute needs an advanced query (its index lags).
+   */
   private async lookupOne(key: string): Promise<DirectoryAnswer> {
     const filter = `${this.keyAttribute} eq ${odataString(key)}`;
-    const url = `${this.graph}/users?$filter=${encodeURIComponent(filter)}&$select=${encodeURIComponent(this.select)}&$count=true`;
-    const page = await this.page(url);
+    const advanced = !PLAIN_FILTERS.has(this.keyAttribute);
+    const url =
+      `${this.graph}/users?$filter=${encodeURIComponent(filter)}&$select=${encodeURIComponent(this.select)}` +
+      (advanced ? '&$count=true' : '');
+    const page = await this.page(url, advanced);
     const match = page.value.find((user) => sameKey(this.keyOf(user), key));
     return match ? answerForGraphUser(match) : ABSENT;
   }
 
-  private async page(url: string) {
-    const response = await this.http.get(url, ADVANCED, this.tokens);
+  private async page(url: string, advanced = true) {
+    const response = await this.http.get(url, advanced ? ADVANCED : {}, this.tokens);
     return parseBody(graphUsersPageSchema, response.body, this.name, 'a Microsoft Graph list of users', url);
   }
 
