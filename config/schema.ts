@@ -239,12 +239,131 @@ const ldapSourceSchema = z
       });
   });
 
-const directorySourceSchema = z.discriminatedUnion('type', [scimSourceSchema, ldapSourceSchema], {
-  error: (issue) =>
-    issue.code === 'invalid_union' && issue.note === 'No matching discriminator'
-      ? 'unsupported directory type (supported: scim, ldap)'
-      : undefined,
-});
+/*
+ * Identity providers through their own APIs (Okta, Microsoft Entra ID, Google Workspace). Each
+ * matches Jira users by `match` like every source (for `attribute`, `matchAttribute` names an
+ * attribute of the IdP's account, e.g. a Google custom field `HR.jiraUser`). A secret may be given
+ * in the file or, with the `…Env` key, by the name of the environment variable holding it.
+ */
+const idpMatchKeys = {
+  ...directoryMatchKeys,
+  matchAttribute: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, {
+      error: 'expected an attribute name such as employeeNumber or HR.jiraUser',
+    })
+    .optional(),
+};
+const envName = () =>
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected an environment variable name' });
+
+/** Exactly one of `key` and `keyEnv`. */
+function oneSecret(source: Record<string, unknown>, key: string, ctx: z.RefinementCtx): void {
+  const given = [key, `${key}Env`].filter((k) => source[k] !== undefined);
+  if (given.length !== 1)
+    ctx.addIssue({
+      code: 'custom',
+      path: [key],
+      message: given.length === 0 ? `${key} or ${key}Env is required` : `give ${key} or ${key}Env, not both`,
+    });
+}
+
+const oktaSourceSchema = z
+  .strictObject({
+    type: z.literal('okta'),
+    name: name().optional(),
+    scope: directoryScopeSchema.optional(),
+    /** The Okta org, e.g. https://example.okta.com. */
+    url: url(['http:', 'https:']),
+    token: z.string().min(1).optional(),
+    tokenEnv: envName().optional(),
+    ...idpMatchKeys,
+    pageSize: positiveInt().max(200).default(200),
+    timeoutMs: positiveInt().default(30_000),
+  })
+  .superRefine((source, ctx) => {
+    oneSecret(source, 'token', ctx);
+    checkDirectoryMatch(source, ctx);
+  });
+
+const entraSourceSchema = z
+  .strictObject({
+    type: z.literal('entra'),
+    name: name().optional(),
+    scope: directoryScopeSchema.optional(),
+    tenantId: name(),
+    clientId: name(),
+    clientSecret: z.string().min(1).optional(),
+    clientSecretEnv: envName().optional(),
+    /** Default: https://login.microsoftonline.com/{tenantId}/oauth2/v2.0/token. */
+    tokenUrl: url(['http:', 'https:']).optional(),
+    graphUrl: url(['http:', 'https:']).default('https://graph.microsoft.com/v1.0'),
+    tokenScope: z.string().min(1).default('https://graph.microsoft.com/.default'),
+    ...idpMatchKeys,
+    pageSize: positiveInt().max(999).default(999),
+    timeoutMs: positiveInt().default(30_000),
+  })
+  .superRefine((source, ctx) => {
+    oneSecret(source, 'clientSecret', ctx);
+    checkDirectoryMatch(source, ctx);
+  });
+
+const googleSourceSchema = z
+  .strictObject({
+    type: z.literal('google'),
+    name: name().optional(),
+    scope: directoryScopeSchema.optional(),
+    /** The Workspace administrator the service account acts for. */
+    subject: name(),
+    customer: name().default('my_customer'),
+    credentialsFile: name().optional(),
+    clientEmail: name().optional(),
+    privateKey: z.string().min(1).optional(),
+    privateKeyEnv: envName().optional(),
+    /** Default: the key file's token_uri, else https://oauth2.googleapis.com/token. */
+    tokenUrl: url(['http:', 'https:']).optional(),
+    url: url(['http:', 'https:']).default('https://admin.googleapis.com'),
+    ...idpMatchKeys,
+    pageSize: positiveInt().max(500).default(500),
+    timeoutMs: positiveInt().default(30_000),
+  })
+  .superRefine((source, ctx) => {
+    checkDirectoryMatch(source, ctx);
+    const inline = source.privateKey !== undefined || source.privateKeyEnv !== undefined;
+    if (source.privateKey !== undefined && source.privateKeyEnv !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['privateKey'],
+        message: 'give privateKey or privateKeyEnv, not both',
+      });
+    if (source.credentialsFile === undefined && !(inline && source.clientEmail !== undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['credentialsFile'],
+        message: 'credentialsFile, or clientEmail with privateKey or privateKeyEnv, is required',
+      });
+    if (
+      source.match === 'attribute' &&
+      source.matchAttribute !== undefined &&
+      !/^[^.]+\.[^.]+$/.test(source.matchAttribute)
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['matchAttribute'],
+        message: 'expected a custom schema field as Schema.field',
+      });
+  });
+
+const directorySourceSchema = z.discriminatedUnion(
+  'type',
+  [scimSourceSchema, ldapSourceSchema, oktaSourceSchema, entraSourceSchema, googleSourceSchema],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' && issue.note === 'No matching discriminator'
+        ? 'unsupported directory type (supported: scim, ldap, okta, entra, google)'
+        : undefined,
+  },
+);
 
 const directoriesSchema = z.strictObject({
   /** Above this share of "absent" answers the directory is not believed for this run. */
@@ -378,4 +497,11 @@ export type ScheduleEntry = ReclaimConfig['schedule'][number];
 export type ApiRole = z.infer<typeof apiTokenSchema>['role'];
 
 /** Keys whose values are secrets: never printed, never logged. */
-export const SECRET_KEYS = ['token', 'password', 'loginWebhookSecret', 'clientSecret', 'bindPassword'];
+export const SECRET_KEYS = [
+  'token',
+  'password',
+  'loginWebhookSecret',
+  'clientSecret',
+  'bindPassword',
+  'privateKey',
+];

@@ -20,6 +20,17 @@ const REDACTED_PATHS = [
   '*.tokens[*].token',
   'headers.authorization',
   'req.headers.authorization',
+  // The identity providers' secrets, alone or inside a directory source.
+  'clientSecret',
+  'privateKey',
+  '*.clientSecret',
+  '*.privateKey',
+  'sources[*].token',
+  'sources[*].clientSecret',
+  'sources[*].privateKey',
+  'directories.sources[*].token',
+  'directories.sources[*].clientSecret',
+  'directories.sources[*].privateKey',
 ];
 
 export function createLogger(

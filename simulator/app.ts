@@ -1,4 +1,5 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { idpRoutes } from './idp/index.js';
 import { JiraError, sendJiraError } from './jira-error.js';
 import { isAuthenticated } from './middleware/authentication.js';
 import { faultInjector } from './middleware/faults.js';
@@ -68,9 +69,13 @@ export function buildApp(context: SimulatorContext, behaviour: AppBehaviour, tim
   );
 
   if (behaviour.latencyMs) {
-    app.use(['/rest', '/scim'], latency(behaviour.latencyMs, seededRandom(behaviour.seed ^ 0x1a7e), timers));
+    app.use(
+      ['/rest', '/scim', '/okta', '/entra', '/google'],
+      latency(behaviour.latencyMs, seededRandom(behaviour.seed ^ 0x1a7e), timers),
+    );
   }
   app.use(scimRoutes(context));
+  app.use(idpRoutes(context));
 
   app.use('/rest', (req, res, next) => {
     if (isAuthenticated(req, context.token)) {

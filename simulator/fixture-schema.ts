@@ -49,6 +49,16 @@ export const fixtureScimUserSchema = z.object({
   active: z.boolean().default(true),
   displayName: z.string().optional(),
   emails: z.array(z.object({ value: z.string(), primary: z.boolean().optional() })).optional(),
+  /* Read by the simulated IdPs (Okta, Entra ID, Google) only; SCIM ignores them. */
+  /** The account's e-mail; default the primary of `emails`, else the userName if it is one, else userName@example.com. */
+  email: z.string().min(1).optional(),
+  /** Okta's status (ACTIVE, SUSPENDED, DEPROVISIONED, …); default from `active`. */
+  status: z.string().min(1).optional(),
+  /** Google's flags; `suspended` defaults to not `active`. */
+  suspended: z.boolean().optional(),
+  archived: z.boolean().optional(),
+  /** More attributes: an Okta profile attribute, a Graph property, a Google custom field `Schema.field`. */
+  attributes: z.record(z.string(), z.string()).optional(),
 });
 
 export const fixtureExternalDirectorySchema = z.object({

@@ -1,4 +1,5 @@
 import { ChangeFaults } from './change-faults.js';
+import { IdpState } from './idp/idp-faults.js';
 import { PROFILES, type ProfileTraits } from './profiles.js';
 import { RequestStats } from './request-stats.js';
 import type { World } from './world.js';
@@ -24,6 +25,8 @@ export class SimulatorContext {
   readonly scimFaults: ScimFaults = { outage: null, hiddenPercent: 0, unlisted: new Set() };
   /** Users whose changes fail on request of a test (`/__sim/users/:name/fail-changes`). */
   readonly changeFaults = new ChangeFaults();
+  /** The simulated IdPs' faults and issued tokens (`/__sim/idp/*`). */
+  readonly idp = new IdpState();
 
   constructor(
     private readonly buildWorld: () => World,
@@ -43,5 +46,6 @@ export class SimulatorContext {
     this.scimFaults.hiddenPercent = 0;
     this.changeFaults.clearAll();
     this.scimFaults.unlisted.clear();
+    this.idp.reset();
   }
 }

@@ -1,5 +1,6 @@
 import type { Fixture } from './fixture-schema.js';
 import { parseLoginTime } from './login-time.js';
+import { IdpDirectory } from './idp/idp-directory.js';
 import { ScimDirectory } from './scim-directory.js';
 import { UserStore, type ApplicationRole } from './user-store.js';
 import type { World } from './world.js';
@@ -77,5 +78,6 @@ export function worldFromFixture(fixture: Fixture, profile: World['profile']): W
       });
     }
   }
-  return { profile, store, scim };
+  const idp = fixture.externalDirectory ? IdpDirectory.from(fixture.externalDirectory.users) : undefined;
+  return { profile, store, scim, idp };
 }

@@ -1,4 +1,5 @@
 import type { Profile } from './fixture-schema.js';
+import type { IdpDirectory } from './idp/idp-directory.js';
 import type { ScimDirectory } from './scim-directory.js';
 import type { UserStore } from './user-store.js';
 
@@ -8,4 +9,6 @@ export interface World {
   store: UserStore;
   /** Present only when the fixture's external directory is of type `scim`. */
   scim: ScimDirectory | undefined;
+  /** The accounts of the simulated IdPs (Okta, Entra ID, Google): the fixture's external directory, of any type. */
+  idp?: IdpDirectory;
 }

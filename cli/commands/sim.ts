@@ -49,6 +49,10 @@ export function registerSimCommand(program: Command): void {
       logger.info({ url: sim.url, profile: sim.profile, users: sim.userCount }, 'simulator listening');
       console.log(`Jira simulator (${sim.profile}, ${sim.userCount} users) at ${sim.url}`);
       console.log(`SCIM directory at ${sim.url}/scim/v2/Users — token "${options.token}" or admin/admin`);
+      console.log(
+        `Okta at ${sim.url}/okta (SSWS token), Entra ID at ${sim.url}/entra (client secret = token), ` +
+          `Google at ${sim.url}/google (register a service account: POST /__sim/idp/google/service-account)`,
+      );
       stopOnSignals(logger, () => sim.close());
     });
 }

@@ -2,6 +2,7 @@ import type { DirectorySourceConfig } from '../../config/schema.js';
 import type { DirectoryProvider } from './directory-provider.js';
 import { LdapDirectoryProvider } from './ldap/ldap-directory-provider.js';
 import { ldapProviderOptions } from './ldap/ldap-provider-options.js';
+import { createIdpProvider } from './idp/create-idp-provider.js';
 import { ScimDirectoryProvider } from './scim/scim-directory-provider.js';
 
 export interface ProviderTuning {
@@ -41,6 +42,13 @@ export function createDirectoryProviders(
         });
       case 'ldap':
         return new LdapDirectoryProvider(ldapProviderOptions(name, source, process.env));
+      case 'okta':
+      case 'entra':
+      case 'google':
+        return createIdpProvider(source, name, {
+          retries: tuning.retries ?? 2,
+          retryDelayMs: tuning.retryDelayMs ?? 1000,
+        });
     }
   });
 }

@@ -1,9 +1,11 @@
 /**
  * Why a directory could not answer. `auth`: the directory refused our credentials (an LDAP
- * bind); `ldap-result`: an LDAP operation ended with an error result code.
+ * bind); `ldap-result`: an LDAP operation ended with an error result code; `config`: a
+ * credential the source needs is missing or unreadable (an unset environment variable, a bad
+ * key file).
  */
 export type DirectoryFailureKind =
-  'http-status' | 'timeout' | 'network' | 'bad-response' | 'auth' | 'ldap-result';
+  'http-status' | 'timeout' | 'network' | 'bad-response' | 'auth' | 'ldap-result' | 'config';
 
 /**
  * The directory could not answer (after the client's own retries). Its message is written for

@@ -30,3 +30,6 @@ export {
   type MatchSetting,
   type MatchSubject,
 } from './match-key.js';
+export { OktaDirectoryProvider, type OktaProviderOptions } from './okta/okta-directory-provider.js';
+export { EntraDirectoryProvider, type EntraProviderOptions } from './entra/entra-directory-provider.js';
+export { GoogleDirectoryProvider, type GoogleProviderOptions } from './google/google-directory-provider.js';
