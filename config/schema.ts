@@ -52,7 +52,7 @@ const jiraSchema = z
     password: z.string().min(1).optional(),
     /** The applications whose licences Reclaim manages (Jira application role keys). */
     applications: names().default(['jira-software', 'jira-servicedesk', 'jira-core']),
-    /** Our own ceiling of Jira calls per second, shared by every worker on every machine. */
+    /** Our own ceiling of Jira HTTP attempts per second (retries included), shared by every worker on every machine. */
     requestsPerSecond: positiveInt().default(20),
     /** One request's time limit. */
     timeoutMs: positiveInt().default(30_000),

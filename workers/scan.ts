@@ -10,34 +10,30 @@ import { asJobOutcome } from './job-errors.js';
 export async function processScan(job: Job, app: App, signal: AbortSignal) {
   const { runId } = parsePayload(JOBS.scanRun, job.data);
   // One long job: a 429 is waited out in place rather than restarting the whole scan.
-  const scope = { count: 0, waitOnRateLimit: true };
-  try {
-    return await asJobOutcome(
-      job,
-      app.registry.queue(QUEUES.scan),
-      signal,
-      () =>
-        jiraRequestScope.run(scope, () =>
-          scanRun(
-            {
-              redis: app.redis,
-              prefix: app.prefix,
-              config: app.config,
-              logger: app.logger,
-              jira: app.jira(),
-              runs: app.runs,
-              plans: app.plans,
-              firstSeen: app.firstSeen,
-              openDirectories: app.openDirectories,
-            },
-            runId,
-            evaluationSink(app),
-            signal,
-          ),
+  const scope = { runId, waitOnRateLimit: true };
+  return asJobOutcome(
+    job,
+    app.registry.queue(QUEUES.scan),
+    signal,
+    () =>
+      jiraRequestScope.run(scope, () =>
+        scanRun(
+          {
+            redis: app.redis,
+            prefix: app.prefix,
+            config: app.config,
+            logger: app.logger,
+            jira: app.jira(),
+            runs: app.runs,
+            plans: app.plans,
+            firstSeen: app.firstSeen,
+            openDirectories: app.openDirectories,
+          },
+          runId,
+          evaluationSink(app),
+          signal,
         ),
-      { onFinalFailure: async (error) => void (await app.runs.fail(runId, `scan failed: ${error.message}`)) },
-    );
-  } finally {
-    if (scope.count > 0) await app.runs.addJiraRequests(runId, scope.count);
-  }
+      ),
+    { onFinalFailure: async (error) => void (await app.runs.fail(runId, `scan failed: ${error.message}`)) },
+  );
 }
