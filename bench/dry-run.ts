@@ -64,14 +64,20 @@ for (;;) {
 }
 const seconds = (Date.now() - started) / 1000;
 const scanSeconds = (scannedAt - started) / 1000;
-const stats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as { requests: { total: number } };
+const stats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as {
+  requests: { byRoute: Record<string, Record<string, number>> };
+};
+// Jira's routes only: the simulator serves the SCIM directory too.
+const jiraSeen = Object.entries(stats.requests.byRoute)
+  .filter(([route]) => route.includes(' /rest/'))
+  .reduce((sum, [, byStatus]) => sum + Object.values(byStatus).reduce((a, b) => a + b, 0), 0);
 
 console.log(`run ${run.id}: ${run.status}; ${run.counters.evaluated} users evaluated`);
 console.log(
   `dry run: ${seconds.toFixed(1)} s → ${Math.round(run.counters.evaluated / seconds)} users/s (scan listed everyone after ${scanSeconds.toFixed(1)} s)`,
 );
 console.log(
-  `Jira requests: ${run.counters.jiraRequests} counted by the run, ${stats.requests.total} seen by the simulator → ${((stats.requests.total / users) * 1000).toFixed(1)} per 1,000 users`,
+  `Jira requests: ${run.counters.jiraRequests} counted by the run, ${jiraSeen} seen by the simulated Jira → ${((jiraSeen / users) * 1000).toFixed(1)} per 1,000 users`,
 );
 console.log(`verdicts: ${JSON.stringify(run.counters.byVerdict)}`);
 

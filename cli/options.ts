@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseIsoInstant, type IsoInstantOptions } from '../services/time/iso-instant.js';
 
 /** A commander parser for a number option that names the option in its error. */
 export function parseNumber(option: string, range: { min?: number; max?: number } = {}) {
@@ -17,12 +18,11 @@ export function parseNumber(option: string, range: { min?: number; max?: number 
   };
 }
 
-/** An ISO-8601 date option. */
-export function parseIsoDate(option: string) {
+/** A time option (see services/time/iso-instant.ts for what is accepted). */
+export function parseIsoInstantOption(option: string, options: IsoInstantOptions = {}) {
   return (value: string): Date => {
-    const time = Date.parse(value);
-    if (Number.isNaN(time))
-      throw new InvalidArgumentError(`${option}: expected an ISO-8601 date, got "${value}"`);
-    return new Date(time);
+    const parsed = parseIsoInstant(value, options);
+    if (!parsed.ok) throw new InvalidArgumentError(`${option}: ${parsed.problem}`);
+    return parsed.instant;
   };
 }

@@ -1,5 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import { isoInstantString } from '../services/time/iso-instant.js';
 
 /*
  * The one description of Reclaim's configuration. Every key has its default here and in
@@ -29,10 +30,6 @@ const url = (protocols: string[]) =>
   );
 const name = () => z.string({ error: 'expected a name' }).min(1, { error: 'expected a non-empty name' });
 const names = () => z.array(name(), { error: 'expected a list of names' });
-const isoDate = () =>
-  z
-    .string({ error: 'expected an ISO-8601 date' })
-    .refine((value) => !Number.isNaN(Date.parse(value)), { error: 'expected an ISO-8601 date' });
 
 const redisSchema = z.strictObject({
   /** Where BullMQ and Reclaim's own state live. */
@@ -52,7 +49,7 @@ const jiraSchema = z
     password: z.string().min(1).optional(),
     /** The applications whose licences Reclaim manages (Jira application role keys). */
     applications: names().default(['jira-software', 'jira-servicedesk', 'jira-core']),
-    /** Our own ceiling of Jira calls per second, shared by every worker on every machine. */
+    /** Our own ceiling of Jira HTTP attempts per second (retries included), shared by every worker on every machine. */
     requestsPerSecond: positiveInt().default(20),
     /** One request's time limit. */
     timeoutMs: positiveInt().default(30_000),
@@ -79,7 +76,8 @@ const jiraSchema = z
 const policySchema = z.strictObject({
   inactiveDays: positiveInt().default(90),
   neverLoggedInDays: positiveInt().default(30),
-  existingUsersSeenSince: isoDate().nullable().default(null),
+  /** An ISO time with an offset, or a date (00:00 UTC); kept in its canonical UTC form. */
+  existingUsersSeenSince: isoInstantString().nullable().default(null),
   skipGroups: names().default(['jira-administrators', 'jira-system-administrators']),
   /**
    * The groups that hold Jira's administer permissions, for an instance that renamed them.

@@ -8,7 +8,6 @@ import type { JiraDirectory } from '../services/jira/jira-directory.js';
 import { openRunDirectories } from '../services/pipeline/open-run-directories.js';
 import { RunContextCache } from '../services/pipeline/run-context.js';
 import type { RunDirectoryView } from '../services/pipeline/run-directory-view.js';
-import { rateLimitedJira } from '../services/ratelimit/rate-limited-jira.js';
 import { SharedRateLimiter } from '../services/ratelimit/shared-rate-limiter.js';
 import { ApplyProgress } from '../services/apply/apply-progress.js';
 import { AuditLog } from '../services/audit/audit-log.js';
@@ -19,11 +18,20 @@ import { RunStore } from '../services/runs/run-store.js';
 import type { Run } from '../services/runs/types.js';
 import type { Logger } from './logger.js';
 
+/** What the Jira client needs to know about the job it works for. */
+export interface JiraRequestScope {
+  /** The run whose "Jira requests" counter each HTTP attempt made inside the job adds to. */
+  runId: string;
+  /** For a long job such as a scan: a 429 is waited out in place instead of failing the job. */
+  waitOnRateLimit?: boolean;
+}
+
 /**
- * The Jira requests made inside one job: counted, so they can be added to its run's counters,
- * and, for a long job such as a scan, whether a 429 is waited out in place.
+ * The job a Jira request is made for. Each attempt is counted in Redis as it is sent, not at the
+ * end of the job: a run that ends with its last job's request already counts it, and a worker
+ * that dies mid-job has still counted what it sent.
  */
-export const jiraRequestScope = new AsyncLocalStorage<{ count: number; waitOnRateLimit?: boolean }>();
+export const jiraRequestScope = new AsyncLocalStorage<JiraRequestScope>();
 
 /** Everything a process role works with, built once from the configuration. */
 export interface App {
@@ -40,7 +48,10 @@ export interface App {
   audit: AuditLog;
   applyProgress: ApplyProgress;
   contexts: RunContextCache;
-  /** The Jira client, rate limited across all workers; throws when no Jira is configured. */
+  /**
+   * The Jira client; every HTTP attempt passes the ceiling shared by all workers and counts for
+   * the run of the current `jiraRequestScope`. Throws when no Jira is configured.
+   */
   jira(): JiraDirectory;
   openDirectories(run: Run): Promise<RunDirectoryView>;
   close(): Promise<void>;
@@ -93,7 +104,7 @@ export function createApp(
     applyProgress: new ApplyProgress(redis, prefix),
     contexts: new RunContextCache(redis, prefix, runs, firstSeen),
     jira() {
-      jira ??= createJira(config, redis, prefix);
+      jira ??= createJira(config, redis, prefix, runs);
       return jira;
     },
     openDirectories: (run) => openRunDirectories(config.directories, run, logger),
@@ -105,22 +116,29 @@ export function createApp(
   };
 }
 
-function createJira(config: Readonly<ReclaimConfig>, redis: Redis, prefix: string): JiraDirectory {
+function createJira(
+  config: Readonly<ReclaimConfig>,
+  redis: Redis,
+  prefix: string,
+  runs: RunStore,
+): JiraDirectory {
   const { jira } = config;
   if (!jira.url || (!jira.token && !jira.username)) throw new JiraNotConfiguredError();
-  const client = new JiraDataCenterClient({
+  const limiter = new SharedRateLimiter(redis, stateKey(prefix, 'jira-rate'), jira.requestsPerSecond);
+  return new JiraDataCenterClient({
     baseUrl: jira.url,
     ...(jira.token ? { token: jira.token } : { username: jira.username!, password: jira.password! }),
     timeoutMs: jira.timeoutMs,
     retries: jira.retries,
     pageSize: jira.pageSize,
     ...(jira.crowd ? { crowd: { username: jira.crowd.application, password: jira.crowd.password } } : {}),
-    onRequest: () => {
+    // Per attempt, not per call: a retry, a detection probe or a Crowd lookup is a request
+    // Jira receives like any other.
+    beforeAttempt: async () => {
+      await limiter.acquire();
       const scope = jiraRequestScope.getStore();
-      if (scope) scope.count += 1;
+      if (scope) await runs.addJiraRequests(scope.runId, 1);
     },
     waitOnRateLimit: () => jiraRequestScope.getStore()?.waitOnRateLimit === true,
   });
-  const limiter = new SharedRateLimiter(redis, stateKey(prefix, 'jira-rate'), jira.requestsPerSecond);
-  return rateLimitedJira(client, limiter);
 }

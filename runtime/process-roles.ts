@@ -38,7 +38,7 @@ export async function startWorkerRole(
     shutdownTimeoutMs: config.worker.shutdownTimeoutMs,
     lockDurationMs: config.worker.lockDurationMs,
     // Each action makes a few Jira calls: the action queues together stay near the ceiling,
-    // and the shared limiter in front of the Jira client enforces it call by call.
+    // and the shared limiter inside the Jira client enforces it request by request.
     jobsPerSecond: Object.fromEntries(ACTION_QUEUES.map((q) => [q, config.jira.requestsPerSecond])),
     onFailedForGood: (job, reason, ctx) => recordFinalFailure(ctx, job, reason),
   });

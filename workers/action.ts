@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { JOB_QUEUE, type JobName } from '../queues/names.js';
 import { parsePayload } from '../queues/payloads.js';
-import type { App } from '../runtime/app.js';
+import { jiraRequestScope, type App } from '../runtime/app.js';
 import { recordStepFailure, runActionStep } from '../services/apply/run-action-step.js';
 import { createDirectoryProviders } from '../services/directories/create-directory-providers.js';
 import type { DirectoryProvider } from '../services/directories/directory-provider.js';
@@ -39,7 +39,9 @@ export async function processAction(job: Job, app: App, signal: AbortSignal) {
     job,
     app.registry.queue(JOB_QUEUE[job.name as JobName]),
     signal,
-    () => runActionStep(deps, step, actionId, actionSink(app)),
+    // Counted for the run like the scan's and the evaluation's requests.
+    () =>
+      jiraRequestScope.run({ runId: step.runId }, () => runActionStep(deps, step, actionId, actionSink(app))),
     { onFinalFailure: (error) => recordStepFailure(deps, step, actionId, error.message) },
   );
 }

@@ -9,28 +9,24 @@ import { asJobOutcome } from './job-errors.js';
 /** `evaluate-user`: one user's verdict, recorded in the run's plan. */
 export async function processEvaluate(job: Job, app: App, signal: AbortSignal) {
   const request = parsePayload(JOBS.evaluateUser, job.data);
-  const scope = { count: 0 };
-  try {
-    const outcome = await asJobOutcome(
-      job,
-      app.registry.queue(QUEUES.evaluate),
-      signal,
-      () =>
-        jiraRequestScope.run(scope, () =>
-          evaluateScannedUser({ jira: app.jira(), plans: app.plans, contexts: app.contexts }, request),
-        ),
-      {
-        // The user still gets a line (undetermined, with the error), so the run can finish and
-        // says what went wrong; the job stays failed in Bull Board.
-        onFinalFailure: async (error) => {
-          const { complete } = await recordEvaluationFailure(app.plans, request, error.message);
-          if (complete) await evaluationSink(app).finish(request.runId);
-        },
+  const scope = { runId: request.runId };
+  const outcome = await asJobOutcome(
+    job,
+    app.registry.queue(QUEUES.evaluate),
+    signal,
+    () =>
+      jiraRequestScope.run(scope, () =>
+        evaluateScannedUser({ jira: app.jira(), plans: app.plans, contexts: app.contexts }, request),
+      ),
+    {
+      // The user still gets a line (undetermined, with the error), so the run can finish and
+      // says what went wrong; the job stays failed in Bull Board.
+      onFinalFailure: async (error) => {
+        const { complete } = await recordEvaluationFailure(app.plans, request, error.message);
+        if (complete) await evaluationSink(app).finish(request.runId);
       },
-    );
-    if (outcome.status === 'recorded' && outcome.complete) await evaluationSink(app).finish(request.runId);
-    return outcome;
-  } finally {
-    if (scope.count > 0) await app.runs.addJiraRequests(request.runId, scope.count);
-  }
+    },
+  );
+  if (outcome.status === 'recorded' && outcome.complete) await evaluationSink(app).finish(request.runId);
+  return outcome;
 }

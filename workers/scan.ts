@@ -11,35 +11,31 @@ import { asJobOutcome } from './job-errors.js';
 export async function processScan(job: Job, app: App, signal: AbortSignal) {
   const { runId } = parsePayload(JOBS.scanRun, job.data);
   // One long job: a 429 is waited out in place rather than restarting the whole scan.
-  const scope = { count: 0, waitOnRateLimit: true };
-  try {
-    return await asJobOutcome(
-      job,
-      app.registry.queue(QUEUES.scan),
-      signal,
-      () =>
-        jiraRequestScope.run(scope, () =>
-          scanRun(
-            {
-              redis: app.redis,
-              prefix: app.prefix,
-              config: app.config,
-              logger: app.logger,
-              jira: app.jira(),
-              runs: app.runs,
-              lifecycle: app.lifecycle,
-              plans: app.plans,
-              firstSeen: app.firstSeen,
-              openDirectories: app.openDirectories,
-            },
-            runId,
-            evaluationSink(app),
-            signal,
-          ),
+  const scope = { runId, waitOnRateLimit: true };
+  return asJobOutcome(
+    job,
+    app.registry.queue(QUEUES.scan),
+    signal,
+    () =>
+      jiraRequestScope.run(scope, () =>
+        scanRun(
+          {
+            redis: app.redis,
+            prefix: app.prefix,
+            config: app.config,
+            logger: app.logger,
+            jira: app.jira(),
+            runs: app.runs,
+            lifecycle: app.lifecycle,
+            plans: app.plans,
+            firstSeen: app.firstSeen,
+            openDirectories: app.openDirectories,
+          },
+          runId,
+          evaluationSink(app),
+          signal,
         ),
-      { onFinalFailure: (error) => recordFinalFailure(app, job, error.message) },
-    );
-  } finally {
-    if (scope.count > 0) await app.runs.addJiraRequests(runId, scope.count);
-  }
+      ),
+    { onFinalFailure: (error) => recordFinalFailure(app, job, error.message) },
+  );
 }

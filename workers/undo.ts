@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { JOBS, QUEUES } from '../queues/names.js';
 import { parsePayload } from '../queues/payloads.js';
-import type { App } from '../runtime/app.js';
+import { jiraRequestScope, type App } from '../runtime/app.js';
 import { undoActionById, undoRun } from '../services/apply/undo.js';
 import { asJobOutcome } from './job-errors.js';
 
@@ -13,10 +13,20 @@ export async function processUndo(job: Job, app: App, signal: AbortSignal) {
   return asJobOutcome(job, app.registry.queue(QUEUES.undo), signal, async () => {
     if (job.name === JOBS.undoRun) {
       const { runId, actor } = parsePayload(JOBS.undoRun, job.data);
-      return undoRun(deps, runId, actor, undoKey);
+      return countedFor(app, runId, () => undoRun(deps, runId, actor, undoKey));
     }
     const { actionId, actor } = parsePayload(JOBS.undoAction, job.data);
-    const entry = await undoActionById(deps, actionId, actor, undoKey);
+    const runId = (await app.audit.findByAction(actionId))?.runId;
+    const entry = await countedFor(app, runId, () => undoActionById(deps, actionId, actor, undoKey));
     return { outcome: entry.outcome, reason: entry.reason, auditId: entry.id };
   });
+}
+
+/**
+ * An undo's Jira requests count for the run whose actions it reverses — while that run is still
+ * kept: the audit log outlives runs, and a count must not bring back a run retention removed.
+ */
+async function countedFor<T>(app: App, runId: string | undefined, undo: () => Promise<T>): Promise<T> {
+  if (runId === undefined || !(await app.runs.get(runId))) return undo();
+  return jiraRequestScope.run({ runId }, undo);
 }

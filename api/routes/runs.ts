@@ -11,15 +11,14 @@ import { MAX_PLAN_PAGE_SIZE } from '../../services/runs/plan-store.js';
 import { planCsv } from '../../services/runs/plan-csv.js';
 import { InvalidPlanCursorError } from '../../services/runs/plan-cursor.js';
 import { planPrunedMessage } from '../../services/runs/prune-runs.js';
+import { isoInstantString } from '../../services/time/iso-instant.js';
 import type { tokenAuthenticator } from '../auth.js';
 import { requireRole } from '../auth.js';
 import { HttpError } from '../http-error.js';
 
 const createRunBody = z.strictObject({
   mode: z.enum(['dry-run', 'apply'], { error: 'expected "dry-run" or "apply"' }).default('dry-run'),
-  asOf: z.iso
-    .datetime({ offset: true, error: 'expected an ISO-8601 date-time, e.g. 2026-11-29T00:00:00Z' })
-    .optional(),
+  asOf: isoInstantString({ notInFuture: true }).optional(),
   only: z.enum(RECLAIM_RULES, { error: `expected one of ${RECLAIM_RULES.join(', ')}` }).optional(),
 });
 

@@ -8,7 +8,7 @@ import { planPrunedMessage, pruneRuns, type PruneResult } from '../../services/r
 import type { Run } from '../../services/runs/types.js';
 import { formatRun, formatSummary } from '../format-run.js';
 import { requireRun, withApp } from '../with-app.js';
-import { parseIsoDate } from '../options.js';
+import { parseIsoInstantOption } from '../options.js';
 import { RunProgress } from '../progress.js';
 import { waitForRun } from '../../services/runs/wait-for-run.js';
 
@@ -44,8 +44,8 @@ export function registerRunCommands(program: Command): void {
     .option('--apply', 'plan and then act (held by the brake when the plan is large)')
     .option(
       '--as-of <iso>',
-      'evaluate every date rule against this time (default: now)',
-      parseIsoDate('--as-of'),
+      'evaluate every date rule against this time (default: now): with an offset (Z, +02:00) or a date (00:00 UTC)',
+      parseIsoInstantOption('--as-of', { notInFuture: true }),
     )
     .option('--only <rule>', `only this reclaim rule: ${RECLAIM_RULES.join(' | ')}`)
     .option('--wait', 'show progress and the summary when the run is planned or done')

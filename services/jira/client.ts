@@ -68,6 +68,11 @@ export interface JiraDataCenterClientOptions {
   retryBudgetMs?: number;
   /** Users per listing page (capped by each endpoint's maximum). @defaultValue 1_000 */
   pageSize?: number;
+  /**
+   * Awaited before every HTTP attempt, retries, detection and Crowd calls included: the shared
+   * ceiling of requests per second, and the run's count of Jira requests.
+   */
+  beforeAttempt?: (event: JiraRequestEvent) => Promise<void>;
   /** Called for every HTTP attempt, e.g. to count "Jira requests per 1000 users". */
   onRequest?: (event: JiraRequestEvent) => void;
   /** Asked on a 429: wait for `Retry-After` and retry in place instead of throwing. */
@@ -100,6 +105,7 @@ export class JiraDataCenterClient implements JiraDirectory {
       retries: options.retries,
       retryBaseDelayMs: options.retryBaseDelayMs,
       retryBudgetMs: options.retryBudgetMs,
+      beforeAttempt: options.beforeAttempt,
       onRequest: options.onRequest,
       waitOnRateLimit: options.waitOnRateLimit,
     });

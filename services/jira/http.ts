@@ -37,6 +37,13 @@ export interface JiraHttpOptions {
   retryBudgetMs?: number;
   /** Open connections kept per host. @defaultValue 16 */
   maxSockets?: number;
+  /**
+   * Awaited before every HTTP attempt, retries and in-place 429 waits included: where the
+   * shared ceiling of requests per second and the run's count of Jira requests sit, so that
+   * each holds for what Jira actually receives. An error thrown here fails the request unsent.
+   */
+  beforeAttempt?: (event: JiraRequestEvent) => Promise<void>;
+  /** Told about every HTTP attempt (after `beforeAttempt`), e.g. to count requests in memory. */
   onRequest?: (event: JiraRequestEvent) => void;
   /**
    * Asked on a 429: true makes the request wait for `Retry-After` and try again in place (for a
@@ -80,6 +87,7 @@ export class JiraHttp {
   private readonly retries: number;
   private readonly retryBaseDelayMs: number;
   private readonly retryBudgetMs: number;
+  private readonly beforeAttempt: ((event: JiraRequestEvent) => Promise<void>) | undefined;
   private readonly onRequest: ((event: JiraRequestEvent) => void) | undefined;
   private readonly waitOnRateLimit: (() => boolean) | undefined;
   private readonly agents: { http: http.Agent; https: https.Agent };
@@ -92,6 +100,7 @@ export class JiraHttp {
     this.retries = options.retries ?? 2;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 250;
     this.retryBudgetMs = options.retryBudgetMs ?? 60_000;
+    this.beforeAttempt = options.beforeAttempt;
     this.onRequest = options.onRequest;
     this.waitOnRateLimit = options.waitOnRateLimit;
     const maxSockets = options.maxSockets ?? 16;
@@ -110,8 +119,10 @@ export class JiraHttp {
     const path = request.path + encodeQuery(request.query);
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
+      const event = { method: request.method, path, attempt };
+      await this.beforeAttempt?.(event);
       this.attempts++;
-      this.onRequest?.({ method: request.method, path, attempt });
+      this.onRequest?.(event);
       let outcome;
       try {
         outcome = await this.attempt(request, path, attempt);

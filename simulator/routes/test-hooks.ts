@@ -35,7 +35,11 @@ export function testHookRoutes(context: SimulatorContext, callbacks: TestHookCal
 
   router.get('/__sim/stats', (_req, res) => {
     res.json({
-      requests: { total: context.stats.total, byRoute: context.stats.byRoute },
+      requests: {
+        total: context.stats.total,
+        byRoute: context.stats.byRoute,
+        perSecond: context.stats.perSecond,
+      },
       mutations: { total: context.world.store.totalMutations },
     });
   });

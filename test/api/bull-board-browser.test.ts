@@ -7,7 +7,14 @@ import { chromium, type Browser } from 'playwright-core';
 import { createApiApp } from '../../api/app.js';
 import { startStack, runToEnd, type Stack } from '../support/stack.js';
 
+/** The browser to drive: `CHROMIUM_PATH`, else Debian's `chromium` package. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** `CI` set, as CI services and `.ci/run` do (`CI=false` or `CI=0` reads as unset). */
+function inCi(): boolean {
+  const ci = process.env.CI?.trim().toLowerCase();
+  return ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false';
+}
+
 const TOKEN = 'operator-token-for-the-browser';
 
 /** Bull Board as a person sees it: a real headless Chromium logs in and reads the queues. */
@@ -19,8 +26,14 @@ describe('Bull Board in a browser', function () {
   let dir: string;
 
   before(async function () {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
+    if (!existsSync(CHROMIUM)) {
+      const missing = `no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH (.ci/run installs it)`;
+      // In CI the browser is part of the machine: its absence is a failure, never a quiet skip.
+      if (inCi()) throw new Error(missing);
+      // On a fresh machine the rest of the suite still runs; this test says what it needs.
+      process.stdout.write(`  skipped: ${missing}\n`);
+      this.skip();
+    }
     stack = await startStack({
       sim: { users: 300 },
       config: { api: { tokens: [{ name: 'ops', token: TOKEN, role: 'operator' }] } },

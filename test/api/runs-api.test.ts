@@ -67,6 +67,9 @@ describe('the HTTP API', function () {
     const cases: Array<[unknown, string]> = [
       [{ mode: 'destroy' }, 'mode'],
       [{ mode: 'dry-run', asOf: 'yesterday' }, 'asOf'],
+      [{ mode: 'dry-run', asOf: '2026-11-29T00:00' }, 'asOf: .*local time without an offset'],
+      [{ mode: 'dry-run', asOf: new Date(Date.now() + 3600_000).toISOString() }, 'asOf: .*in the future'],
+      [{ mode: 'dry-run', asOf: 20261129 }, 'asOf'],
       [{ mode: 'dry-run', only: 'everyone' }, 'only'],
       [{ mode: 'dry-run', surprise: true }, 'surprise'],
     ];
@@ -77,6 +80,8 @@ describe('the HTTP API', function () {
         .send(body as object)
         .expect(400);
       assert.match(response.body.error.message, new RegExp(field), JSON.stringify(response.body));
+      assert.equal(response.body.error.code, 'bad_request');
+      if (field.startsWith('asOf')) assert.equal(response.body.error.details[0].field, 'asOf');
     }
     const malformed = await request(api)
       .post('/api/runs')
@@ -87,6 +92,16 @@ describe('the HTTP API', function () {
     assert.equal(malformed.body.error.code, 'bad_request');
     await request(api).get('/api/runs?limit=many').set(as('viewer')).expect(400);
     await request(api).get('/api/runs/no-such-run').set(as('viewer')).expect(404);
+  });
+
+  it('takes a bare date asOf as 00:00 UTC', async () => {
+    const created = await request(api)
+      .post('/api/runs')
+      .set(as('operator'))
+      .send({ mode: 'dry-run', asOf: '2026-11-29' })
+      .expect(202);
+    const run = await waitForRun(stack.app, created.body.id);
+    assert.equal(run.asOf, '2026-11-29T00:00:00.000Z');
   });
 
   it('starts a dry run (202 + id), shows it, and serves its plan paged and as CSV', async () => {

@@ -143,6 +143,18 @@ describe('configuration', () => {
     );
   });
 
+  it('takes policy.existingUsersSeenSince as an instant: a bare date is 00:00 UTC, a local time is refused', () => {
+    const seenSince = (value: string) =>
+      loadConfig({ file: write('seen.yaml', `policy:\n  existingUsersSeenSince: "${value}"\n`), env: {} })
+        .policy.existingUsersSeenSince;
+    assert.equal(seenSince('2026-01-01'), '2026-01-01T00:00:00.000Z');
+    assert.equal(seenSince('2026-01-01T02:00+0200'), '2026-01-01T00:00:00.000Z');
+    assert.throws(
+      () => seenSince('2026-01-01T00:00'),
+      /policy\.existingUsersSeenSince: "2026-01-01T00:00" is a local time without an offset/,
+    );
+  });
+
   it('refuses a directory type that is not supported yet, naming it', () => {
     assert.throws(
       () =>

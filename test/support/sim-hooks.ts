@@ -14,7 +14,12 @@ export interface SimUserState {
 }
 
 export interface SimStats {
-  requests: { total: number; byRoute: Record<string, Record<string, number>> };
+  requests: {
+    total: number;
+    byRoute: Record<string, Record<string, number>>;
+    /** Requests by the Unix second they arrived in. */
+    perSecond: Record<string, number>;
+  };
   mutations?: { total: number };
 }
 
