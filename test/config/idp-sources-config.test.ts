@@ -67,7 +67,7 @@ describe('configuration of the identity-provider sources (okta, entra, google)',
       'directories.sources.0.token: give token or tokenEnv, not both',
     ]);
     assert.deepEqual(problems({ ...ENTRA, match: 'attribute' }), [
-      'directories.sources.0.matchAttribute: required when match is attribute',
+      'directories.sources.0.matchAttribute: required with match: attribute',
     ]);
     assert.deepEqual(problems({ ...OKTA, pageSize: 500 }).length, 1);
     assert.deepEqual(problems({ type: 'google', subject: 'admin@corp.example' }), [
