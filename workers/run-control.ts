@@ -32,8 +32,6 @@ export async function processFinishRun(job: Job, app: App, signal: AbortSignal) 
 
 export function finishDeps(app: App): FinishDependencies {
   return {
-    redis: app.redis,
-    prefix: app.prefix,
     brake: app.config.brake,
     runs: app.runs,
     lifecycle: app.lifecycle,

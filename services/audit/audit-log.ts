@@ -82,11 +82,6 @@ export class AuditLog {
     return this.findByKey(actionId);
   }
 
-  /** The entry of the undo of an action (default key `${actionId}:undo`). */
-  findUndoOf(actionId: string): Promise<AuditEntry | null> {
-    return this.findByKey(`${actionId}:undo`);
-  }
-
   async findByKey(idempotencyKey: string): Promise<AuditEntry | null> {
     const id = await this.redis.hget(this.keys.byKey, idempotencyKey);
     return id === null ? null : this.get(id);

@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '../http/retry-after.js';
 import {
   JiraBadRequestError,
   JiraForbiddenError,
@@ -89,16 +90,6 @@ export function errorForResponse(
     default:
       return new JiraUnexpectedResponseError(details, `Jira answered with status ${status}`);
   }
-}
-
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date; undefined when missing or unreadable. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1_000);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
 }
 
 /**

@@ -2,7 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import got, { RequestError, TimeoutError, type Method } from 'got';
 import { backoffDelay } from './backoff.js';
-import { errorForResponse, parseErrorBody, parseRetryAfter } from './error-envelope.js';
+import { parseRetryAfter } from '../http/retry-after.js';
+import { errorForResponse, parseErrorBody } from './error-envelope.js';
 import {
   JiraConnectionError,
   JiraRateLimitError,

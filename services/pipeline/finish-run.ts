@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { ReclaimConfig } from '../../config/schema.js';
 import type { ApplyProgress } from '../apply/apply-progress.js';
 import { checkBrake } from '../apply/brake.js';
@@ -8,8 +7,6 @@ import type { RunLifecycle } from '../runs/run-lifecycle.js';
 import type { RunStore } from '../runs/run-store.js';
 
 export interface FinishDependencies {
-  redis: Redis;
-  prefix: string;
   brake: ReclaimConfig['brake'];
   runs: RunStore;
   lifecycle: RunLifecycle;

@@ -19,7 +19,7 @@ const HOLDS_NO_LICENCE: Reason = {
   rule: 'holds no licence: nothing to revoke',
 };
 
-function licenceGroupsOf(facts: UserFacts, ctx: PolicyContext): string[] {
+function licenceGroupsHeld(facts: UserFacts, ctx: PolicyContext): string[] {
   return namesIn(facts.groups, new NameSet(ctx.licenceGroups));
 }
 
@@ -32,7 +32,7 @@ function trackingAction(facts: UserFacts, policy: PolicyConfig): PlannedAction |
 export function reclaimActions(facts: UserFacts, policy: PolicyConfig, ctx: PolicyContext): PlannedWork {
   const actions: PlannedAction[] = [];
   const reasons: Reason[] = [];
-  const licenceGroups = licenceGroupsOf(facts, ctx);
+  const licenceGroups = licenceGroupsHeld(facts, ctx);
   if (licenceGroups.length > 0) actions.push({ type: 'revoke-license', groups: licenceGroups });
   else reasons.push(HOLDS_NO_LICENCE);
   const tracking = trackingAction(facts, policy);

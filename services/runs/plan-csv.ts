@@ -45,11 +45,15 @@ export function formatAction(action: PlannedAction): string {
   }
 }
 
+/**
+ * One reason as the `reasons` cell shows it. The cell separates reasons by ";", so a ";" inside
+ * one (a group name, a directory's error text) is written as "," rather than splitting it.
+ */
 export function formatReason(reason: Reason): string {
   let text = reason.rule;
   if (reason.value !== undefined) text += `: ${reason.value}`;
   if (reason.threshold !== undefined) text += ` (threshold: ${reason.threshold})`;
-  return text;
+  return text.replaceAll(';', ',');
 }
 
 function toRow(line: PlanLine): string[] {

@@ -127,7 +127,7 @@ describe('audit log', () => {
       undoOf: first.id,
     });
     assert.equal(undo.idempotencyKey, 'retried:undo');
-    assert.deepEqual(await audit.findUndoOf('retried'), undo);
+    assert.deepEqual(await audit.findByKey(`${'retried'}:undo`), undo);
     assert.equal(await audit.count(), 2);
   });
 

@@ -1,10 +1,6 @@
+import { parseRetryAfter } from '../../services/http/retry-after.js';
 import assert from 'node:assert/strict';
-import {
-  errorForResponse,
-  parseErrorBody,
-  parseRetryAfter,
-  rateLimitWaitMs,
-} from '../../services/jira/error-envelope.js';
+import { errorForResponse, parseErrorBody, rateLimitWaitMs } from '../../services/jira/error-envelope.js';
 import {
   JiraBadRequestError,
   JiraForbiddenError,

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { formatReasons } from '../../services/policy/format-reasons.js';
 import { policyNotes } from '../../services/policy/policy-notes.js';
 import { renameTarget } from '../../services/policy/rename-target.js';
 import { policyWith } from './fixtures.js';
@@ -23,38 +22,6 @@ describe('policy: rename target', () => {
 
   it('does not interpret "$" sequences in usernames', () => {
     assert.equal(renameTarget('{username}_x', { name: "a$&b$'", key: 'K' }, new Date(0)), "a$&b$'_x");
-  });
-});
-
-describe('policy: reasons as one CSV cell', () => {
-  it('one reason per part, joined by "; "', () => {
-    assert.equal(
-      formatReasons([
-        { signal: 'directory', rule: 'active in scim', value: 'active=true' },
-        {
-          signal: 'last-login',
-          rule: 'last login more than 90 days before asOf',
-          value: '2026-05-01T10:00:00.000Z',
-          threshold: '2026-08-31T00:00:00.000Z',
-        },
-        { signal: 'account', rule: 'the Jira account is already deactivated' },
-      ]),
-      'directory: active in scim (value active=true); ' +
-        'last-login: last login more than 90 days before asOf ' +
-        '(value 2026-05-01T10:00:00.000Z, threshold 2026-08-31T00:00:00.000Z); ' +
-        'account: the Jira account is already deactivated',
-    );
-  });
-
-  it('a ";" inside a reason does not split the cell', () => {
-    assert.equal(
-      formatReasons([{ signal: 'group', rule: 'member of a skip group', value: 'a;b\nc' }]),
-      'group: member of a skip group (value a,b c)',
-    );
-  });
-
-  it('no reasons, empty cell', () => {
-    assert.equal(formatReasons([]), '');
   });
 });
 

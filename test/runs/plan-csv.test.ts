@@ -78,6 +78,17 @@ describe('plan CSV', () => {
     assert.ok(csv.includes('"Ames, Alice ""Al"""'));
   });
 
+  it('a ";" inside a reason does not split the reasons cell', async () => {
+    const line = keepLine('JIRAUSER4', {
+      reasons: [
+        { signal: 'group', rule: 'member of a skip group', value: 'ops;admins' },
+        { signal: 'user', rule: 'listed in skipUsers' },
+      ],
+    });
+    const [, row] = rowsOf(await csvOf([line]));
+    assert.deepEqual(row![8]!.split(';'), ['member of a skip group: ops,admins', 'listed in skipUsers']);
+  });
+
   it('neutralises cells a spreadsheet would run as a formula', async () => {
     const lines = ['=HYPERLINK("http://evil")', '+1+1', '-2+3', '@SUM(A1)', '\tcmd', '\rcmd'].map((name, i) =>
       keepLine(`K${i}`, { name, displayName: name }),

@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '../../http/retry-after.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import got, { HTTPError, ParseError, RequestError, TimeoutError } from 'got';
 import { DirectoryUnavailableError } from '../directory-unavailable-error.js';
@@ -60,10 +61,7 @@ function sleep(ms: number): Promise<void> {
 /** `Retry-After` in seconds or as an HTTP date, in ms; undefined when absent or unreadable. */
 export function retryAfterMs(headers: IncomingHttpHeaders, now = Date.now()): number | undefined {
   const value = headers['retry-after'];
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  return parseRetryAfter(typeof value === 'string' ? value : undefined, now);
 }
 
 /** An error response's body as JSON when it is JSON, else as it came. */
