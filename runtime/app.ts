@@ -78,7 +78,7 @@ export function createApp(config: Readonly<ReclaimConfig>, role: ConnectionRole,
       jira ??= createJira(config, redis, prefix);
       return jira;
     },
-    openDirectories: (run) => openRunDirectories(config.directories, run, logger),
+    openDirectories: (run) => openRunDirectories(config.directories, run, logger, { redis, prefix }),
     async close() {
       await registry.close();
       await jira?.close();

@@ -33,6 +33,7 @@ export async function processAction(job: Job, app: App, signal: AbortSignal) {
     runs: app.runs,
     progress: app.applyProgress,
     directories: directoryProviders(app),
+    combine: app.config.directories.combine,
   };
   return asJobOutcome(
     job,

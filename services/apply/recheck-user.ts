@@ -1,4 +1,4 @@
-import type { PolicyConfig } from '../../config/schema.js';
+import type { DirectoryCombine, PolicyConfig } from '../../config/schema.js';
 import type { UserSnapshot } from '../actions/types.js';
 import type { DirectoryProvider } from '../directories/directory-provider.js';
 import { lookupDirectoryFacts } from '../directories/lookup-directory-facts.js';
@@ -18,6 +18,8 @@ export interface RecheckContext {
   verdict: Verdict;
   /** The configured external directories, asked again about a leaver. */
   directories: readonly DirectoryProvider[];
+  /** How the sources' facts are combined, as in the run (`directories.combine`). */
+  combine?: DirectoryCombine;
   /** The Jira account Reclaim works with, as the run recorded it: always exempt. */
   ownAccount?: JiraAccount;
 }
@@ -34,7 +36,7 @@ export async function recheckUser(user: UserSnapshot, ctx: RecheckContext): Prom
     exemptRule(facts, ctx.policy, ctx.ownAccount ? { ownAccount: ctx.ownAccount } : {});
   if (protection) return `now ${protection.reasons.map(describe).join('; ')}: not acted on`;
   if (ctx.verdict !== 'left-company') return undefined;
-  return stillLeft(user.name, ctx.directories);
+  return stillLeft(user.name, ctx.directories, ctx.combine);
 }
 
 /**
@@ -66,9 +68,10 @@ function describe(reason: Reason): string {
 async function stillLeft(
   username: string,
   directories: readonly DirectoryProvider[],
+  combine: DirectoryCombine = 'all',
 ): Promise<string | undefined> {
   if (directories.length === 0) return 'no external directory is configured any more: not acted on';
-  const fact = (await lookupDirectoryFacts(directories, [username])).get(username);
+  const fact = (await lookupDirectoryFacts(directories, [username], combine)).get(username);
   return reasonNotLeft(fact ?? { status: 'unknown', source: 're-check', reason: 'not answered' });
 }
 

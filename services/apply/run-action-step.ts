@@ -8,6 +8,7 @@ import type { ActionStep } from '../../queues/payloads.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { ApplyProgress } from './apply-progress.js';
 import { failedStepEffect } from './failed-step-audit.js';
+import type { DirectoryCombine } from '../../config/schema.js';
 import { recheckUser } from './recheck-user.js';
 import type { ActionSink } from './start-apply.js';
 
@@ -18,6 +19,8 @@ export interface StepDependencies {
   progress: ApplyProgress;
   /** The configured external directories (`directories.sources`), asked again about a leaver. */
   directories: readonly DirectoryProvider[];
+  /** How the sources' facts are combined (`directories.combine`). @defaultValue 'all' */
+  combine?: DirectoryCombine;
 }
 
 export type StepOutcome = ActionResult | { outcome: 'not-run'; reason: string };
@@ -60,6 +63,7 @@ export async function runActionStep(
         policy: run.policy,
         verdict: step.planned.verdict,
         directories: deps.directories,
+        ...(deps.combine ? { combine: deps.combine } : {}),
         ...(run.jira?.account ? { ownAccount: run.jira.account } : {}),
       }),
     );

@@ -1,5 +1,5 @@
 /** Why a directory could not answer. */
-export type DirectoryFailureKind = 'http-status' | 'timeout' | 'network' | 'bad-response';
+export type DirectoryFailureKind = 'http-status' | 'timeout' | 'network' | 'bad-response' | 'configuration';
 
 /**
  * The directory could not answer (after the client's own retries). Its message is written for

@@ -1,5 +1,7 @@
+import type { DirectoryCombine } from '../../config/schema.js';
 import type { DirectoryFact } from '../policy/types.js';
 import { combineDirectoryFacts } from './combine-directory-facts.js';
+import { answerFact } from './directory-answer.js';
 import type { DirectoryProvider } from './directory-provider.js';
 
 /**
@@ -10,6 +12,7 @@ import type { DirectoryProvider } from './directory-provider.js';
 export async function lookupDirectoryFacts(
   providers: readonly DirectoryProvider[],
   usernames: readonly string[],
+  combine: DirectoryCombine = 'all',
 ): Promise<Map<string, DirectoryFact>> {
   const perSource = await Promise.all(
     providers.map(async (provider): Promise<(name: string) => DirectoryFact> => {
@@ -19,9 +22,7 @@ export async function lookupDirectoryFacts(
           const answer = answers.get(name);
           if (answer === undefined)
             return { status: 'unknown', source: provider.name, reason: 'not answered' };
-          return answer.status === 'absent'
-            ? { status: 'absent', source: provider.name }
-            : { status: answer.status, source: provider.name, attribute: answer.attribute };
+          return answerFact(answer, provider.name);
         };
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
@@ -30,6 +31,12 @@ export async function lookupDirectoryFacts(
     }),
   );
   return new Map(
-    usernames.map((name) => [name, combineDirectoryFacts(perSource.map((factOf) => factOf(name)))]),
+    usernames.map((name) => [
+      name,
+      combineDirectoryFacts(
+        perSource.map((factOf) => factOf(name)),
+        combine,
+      ),
+    ]),
   );
 }

@@ -21,7 +21,7 @@ export interface ScimHttpOptions {
 const RETRIED_STATUSES = [408, 429, 500, 502, 503, 504];
 
 /** The URL as it may appear in a message: without credentials. */
-function printable(url: string): string {
+export function printable(url: string): string {
   const parsed = new URL(url);
   parsed.username = '';
   parsed.password = '';
@@ -33,7 +33,11 @@ function attemptsOf(error: RequestError): string {
   return attempts > 1 ? `, ${attempts} attempts` : '';
 }
 
-function unavailable(error: unknown, options: ScimHttpOptions, url: string): DirectoryUnavailableError {
+export function unavailable(
+  error: unknown,
+  options: ScimHttpOptions,
+  url: string,
+): DirectoryUnavailableError {
   const where = `GET ${printable(url)}`;
   const { source } = options;
   if (error instanceof HTTPError) {
