@@ -400,4 +400,11 @@ export type ScheduleEntry = ReclaimConfig['schedule'][number];
 export type ApiRole = z.infer<typeof apiTokenSchema>['role'];
 
 /** Keys whose values are secrets: never printed, never logged. */
-export const SECRET_KEYS = ['token', 'password', 'loginWebhookSecret', 'clientSecret', 'bindPassword'];
+export const SECRET_KEYS = [
+  'token',
+  'password',
+  'loginWebhookSecret',
+  'clientSecret',
+  'bindPassword',
+  'privateKey',
+];
