@@ -230,7 +230,11 @@ const httpSourceSchema = z
     error: 'an http source needs listUrl or lookupUrl (or both)',
     path: ['listUrl'],
   })
-  .refine(needsMatchAttribute, MATCH_ATTRIBUTE_ERROR);
+  .refine(needsMatchAttribute, MATCH_ATTRIBUTE_ERROR)
+  .refine((s) => s.matchAttribute === undefined || SELECTOR_PATTERN.test(s.matchAttribute), {
+    error: 'expected a selector such as profile.login',
+    path: ['matchAttribute'],
+  });
 
 const csvSourceSchema = z
   .strictObject({

@@ -215,6 +215,13 @@ describe('HTTP JSON directory source over HTTP (simulator)', function () {
         'directories.sources.0.selectors.users: expected a selector such as items[*], profile.login or status',
       ],
     );
+    assert.deepEqual(
+      problems({ listUrl: 'https://hr.example.com/people', match: 'attribute', matchAttribute: 'a..b' }),
+      ['directories.sources.0.matchAttribute: expected a selector such as profile.login'],
+    );
+    assert.deepEqual(problems({ listUrl: 'https://hr.example.com/people', match: 'attribute' }), [
+      'directories.sources.0.matchAttribute: match: attribute needs matchAttribute',
+    ]);
     assert.deepEqual(problems({ lookupUrl: 'https://hr.example.com/people/' }), [
       'directories.sources.0.lookupUrl: the lookupUrl must contain {username}',
     ]);
