@@ -132,6 +132,22 @@ describe('HTTP JSON directory source over HTTP (simulator)', function () {
     assert.deepEqual((await result.factsFor(['gone1'])).get('gone1'), { status: 'absent', source: 'hr' });
   });
 
+  it("a listing-only source confirms absent users from the run's own listing, not a second one", async () => {
+    const source = provider({ listUrl: `${hr.peopleUrl}?limit=50` });
+    await listAll(source);
+    const before = await hr.listingRequests();
+    const answers = await source.lookup(['gone', 'BOB', 'staff001']);
+    assert.deepEqual(
+      [...answers.values()].map((a) => a.status),
+      ['absent', 'disabled', 'active'],
+    );
+    assert.deepEqual(await hr.listingRequests(), before, 'no request made');
+    const fresh = provider({ listUrl: `${hr.peopleUrl}?limit=50` });
+    assert.equal((await fresh.lookup(['gone'])).get('gone')?.status, 'absent', 'a new provider lists first');
+    const after = await hr.listingRequests();
+    assert.equal((after['200'] ?? 0) - (before['200'] ?? 0), Math.ceil(PEOPLE.length / 50));
+  });
+
   it('matches by e-mail when told to: the e-mail field is the key', async () => {
     const source = provider({ listUrl: hr.peopleUrl, match: 'email' });
     const keys = (await listAll(source).catch((e: Error) => e)) as Error;

@@ -78,7 +78,7 @@ export class HttpDirectoryProvider implements DirectoryProvider {
     this.next = new JsonSelector(options.paging.next);
     this.total = selectors.total === undefined ? undefined : new JsonSelector(selectors.total);
     this.statuses = new StatusMapping(options, selectors.status || 'status');
-    if (options.listUrl !== undefined) this.loadAll = () => this.list(options.listUrl!);
+    if (options.listUrl !== undefined) this.loadAll = () => this.listAndKeep(options.listUrl!);
   }
 
   /** True when the source can be listed (`listUrl`); otherwise it is asked user by user. */
@@ -220,6 +220,22 @@ export class HttpDirectoryProvider implements DirectoryProvider {
   private answerFor(account: unknown): PresentAnswer {
     if (this.status === undefined) return { status: 'active', attribute: 'listed' };
     return this.statuses.answerFor(this.status.first(account));
+  }
+
+  /**
+   * A run's listing. Without a `lookupUrl` the look-ups that confirm its absent users right
+   * after are answered from it, so it is kept (a listing that failed is not); with one, a
+   * look-up asks the source itself.
+   */
+  private async *listAndKeep(listUrl: string): AsyncIterable<DirectoryEntry> {
+    if (this.options.lookupUrl !== undefined) return yield* this.list(listUrl);
+    const startedAt = Date.now();
+    const snapshot = new DirectorySnapshot();
+    for await (const entry of this.list(listUrl)) {
+      snapshot.add(entry);
+      yield entry;
+    }
+    this.listing = { at: startedAt, snapshot: Promise.resolve(snapshot) };
   }
 
   /** The listing, loaded again when older than `listingReuseMs`; a failed load is not kept. */
