@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnReclaim, writeConfigFile } from '../support/child.js';
+import { createRedis } from '../../queues/connection.js';
+import { RowCountBaseline } from '../../services/directories/csv/row-count-baseline.js';
 import { startHrApiSimulator, type HrApiSimulator } from '../directories/hr-api-simulator.js';
+import { testRedisUrl, usePrefix } from '../support/redis.js';
 
 const staff = Array.from({ length: 20 }, (_, i) => `staff${String(i + 1).padStart(2, '0')}`);
 const PEOPLE = [...staff.map((userName) => ({ userName, active: true })), { userName: 'bob', active: false }];
@@ -11,6 +14,7 @@ const PEOPLE = [...staff.map((userName) => ({ userName, active: true })), { user
 /** `reclaim directories check` as an admin runs it after writing the directories section. */
 describe('`reclaim directories check` from the command line', function () {
   this.timeout(60_000);
+  const keys = usePrefix('directories-check');
   let hr: HrApiSimulator;
   let dir: string;
   let csvPath: string;
@@ -35,7 +39,10 @@ describe('`reclaim directories check` from the command line', function () {
     { type: 'csv', name: 'hr-csv', path: csvPath, columns: { status: 'status' }, ...overrides['hr-csv'] },
   ];
   const check = async (list: unknown[], args: string[] = []) => {
-    const config = writeConfigFile({ directories: { sources: list } });
+    const config = writeConfigFile({
+      redis: { url: testRedisUrl(), prefix: keys.prefix },
+      directories: { sources: list },
+    });
     try {
       const child = spawnReclaim(
         ['directories', 'check', '--config', config.file, '--retries', '0', ...args],
@@ -118,5 +125,29 @@ describe('`reclaim directories check` from the command line', function () {
       /^FAIL hr-person \(http\): username admin is configured but the environment variable NOT_SET_ANYWHERE \(passwordEnv\) is not set$/m,
     );
     assert.doesNotMatch(output, /not-the-scim-token/);
+  });
+
+  it('a CSV file that shrank since the last run fails the check as a run would not believe it; --accept-shrink takes it', async () => {
+    const redis = createRedis(testRedisUrl(), 'producer');
+    try {
+      const baseline = new RowCountBaseline(redis, keys.prefix);
+      await baseline.record('hr-csv', 40);
+      const csvOnly = [sources()[3]];
+      const shrunk = await check(csvOnly);
+      assert.equal(shrunk.code, 1, shrunk.output);
+      assert.match(
+        shrunk.output,
+        /^FAIL hr-csv \(csv\): the file has 22 account\(s\), 45\.0% fewer than the 40 last believed, more than maxAbsentPercent 5: not believed \(.*hr\.csv\)$/m,
+      );
+      assert.equal(await baseline.previous('hr-csv'), 40, 'a check records nothing');
+
+      const accepted = await check(csvOnly, ['--accept-shrink']);
+      assert.equal(accepted.code, 0, accepted.output);
+      assert.match(accepted.output, /; 22 row\(s\) taken as the count the next run compares with$/m);
+      assert.equal(await baseline.previous('hr-csv'), 22);
+      assert.equal((await check(csvOnly)).code, 0);
+    } finally {
+      await redis.quit();
+    }
   });
 });
