@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { configSchema } from '../../config/schema.js';
 import { assessDirectory } from '../../services/directories/assess-directory.js';
 import { createDirectoryProviders } from '../../services/directories/create-directory-providers.js';
@@ -210,6 +212,30 @@ describe('HTTP JSON directory source over HTTP (simulator)', function () {
     });
     const after = await hr.listingRequests();
     assert.equal((after['503'] ?? 0) - (before['503'] ?? 0), 3, 'one request and two retries');
+  });
+
+  it('never follows a next link to another host: the token would go with it', async () => {
+    const app = express();
+    let secondPageAsked = false;
+    app.get('/people', (req, res) => {
+      const port = (server.address() as AddressInfo).port;
+      res.json({ items: [{ username: 'a', status: 'active' }], next: `http://localhost:${port}/people2` });
+    });
+    app.get('/people2', (_req, res) => {
+      secondPageAsked = true;
+      res.json({ items: [], next: null });
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      await assert.rejects(listAll(provider({ listUrl: `http://127.0.0.1:${port}/people` })), {
+        message: `hr: the next page http://localhost:${port}/people2 is not on http://127.0.0.1:${port}`,
+      });
+      assert.equal(secondPageAsked, false);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('an answer without the selected list fails the source rather than listing nobody', async () => {

@@ -169,7 +169,14 @@ export class HttpDirectoryProvider implements DirectoryProvider {
         if (next === undefined || next === '') return undefined;
         if (typeof next !== 'string')
           throw this.http.failure('bad-response', `"${paging.next}" is not a URL (GET ${printable(url)})`);
-        return new URL(next, url).toString();
+        const resolved = new URL(next, url);
+        // The credentials go with every page: never to a host the configuration did not name.
+        if (resolved.origin !== new URL(listUrl).origin)
+          throw this.http.failure(
+            'bad-response',
+            `the next page ${printable(resolved.toString())} is not on ${new URL(listUrl).origin}`,
+          );
+        return resolved.toString();
       }
       case 'page':
       case 'offset':
