@@ -158,8 +158,9 @@ const sourceMatch = {
   matchAttribute: z.string().min(1).optional(),
 };
 const sourceCredentials = {
-  /** Bearer token, or the name of an environment variable holding it. */
+  /** Bearer token … */
   token: z.string().min(1).optional(),
+  /** … or the name of the environment variable that holds it. */
   tokenEnv: z.string().min(1).optional(),
   /** Basic auth: username + password (or passwordEnv). */
   username: z.string().min(1).optional(),
@@ -192,6 +193,16 @@ const httpSourceSchema = z
     lookupUrl: z
       .string()
       .refine((u) => u.includes('{username}'), { error: 'the lookupUrl must contain {username}' })
+      .refine(
+        (u) => {
+          try {
+            return ['http:', 'https:'].includes(new URL(u.replaceAll('{username}', 'x')).protocol);
+          } catch {
+            return false;
+          }
+        },
+        { error: 'expected a URL starting with http:// or https://' },
+      )
       .optional(),
     paging: z
       .strictObject({

@@ -264,6 +264,9 @@ describe('HTTP JSON directory source over HTTP (simulator)', function () {
     assert.deepEqual(problems({ listUrl: 'https://hr.example.com/people', match: 'attribute' }), [
       'directories.sources.0.matchAttribute: match: attribute needs matchAttribute',
     ]);
+    assert.deepEqual(problems({ lookupUrl: 'hr.example.com/people/{username}' }), [
+      'directories.sources.0.lookupUrl: expected a URL starting with http:// or https://',
+    ]);
     assert.deepEqual(problems({ lookupUrl: 'https://hr.example.com/people/' }), [
       'directories.sources.0.lookupUrl: the lookupUrl must contain {username}',
     ]);
