@@ -95,10 +95,12 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
   return [`${where}: ${message}, got ${JSON.stringify(redactUrl(input))}`];
 }
 
-/** A URL may carry a password (redis://:secret@host): never echo it. */
+/** A URL may carry a password (redis://:secret@host, ?api_key=…): never echo it. */
 function redactUrl(value: unknown): unknown {
   if (typeof value !== 'string') return value;
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/\s]*@/i, '$1***@');
+  return value
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/\s]*@/i, '$1***@')
+    .replace(/([?&][^=&#\s]*(?:key|token|secret|password|passwd|sig|auth)[^=&#\s]*=)[^&#\s]*/gi, '$1***');
 }
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {

@@ -1,6 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { isoInstantString } from '../services/time/iso-instant.js';
+import { SELECTOR_PATTERN } from '../services/directories/http/json-selector.js';
 
 /*
  * The one description of Reclaim's configuration. Every key has its default here and in
@@ -352,13 +353,153 @@ const googleSourceSchema = z
       });
   });
 
+/*
+ * HTTP JSON and CSV sources (an HR system's own API or export). `match` says which Jira field
+ * the source's key is compared with; the key field of the source follows from it (its
+ * username, its e-mail, or `matchAttribute`: a selector or a CSV column). Secrets come from the file or, by `tokenEnv` /
+ * `passwordEnv`, from the environment, so the file can be shared without them.
+ */
+const selector = () =>
+  z
+    .string()
+    .regex(SELECTOR_PATTERN, { error: 'expected a selector such as items[*], profile.login or status' });
+const sourceCredentials = {
+  /** Bearer token … */
+  token: z.string().min(1).optional(),
+  /** … or the name of the environment variable that holds it. */
+  tokenEnv: z.string().min(1).optional(),
+  /** Basic auth: username + password (or passwordEnv). */
+  username: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+  passwordEnv: z.string().min(1).optional(),
+};
+const statusValues = {
+  /** Status values (compared case-insensitively) of an account that still works here. */
+  activeValues: z.array(z.string(), { error: 'expected a list of values' }).default(['active']),
+  /** Status values of a leaver's account. A status in neither list is unknown for that user. */
+  disabledValues: z
+    .array(z.string(), { error: 'expected a list of values' })
+    .default(['inactive', 'disabled', 'terminated']),
+};
+
+const httpSourceSchema = z
+  .strictObject({
+    type: z.literal('http'),
+    name: name().optional(),
+    scope: directoryScopeSchema.optional(),
+    ...directoryMatchKeys,
+    ...sourceCredentials,
+    /** A paged listing of every account. */
+    listUrl: url(['http:', 'https:']).optional(),
+    /** One account: `{username}` is replaced by the URL-encoded key; 404 means absent. */
+    lookupUrl: z
+      .string()
+      .refine((u) => u.includes('{username}'), { error: 'the lookupUrl must contain {username}' })
+      .refine(
+        (u) => {
+          try {
+            return ['http:', 'https:'].includes(new URL(u.replaceAll('{username}', 'x')).protocol);
+          } catch {
+            return false;
+          }
+        },
+        { error: 'expected a URL starting with http:// or https://' },
+      )
+      .optional(),
+    paging: z
+      .strictObject({
+        /** `next`: a field of the page holds the next page's URL; `page` / `offset`: a query parameter. */
+        type: z.enum(['next', 'page', 'offset', 'none']).default('next'),
+        /** type next: the selector of the next page's URL; missing or empty on the last page. */
+        next: selector().min(1).default('next'),
+        /** type page: the page number's parameter, and the first page's number. */
+        pageParam: z.string().min(1).default('page'),
+        firstPage: nonNegativeInt().default(1),
+        /** type offset: the offset's parameter (the first account is offset 0). */
+        offsetParam: z.string().min(1).default('offset'),
+        /** type page / offset: the page size's parameter and value; an empty page ends the listing. */
+        limitParam: z.string().min(1).default('limit'),
+        pageSize: positiveInt().default(100),
+      })
+      .prefault({}),
+    selectors: z
+      .strictObject({
+        /** The accounts of a listing page. */
+        users: selector().default('items[*]'),
+        /** The account in a lookup's answer ('' = the whole body). */
+        user: selector().default(''),
+        username: selector().min(1).default('username'),
+        email: selector().min(1).default('email'),
+        /** The account's status; '' = every listed account is active. */
+        status: selector().default('status'),
+        /** Optional: the listing's total; the listing must then reach it. */
+        total: selector().min(1).optional(),
+      })
+      .prefault({}),
+    ...statusValues,
+    timeoutMs: positiveInt().default(30_000),
+  })
+  .refine((s) => s.listUrl !== undefined || s.lookupUrl !== undefined, {
+    error: 'an http source needs listUrl or lookupUrl (or both)',
+    path: ['listUrl'],
+  })
+  .superRefine(checkDirectoryMatch)
+  .refine((s) => s.matchAttribute === undefined || SELECTOR_PATTERN.test(s.matchAttribute), {
+    error: 'expected a selector such as profile.login',
+    path: ['matchAttribute'],
+  });
+
+const csvSourceSchema = z
+  .strictObject({
+    type: z.literal('csv'),
+    name: name().optional(),
+    scope: directoryScopeSchema.optional(),
+    ...directoryMatchKeys,
+    ...sourceCredentials,
+    /** A file on this machine … */
+    path: z.string().min(1).optional(),
+    /** … or an http(s) URL (with token or username/password). */
+    url: url(['http:', 'https:']).optional(),
+    /** Column names (header row), else 1-based column numbers. */
+    columns: z
+      .strictObject({
+        username: z.union([z.string().min(1), positiveInt()]).default('username'),
+        email: z.union([z.string().min(1), positiveInt()]).optional(),
+        /** Left out: every row is an active account. */
+        status: z.union([z.string().min(1), positiveInt()]).optional(),
+      })
+      .prefault({}),
+    ...statusValues,
+    delimiter: z.string().min(1).max(2).default(','),
+    /** Whether the first row names the columns. */
+    header: z.boolean({ error: 'expected true or false' }).default(true),
+    timeoutMs: positiveInt().default(30_000),
+  })
+  .refine((s) => (s.path === undefined) !== (s.url === undefined), {
+    error: 'a csv source needs exactly one of path and url',
+    path: ['path'],
+  })
+  .superRefine(checkDirectoryMatch)
+  .refine((s) => s.match !== 'email' || s.columns.email !== undefined, {
+    error: 'match: email needs columns.email',
+    path: ['columns', 'email'],
+  });
+
 const directorySourceSchema = z.discriminatedUnion(
   'type',
-  [scimSourceSchema, ldapSourceSchema, oktaSourceSchema, entraSourceSchema, googleSourceSchema],
+  [
+    scimSourceSchema,
+    ldapSourceSchema,
+    oktaSourceSchema,
+    entraSourceSchema,
+    googleSourceSchema,
+    httpSourceSchema,
+    csvSourceSchema,
+  ],
   {
     error: (issue) =>
       issue.code === 'invalid_union' && issue.note === 'No matching discriminator'
-        ? 'unsupported directory type (supported: scim, ldap, okta, entra, google)'
+        ? 'unsupported directory type (supported: scim, ldap, okta, entra, google, http, csv)'
         : undefined,
   },
 );
@@ -366,6 +507,12 @@ const directorySourceSchema = z.discriminatedUnion(
 const directoriesSchema = z.strictObject({
   /** Above this share of "absent" answers the directory is not believed for this run. */
   maxAbsentPercent: percent().default(5),
+  /**
+   * With several sources: `all` — a leaver only when every source whose scope holds the user
+   * says absent or disabled; `any` — one believed source saying so is enough. Either way an
+   * `unknown` from a source in scope blocks, and a source out of scope never votes.
+   */
+  combine: z.enum(['all', 'any'], { error: 'expected all or any' }).default('all'),
   sources: z.array(directorySourceSchema).default([]),
 });
 
@@ -490,6 +637,9 @@ export const configSchema = z.strictObject({
 export type ReclaimConfig = z.infer<typeof configSchema>;
 export type PolicyConfig = ReclaimConfig['policy'];
 export type DirectorySourceConfig = ReclaimConfig['directories']['sources'][number];
+export type HttpSourceConfig = z.infer<typeof httpSourceSchema>;
+export type CsvSourceConfig = z.infer<typeof csvSourceSchema>;
+export type DirectoryCombine = ReclaimConfig['directories']['combine'];
 export type DirectoryScopeConfig = z.infer<typeof directoryScopeSchema>;
 export type ScheduleEntry = ReclaimConfig['schedule'][number];
 export type ApiRole = z.infer<typeof apiTokenSchema>['role'];

@@ -107,7 +107,7 @@ export function createApp(
       jira ??= createJira(config, redis, prefix, runs);
       return jira;
     },
-    openDirectories: (run) => openRunDirectories(config.directories, run, logger),
+    openDirectories: (run) => openRunDirectories(config.directories, run, logger, { redis, prefix }),
     async close() {
       await registry.close();
       await jira?.close();

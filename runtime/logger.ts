@@ -1,24 +1,20 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { SECRET_KEYS } from '../config/schema.js';
 
 export type { Logger };
 
 /*
- * Structured JSON logs. Secrets are redacted by key wherever they appear, so a config object
- * or a request's headers can be logged without leaking a token.
+ * Structured JSON logs. Secrets are redacted by key (the configuration's SECRET_KEYS) wherever
+ * they appear, so a config object or a request's headers can be logged without leaking a token.
  */
 const REDACTED_PATHS = [
-  'token',
-  'password',
+  // Up to five levels deep, a list's index counting as one: `{ config }` reaches
+  // config.directories.sources[0].token, and api.tokens[0].token is reached from the top.
+  ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`, `*.*.*.*.${key}`]),
   'authorization',
-  'loginWebhookSecret',
-  '*.token',
-  '*.password',
   '*.authorization',
-  '*.loginWebhookSecret',
-  '*.*.token',
-  '*.*.password',
-  '*.tokens[*].token',
   'headers.authorization',
+  '*.headers.authorization',
   'req.headers.authorization',
   // The identity providers' secrets, alone or inside a directory source.
   'clientSecret',

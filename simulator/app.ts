@@ -12,6 +12,7 @@ import { seededRandom } from './prng.js';
 import { applicationRoleRoutes } from './routes/application-roles.js';
 import { crowdRoutes } from './routes/crowd.js';
 import { groupRoutes } from './routes/groups.js';
+import { hrApiRoutes } from './routes/hr-api.js';
 import { scimRoutes } from './routes/scim.js';
 import { serverInfoRoutes } from './routes/server-info.js';
 import { testHookRoutes } from './routes/test-hooks.js';
@@ -59,6 +60,8 @@ export function buildApp(context: SimulatorContext, behaviour: AppBehaviour, tim
     ? faultInjector(behaviour.faultRate, () => seededRandom(behaviour.seed ^ 0x5eed), timers)
     : undefined;
 
+  // Before the test hooks: it clears its own faults on /__sim/reset, then passes it on.
+  app.use(hrApiRoutes(context));
   app.use(
     testHookRoutes(context, {
       onReset() {

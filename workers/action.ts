@@ -3,6 +3,7 @@ import { JOB_QUEUE, type JobName } from '../queues/names.js';
 import { parsePayload } from '../queues/payloads.js';
 import { jiraRequestScope, type App } from '../runtime/app.js';
 import { recordStepFailure, runActionStep } from '../services/apply/run-action-step.js';
+import { RowCountBaseline } from '../services/directories/csv/row-count-baseline.js';
 import { createDirectoryProviders } from '../services/directories/create-directory-providers.js';
 import type { DirectoryProvider } from '../services/directories/directory-provider.js';
 import { actionSink, stepId } from './action-sink.js';
@@ -14,7 +15,16 @@ const providersByApp = new WeakMap<App, readonly DirectoryProvider[]>();
 function directoryProviders(app: App): readonly DirectoryProvider[] {
   let providers = providersByApp.get(app);
   if (!providers) {
-    providers = createDirectoryProviders(app.config.directories.sources);
+    // A CSV source is compared with its last believed row count here too (never recorded: a
+    // re-check is no run), so a shrunken export cannot confirm a leaver either.
+    const { sources, maxAbsentPercent } = app.config.directories;
+    providers = createDirectoryProviders(sources, {
+      rowCounts: {
+        baseline: new RowCountBaseline(app.redis, app.prefix),
+        maxShrinkPercent: maxAbsentPercent,
+        record: false,
+      },
+    });
     providersByApp.set(app, providers);
   }
   return providers;
@@ -34,6 +44,7 @@ export async function processAction(job: Job, app: App, signal: AbortSignal) {
     lifecycle: app.lifecycle,
     progress: app.applyProgress,
     directories: directoryProviders(app),
+    combine: app.config.directories.combine,
   };
   return asJobOutcome(
     job,

@@ -1,4 +1,4 @@
-import type { PolicyConfig } from '../../config/schema.js';
+import type { DirectoryCombine, PolicyConfig } from '../../config/schema.js';
 import type { UserSnapshot } from '../actions/types.js';
 import type { DirectoryProvider } from '../directories/directory-provider.js';
 import { lookupDirectoryFacts } from '../directories/lookup-directory-facts.js';
@@ -19,6 +19,8 @@ export interface RecheckContext {
   verdict: Verdict;
   /** The configured external directories, asked again about a leaver. */
   directories: readonly DirectoryProvider[];
+  /** How the sources' facts are combined, as in the run (`directories.combine`). */
+  combine?: DirectoryCombine;
   /** The Jira account Reclaim works with, as the run recorded it: always exempt. */
   ownAccount?: JiraAccount;
 }
@@ -38,7 +40,7 @@ export async function recheckUser(
     exemptRule(facts, ctx.policy, ctx.ownAccount ? { ownAccount: ctx.ownAccount } : {});
   if (protection) return `now ${protection.reasons.map(describe).join('; ')}: not acted on`;
   if (ctx.verdict !== 'left-company') return undefined;
-  return stillLeft(user, ctx.directories);
+  return stillLeft(user, ctx.directories, ctx.combine);
 }
 
 /**
@@ -70,11 +72,12 @@ function describe(reason: Reason): string {
 async function stillLeft(
   user: MatchSubject,
   directories: readonly DirectoryProvider[],
+  combine: DirectoryCombine = 'all',
 ): Promise<string | undefined> {
   if (directories.length === 0) return 'no external directory is configured any more: not acted on';
   // Each source by its own key: the username, or the e-mail Jira holds now (`match: email`).
   const subject = { name: user.name, ...(user.emailAddress ? { emailAddress: user.emailAddress } : {}) };
-  const fact = (await lookupDirectoryFacts(directories, [subject])).get(user.name);
+  const fact = (await lookupDirectoryFacts(directories, [subject], combine)).get(user.name);
   return reasonNotLeft(fact ?? { status: 'unknown', source: 're-check', reason: 'not answered' });
 }
 

@@ -9,6 +9,7 @@ import { appliedReason, type RunLifecycle } from '../runs/run-lifecycle.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { ApplyProgress } from './apply-progress.js';
 import { failedStepEffect } from './failed-step-audit.js';
+import type { DirectoryCombine } from '../../config/schema.js';
 import { recheckUser } from './recheck-user.js';
 import type { ActionSink } from './start-apply.js';
 
@@ -20,6 +21,8 @@ export interface StepDependencies {
   progress: ApplyProgress;
   /** The configured external directories (`directories.sources`), asked again about a leaver. */
   directories: readonly DirectoryProvider[];
+  /** How the sources' facts are combined (`directories.combine`). @defaultValue 'all' */
+  combine?: DirectoryCombine;
 }
 
 export type StepOutcome = ActionResult | { outcome: 'not-run'; reason: string };
@@ -62,6 +65,7 @@ export async function runActionStep(
         policy: run.policy,
         verdict: step.planned.verdict,
         directories: deps.directories,
+        ...(deps.combine ? { combine: deps.combine } : {}),
         ...(run.jira?.account ? { ownAccount: run.jira.account } : {}),
       }),
     );

@@ -1,3 +1,4 @@
+import type { DirectoryCombine } from '../../config/schema.js';
 import type { DirectoryFact } from '../policy/types.js';
 import type { DirectoryAssessment } from './directory-assessment.js';
 import type { DirectoryProvider } from './directory-provider.js';
@@ -10,6 +11,8 @@ export interface AssessDirectoryOptions {
   maxAbsentPercent: number;
   /** Usernames answered at once. @defaultValue 1000 */
   batchSize?: number;
+  /** How the sources' facts are combined (`directories.combine`). @defaultValue 'all' */
+  combine?: DirectoryCombine;
 }
 
 export interface AssessedDirectories {
@@ -45,7 +48,10 @@ export async function assessDirectory(options: AssessDirectoryOptions): Promise<
     factsFor: async (usernames) => {
       const answers = await directories.answersFor(usernames);
       return new Map(
-        usernames.map((name) => [name, RunDirectories.factFor(answers.get(name) ?? {}, assessments)]),
+        usernames.map((name) => [
+          name,
+          RunDirectories.factFor(answers.get(name) ?? {}, assessments, options.combine),
+        ]),
       );
     },
   };

@@ -3,13 +3,25 @@ import type { DirectoryProvider } from './directory-provider.js';
 import { LdapDirectoryProvider } from './ldap/ldap-directory-provider.js';
 import { ldapProviderOptions } from './ldap/ldap-provider-options.js';
 import { createIdpProvider } from './idp/create-idp-provider.js';
+import type { RowCountBaseline } from './csv/row-count-baseline.js';
+import { CsvDirectoryProvider } from './csv/csv-directory-provider.js';
+import { HttpDirectoryProvider } from './http/http-directory-provider.js';
 import { ScimDirectoryProvider } from './scim/scim-directory-provider.js';
+import { sourceAuth } from './source-credentials.js';
 
 export interface ProviderTuning {
   /** Retries of a failed request inside the client. @defaultValue 2 */
   retries?: number;
   /** The first retry's delay; each further retry waits twice as long. @defaultValue 1000 */
   retryDelayMs?: number;
+  /**
+   * Where a CSV source's row count is kept between runs, and the largest shrink believed
+   * (`directories.maxAbsentPercent`); `record` for a run, not for a check. Without it a CSV
+   * file is not compared with the last one.
+   */
+  rowCounts?: { baseline: RowCountBaseline; maxShrinkPercent: number; record: boolean };
+  /** Where `tokenEnv` / `passwordEnv` are read. @defaultValue process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -48,6 +60,23 @@ export function createDirectoryProviders(
         return createIdpProvider(source, name, {
           retries: tuning.retries ?? 2,
           retryDelayMs: tuning.retryDelayMs ?? 1000,
+        });
+      case 'http':
+        return new HttpDirectoryProvider({
+          ...source,
+          name,
+          auth: sourceAuth(source, tuning.env),
+          retries: tuning.retries ?? 2,
+          retryDelayMs: tuning.retryDelayMs ?? 1000,
+        });
+      case 'csv':
+        return new CsvDirectoryProvider({
+          ...source,
+          name,
+          auth: sourceAuth(source, tuning.env),
+          retries: tuning.retries ?? 2,
+          retryDelayMs: tuning.retryDelayMs ?? 1000,
+          ...(tuning.rowCounts ? { shrinkGuard: tuning.rowCounts } : {}),
         });
     }
   });

@@ -1,6 +1,7 @@
+import type { DirectoryCombine } from '../../config/schema.js';
 import type { DirectoryFact } from '../policy/types.js';
 import { combineDirectoryFacts } from './combine-directory-facts.js';
-import type { DirectoryAnswer } from './directory-answer.js';
+import { answerFact, type DirectoryAnswer } from './directory-answer.js';
 
 /*
  * The directory circuit breaker. A directory that failed, or that does not know an
@@ -117,8 +118,7 @@ export function directoryFact(
   if (answer === undefined) {
     return { status: 'unknown', source, reason: `${source}: the user was not asked about in this run` };
   }
-  if (answer.status === 'absent') return { status: 'absent', source };
-  return { status: answer.status, source, attribute: answer.attribute };
+  return answerFact(answer, source);
 }
 
 /**
@@ -148,6 +148,7 @@ export function settleDirectoryFact(
 export function settleSourceFacts(
   facts: readonly DirectoryFact[],
   assessments: readonly DirectoryAssessment[],
+  combine: DirectoryCombine = 'all',
 ): DirectoryFact {
   return combineDirectoryFacts(
     facts.map((fact): DirectoryFact => {
@@ -156,5 +157,6 @@ export function settleSourceFacts(
       if (assessment === undefined || assessment.trusted) return fact;
       return { status: 'unknown', source: fact.source, reason: assessment.summary };
     }),
+    combine,
   );
 }

@@ -1,5 +1,5 @@
 import type { DirectoryFact } from '../policy/types.js';
-import type { DirectoryAnswer } from './directory-answer.js';
+import { answerFact, type DirectoryAnswer } from './directory-answer.js';
 import {
   assessAnswers,
   assessFailure,
@@ -165,8 +165,7 @@ export class DirectoryCheck {
       const reason = this.failure ?? `${source}: cannot be listed in bulk, so it is asked page by page`;
       return { status: 'unknown', source, reason };
     }
-    if (answer.status === 'absent') return { status: 'absent', source };
-    return { status: answer.status, source, attribute: answer.attribute };
+    return answerFact(answer, source);
   }
 
   /**
@@ -203,7 +202,7 @@ export class DirectoryCheck {
         this.absent--;
         this.judged.foundOnLookup++;
         if (answer.status === 'disabled') this.disabled++;
-        facts.set(name, { status: answer.status, source, attribute: answer.attribute });
+        facts.set(name, answerFact(answer, source));
       }
     }
     return facts;

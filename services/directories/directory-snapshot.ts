@@ -13,7 +13,7 @@ export class DirectorySnapshot {
   add(entry: DirectoryEntry): void {
     const key = entry.userName.toLowerCase();
     const existing = this.accounts.get(key);
-    if (existing === undefined || existing.status === 'disabled')
+    if (existing === undefined || existing.status !== 'active')
       this.accounts.set(key, this.intern(entry.answer));
   }
 

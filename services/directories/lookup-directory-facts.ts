@@ -1,5 +1,7 @@
+import type { DirectoryCombine } from '../../config/schema.js';
 import type { DirectoryFact } from '../policy/types.js';
 import { combineDirectoryFacts } from './combine-directory-facts.js';
+import { answerFact } from './directory-answer.js';
 import type { DirectoryProvider } from './directory-provider.js';
 import { matchKeyOf, noMatchKeyReason, type MatchSubject } from './match-key.js';
 
@@ -14,6 +16,7 @@ import { matchKeyOf, noMatchKeyReason, type MatchSubject } from './match-key.js'
 export async function lookupDirectoryFacts(
   providers: readonly DirectoryProvider[],
   users: readonly (string | MatchSubject)[],
+  combine: DirectoryCombine = 'all',
 ): Promise<Map<string, DirectoryFact>> {
   const subjects = users.map((user): MatchSubject => (typeof user === 'string' ? { name: user } : user));
   const perSource = await Promise.all(
@@ -28,9 +31,7 @@ export async function lookupDirectoryFacts(
           const answer = answers.get(key);
           if (answer === undefined)
             return { status: 'unknown', source: provider.name, reason: 'not answered' };
-          return answer.status === 'absent'
-            ? { status: 'absent', source: provider.name }
-            : { status: answer.status, source: provider.name, attribute: answer.attribute };
+          return answerFact(answer, provider.name);
         };
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
@@ -39,6 +40,12 @@ export async function lookupDirectoryFacts(
     }),
   );
   return new Map(
-    subjects.map((user) => [user.name, combineDirectoryFacts(perSource.map((factOf) => factOf(user)))]),
+    subjects.map((user) => [
+      user.name,
+      combineDirectoryFacts(
+        perSource.map((factOf) => factOf(user)),
+        combine,
+      ),
+    ]),
   );
 }

@@ -6,7 +6,7 @@ import { DirectoryCheck, type DirectorySubject } from './directory-check.js';
 import type { DirectoryProvider } from './directory-provider.js';
 import { matchKeyOf, type MatchSubject } from './match-key.js';
 import { SourceScope } from './source-scope.js';
-import type { DirectoryScopeConfig } from '../../config/schema.js';
+import type { DirectoryCombine, DirectoryScopeConfig } from '../../config/schema.js';
 
 /** An assessment that believes the source: for a fact settled later. */
 const PROVISIONAL = (source: string): DirectoryAssessment => ({
@@ -75,7 +75,7 @@ export class RunDirectories {
    * {@link settleDirectoryFact} once the run is assessed. A source that failed, or that
    * cannot be listed, makes it `unknown`.
    */
-  provisionalFact(username: string): DirectoryFact {
+  provisionalFact(username: string, combine: DirectoryCombine = 'all'): DirectoryFact {
     return combineDirectoryFacts(
       this.checks.map((check): DirectoryFact => {
         const answer = check.answerNow(username);
@@ -84,6 +84,7 @@ export class RunDirectories {
           check.failed ?? `${check.source}: cannot be listed in bulk, so it is asked page by page`;
         return { status: 'unknown', source: check.source, reason };
       }),
+      combine,
     );
   }
 
@@ -125,8 +126,15 @@ export class RunDirectories {
   }
 
   /** The policy's directory fact for one user, from their answers and the run's assessments. */
-  static factFor(answers: SourceAnswers, assessments: readonly DirectoryAssessment[]): DirectoryFact {
-    return combineDirectoryFacts(assessments.map((a) => directoryFact(answers[a.source], a)));
+  static factFor(
+    answers: SourceAnswers,
+    assessments: readonly DirectoryAssessment[],
+    combine: DirectoryCombine = 'all',
+  ): DirectoryFact {
+    return combineDirectoryFacts(
+      assessments.map((a) => directoryFact(answers[a.source], a)),
+      combine,
+    );
   }
 
   private collect(

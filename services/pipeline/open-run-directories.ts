@@ -1,5 +1,7 @@
+import type { Redis } from 'ioredis';
 import type { ReclaimConfig } from '../../config/schema.js';
 import type { Logger } from '../../runtime/logger.js';
+import { RowCountBaseline } from '../directories/csv/row-count-baseline.js';
 import { createDirectoryProviders } from '../directories/create-directory-providers.js';
 import { settleSourceFacts, type DirectoryAssessment } from '../directories/directory-assessment.js';
 import { RunDirectories } from '../directories/run-directories.js';
@@ -15,10 +17,17 @@ export async function openRunDirectories(
   config: Readonly<ReclaimConfig['directories']>,
   run: Run,
   logger: Logger,
+  /** Where a CSV source's row count is kept from run to run (its shrink guard). */
+  state?: { redis: Redis; prefix: string },
 ): Promise<RunDirectoryView> {
   if (config.sources.length === 0) return NO_DIRECTORIES;
+  const rowCounts = state && {
+    baseline: new RowCountBaseline(state.redis, state.prefix),
+    maxShrinkPercent: config.maxAbsentPercent,
+    record: true,
+  };
   const sources = await RunDirectories.open(
-    createDirectoryProviders(config.sources),
+    createDirectoryProviders(config.sources, rowCounts ? { rowCounts } : {}),
     config.sources.map((source) => source.scope),
   );
   for (const source of sources.sources) {
@@ -33,7 +42,7 @@ export async function openRunDirectories(
       return {
         statuses: assessments.map(directoryStatus),
         notes: assessments.flatMap(assessmentNotes),
-        settle: (facts) => settleSourceFacts(facts, assessments),
+        settle: (facts) => settleSourceFacts(facts, assessments, config.combine),
       };
     },
   };

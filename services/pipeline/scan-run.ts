@@ -194,7 +194,7 @@ export async function scanRun(
         user,
         userGroups,
         firstSeen.get(user.key),
-        combineDirectoryFacts(facts),
+        combineDirectoryFacts(facts, config.directories.combine),
       );
       // A leaver's answer counts only once it is confirmed and the whole directory has been
       // judged plausible; an absent answer of any source is confirmed, so the counts are right.

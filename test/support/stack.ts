@@ -30,8 +30,11 @@ export interface Stack {
 
 export interface StackOptions {
   sim: SimulatorOptions;
-  /** Configuration on top of the stack's own (Redis, Jira, the simulator's SCIM directory). */
-  config?: Record<string, unknown>;
+  /**
+   * Configuration on top of the stack's own (Redis, Jira, the simulator's SCIM directory); a
+   * function when it needs the simulator's URL.
+   */
+  config?: Record<string, unknown> | ((sim: RunningSimulator) => Record<string, unknown>);
   /** Start workers in this process (default true). */
   workers?: boolean;
   scim?: boolean;
@@ -60,7 +63,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const prefix = uniquePrefix('stack');
   const sim = await startSimulator(options.sim);
   const config = validateConfig(
-    stackConfig(sim, prefix, options.config, options.scim ?? true, options.scimSource),
+    stackConfig(
+      sim,
+      prefix,
+      typeof options.config === 'function' ? options.config(sim) : options.config,
+      options.scim ?? true,
+      options.scimSource,
+    ),
   );
   const app = createApp(config, 'producer', silentLogger());
   const stack: Stack = {

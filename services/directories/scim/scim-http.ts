@@ -20,11 +20,16 @@ export interface ScimHttpOptions {
 /** Retried: the directory may answer the next time. 4xx other than 408/429 are not. */
 const RETRIED_STATUSES = [408, 429, 500, 502, 503, 504];
 
-/** The URL as it may appear in a message: without credentials. */
-function printable(url: string): string {
+/** Query parameters that carry a credential (`?api_key=…`, `?access_token=…`, `?sig=…`). */
+const SECRET_PARAM = /key|token|secret|password|passwd|sig|auth/i;
+
+/** The URL as it may appear in a message: without credentials, in its user part or its query. */
+export function printable(url: string): string {
   const parsed = new URL(url);
   parsed.username = '';
   parsed.password = '';
+  for (const name of [...parsed.searchParams.keys()])
+    if (SECRET_PARAM.test(name)) parsed.searchParams.set(name, '***');
   return parsed.toString();
 }
 
@@ -33,7 +38,11 @@ function attemptsOf(error: RequestError): string {
   return attempts > 1 ? `, ${attempts} attempts` : '';
 }
 
-function unavailable(error: unknown, options: ScimHttpOptions, url: string): DirectoryUnavailableError {
+export function unavailable(
+  error: unknown,
+  options: ScimHttpOptions,
+  url: string,
+): DirectoryUnavailableError {
   const where = `GET ${printable(url)}`;
   const { source } = options;
   if (error instanceof HTTPError) {
