@@ -262,7 +262,7 @@ describe('HTTP JSON directory source over HTTP (simulator)', function () {
       ['directories.sources.0.matchAttribute: expected a selector such as profile.login'],
     );
     assert.deepEqual(problems({ listUrl: 'https://hr.example.com/people', match: 'attribute' }), [
-      'directories.sources.0.matchAttribute: match: attribute needs matchAttribute',
+      'directories.sources.0.matchAttribute: required with match: attribute',
     ]);
     assert.deepEqual(problems({ lookupUrl: 'hr.example.com/people/{username}' }), [
       'directories.sources.0.lookupUrl: expected a URL starting with http:// or https://',
