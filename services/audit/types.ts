@@ -4,7 +4,9 @@ import type { ActionOutcome } from '../runs/types.js';
 
 /* The audit log's vocabulary: one entry per action (or undo) Reclaim carried out in Jira. */
 
-export type AuditAction = ActionType | `undo:${ActionType}`;
+/** `update-user`: an operator's edit of a user (the users API, a bulk update), not a plan's action. */
+export type AuditedChange = ActionType | 'update-user';
+export type AuditAction = AuditedChange | `undo:${AuditedChange}`;
 
 export interface NewAuditEntry {
   runId: string;
