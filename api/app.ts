@@ -6,6 +6,7 @@ import { errorHandler, notFoundHandler } from './error-handler.js';
 import { auditRouter } from './routes/audit.js';
 import { healthRouter } from './routes/health.js';
 import { runsRouter } from './routes/runs.js';
+import { reportsRouter } from './routes/reports.js';
 import { usersRouter } from './routes/users.js';
 
 /**
@@ -26,6 +27,7 @@ export function createApiApp(app: App): Express {
     express.json({ limit: '1mb' }),
     runsRouter(app, authenticate),
     auditRouter(app, authenticate),
+    reportsRouter(app, authenticate),
   );
   server.use(
     BULL_BOARD_PATH,

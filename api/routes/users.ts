@@ -5,6 +5,7 @@ import { batchCsv, batchRows } from '../../services/users/batch-csv.js';
 import { csvRows, jsonRows } from '../../services/users/bulk-rows.js';
 import { BatchRefusedError, ingestBatch } from '../../services/users/ingest-batch.js';
 import { userUpdateSchema, bulkUpdateRowSchema } from '../../services/users/user-update-request.js';
+import { UnknownUserError, userView } from '../../services/users/user-view.js';
 import { queueBatchUndo, userUpdateSink } from '../../workers/user-update.js';
 import type { tokenAuthenticator } from '../auth.js';
 import { requireRole } from '../auth.js';
@@ -47,6 +48,20 @@ export function usersRouter(app: App, authenticate: ReturnType<typeof tokenAuthe
       throw HttpError.badRequest(error.field, error.message.slice(error.field.length + 2));
     throw error;
   };
+
+  router.get('/users/:username', viewer, async (req, res) => {
+    try {
+      res.json(
+        await userView(
+          { jira: app.jira(), runs: app.runs, plans: app.plans, audit: app.audit },
+          req.params.username as string,
+        ),
+      );
+    } catch (error) {
+      if (error instanceof UnknownUserError) throw HttpError.notFound(`user ${error.username}`);
+      throw error;
+    }
+  });
 
   router.patch('/users/:username', operator, express.json({ limit: '64kb' }), async (req, res) => {
     const update = patchUserBody.parse(req.body ?? {});

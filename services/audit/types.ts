@@ -50,6 +50,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export interface AuditPageOptions {
   runId?: string;
+  /** Only the entries about this Jira user (by key); wins over `runId`. */
+  userKey?: string;
   /** The first id to return (inclusive); absent: from the start of the log. */
   fromId?: string;
   limit: number;
