@@ -9,7 +9,13 @@ export const DEFAULT_REPORT_VERDICTS: Verdict[] = ['inactive', 'never-logged-in'
 
 /** Statuses whose plan is final: every user evaluated. */
 const REPORTABLE = new Set(['planned', 'awaiting-approval', 'applying', 'done']);
-const SCAN_PAGE = 2_000;
+/**
+ * Plan lines read per round trip while filtering: small at first, so a filter most lines pass
+ * answers its first page at once, then growing to the plan store's largest page, so a filter
+ * few lines pass scans the plan in few round trips.
+ */
+const FIRST_SCAN_PAGE = 500;
+const LARGEST_SCAN_PAGE = 10_000;
 const DAY_MS = 24 * 3600 * 1000;
 
 export interface ReportFilter {
@@ -111,6 +117,7 @@ export async function* filteredLines(
     throw new InvalidPlanCursorError();
   for (const { verdict, index } of wanted) {
     if (start !== null && index < start.verdictIndex) continue;
+    let pageSize = FIRST_SCAN_PAGE;
     let planCursor =
       start !== null && index === start.verdictIndex && start.afterKey !== null
         ? encodePlanCursor(start)
@@ -118,9 +125,10 @@ export async function* filteredLines(
     do {
       const page = await plans.page(run.id, {
         verdict,
-        limit: SCAN_PAGE,
+        limit: pageSize,
         ...(planCursor ? { cursor: planCursor } : {}),
       });
+      pageSize = Math.min(LARGEST_SCAN_PAGE, pageSize * 4);
       for (const line of page.lines) {
         if (matches(line, filter, asOf))
           yield { line, cursor: encodePlanCursor({ verdictIndex: index, afterKey: line.key }) };
