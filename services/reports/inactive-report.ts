@@ -39,6 +39,18 @@ export class NoReportableRunError extends Error {
   }
 }
 
+/**
+ * A test of a plan line's stored JSON that never rejects a line the `q` filter keeps: JSON
+ * writes a string's characters as they are except `"`, `\\` and control characters, so for a
+ * plain ASCII `q` the stored text of a matching line contains it (compared without case).
+ * Lets a search that few lines pass skip decoding the others.
+ */
+export function storedTextFilterFor(filter: ReportFilter): ((stored: string) => boolean) | undefined {
+  const q = filter.q?.toLowerCase();
+  if (q === undefined || !/^[\x20-\x7e]+$/.test(q) || /["\\]/.test(q)) return undefined;
+  return (stored) => stored.toLowerCase().includes(q);
+}
+
 /** The newest run whose plan is final and still kept. */
 export async function latestReportableRun(runs: RunStore): Promise<Run | null> {
   let before: string | undefined;
@@ -118,6 +130,7 @@ export async function* filteredLines(
   for (const { verdict, index } of wanted) {
     if (start !== null && index < start.verdictIndex) continue;
     let pageSize = FIRST_SCAN_PAGE;
+    const storedTextFilter = storedTextFilterFor(filter);
     let planCursor =
       start !== null && index === start.verdictIndex && start.afterKey !== null
         ? encodePlanCursor(start)
@@ -127,6 +140,7 @@ export async function* filteredLines(
         verdict,
         limit: pageSize,
         ...(planCursor ? { cursor: planCursor } : {}),
+        ...(storedTextFilter ? { storedTextFilter } : {}),
       });
       pageSize = Math.min(LARGEST_SCAN_PAGE, pageSize * 4);
       for (const line of page.lines) {

@@ -84,6 +84,13 @@ describe('users and reports (API and CLI)', function () {
     assert.deepEqual(names((await report('?application=jira-core')).lines), ['zoë o’neil+test']);
     assert.deepEqual(names((await report('?group=developers')).lines), ['frank', 'ken']);
     assert.deepEqual(names((await report(`?q=${encodeURIComponent('ZO')}`)).lines), ['zoë o’neil+test']);
+    assert.deepEqual(names((await report(`?q=${encodeURIComponent('Ë O’N')}`)).lines), ['zoë o’neil+test']);
+    assert.deepEqual(names((await report('?q=EXAMPLE.COM&verdict=left-company')).lines), [
+      'frank',
+      'grace',
+      'ken',
+    ]);
+    assert.deepEqual((await report('?q=inactive')).lines, []);
 
     // Paged: every line once, in the same set.
     const seen: string[] = [];
