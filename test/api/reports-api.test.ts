@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Express } from 'express';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
@@ -198,6 +201,29 @@ describe('users and reports (API and CLI)', function () {
     processes.push(badActive);
     assert.equal((await badActive.exited).code, 1);
     assert.match(badActive.output(), /--active: expected true or false, got "perhaps"/);
+  });
+
+  it('reclaim users bulk-update FILE --wait shows progress and names the rows that failed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'reclaim-bulk-'));
+    try {
+      const file = join(dir, 'users.csv');
+      writeFileSync(
+        file,
+        'username,display_name,add_groups\nmallory,Mallory M,\nnina,,support\nnobody-at-all,Ghost,\n',
+      );
+      const bulk = spawnReclaim(['users', 'bulk-update', file, '--config', configFile.file, '--wait']);
+      processes.push(bulk);
+      const exit = await bulk.exited;
+      assert.match(bulk.output(), /batch batch-\w+: 3 row\(s\) queued/);
+      assert.match(bulk.output(), /rows 3\/3/);
+      assert.match(bulk.output(), /: 2 done, 1 failed, 0 skipped/);
+      assert.match(bulk.output(), /row 3 nobody-at-all: failed: no Jira user named nobody-at-all/);
+      assert.equal(exit.code, 1, 'a failed row makes the exit code 1');
+      assert.equal((await stack.app.jira().getUser('mallory')).displayName, 'Mallory M');
+      assert.ok((await stack.app.jira().getUser('nina', { expand: ['groups'] })).groups!.includes('support'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reclaim report inactive prints the filtered report, as text or CSV', async () => {
