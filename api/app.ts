@@ -6,6 +6,8 @@ import { errorHandler, notFoundHandler } from './error-handler.js';
 import { auditRouter } from './routes/audit.js';
 import { healthRouter } from './routes/health.js';
 import { runsRouter } from './routes/runs.js';
+import { reportsRouter } from './routes/reports.js';
+import { usersRouter } from './routes/users.js';
 
 /**
  * The HTTP API for ops teams and their tooling. Only the health probes are open; everything
@@ -18,11 +20,14 @@ export function createApiApp(app: App): Express {
   const authenticate = tokenAuthenticator(app.config.api.tokens);
 
   server.use(healthRouter(app));
+  // Before the JSON parser: user uploads are read (streamed) by their own routes.
+  server.use('/api', usersRouter(app, authenticate));
   server.use(
     '/api',
     express.json({ limit: '1mb' }),
     runsRouter(app, authenticate),
     auditRouter(app, authenticate),
+    reportsRouter(app, authenticate),
   );
   server.use(
     BULL_BOARD_PATH,

@@ -6,6 +6,7 @@ import { registerDirectoryCommands } from './commands/directories.js';
 import { registerRoleCommands } from './commands/roles.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerSimCommand } from './commands/sim.js';
+import { registerUserCommands } from './commands/users.js';
 
 const program = new Command('reclaim')
   .description('Find the Jira users who no longer need a licence, and take it back safely.')
@@ -19,6 +20,7 @@ registerRoleCommands(program);
 registerRunCommands(program);
 registerApplyCommands(program);
 registerSimCommand(program);
+registerUserCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -21,6 +21,10 @@ export const jobIds = {
   actionStep: (runId: string, userKey: string, index: number) => `act-${runId}-${digest(userKey)}-${index}`,
   undoAction: (actionId: string) => `undo-${actionId}`,
   undoRun: (runId: string) => `undo-run-${runId}`,
+  /** One row of a user-update batch (rows are numbered from 1 in the order received). */
+  updateUser: (batchId: string, row: number) => `uu-${batchId}-${row}`,
+  /** An undo of a batch; each request its own job (stamp), like a run's undo. */
+  undoBatch: (batchId: string, stamp: string) => `undo-batch-${batchId}-${stamp}`,
   /** The job scheduler of the run sweeper (one, however many workers upsert it). */
   runSweeper: 'run-sweeper',
 };

@@ -31,4 +31,5 @@ export const JOB_OPTIONS: Record<QueueName, DefaultJobOptions> = {
   [QUEUES.deactivate]: actionOptions,
   [QUEUES.rename]: actionOptions,
   [QUEUES.undo]: { attempts: 10, backoff, ...retention },
+  [QUEUES.userUpdate]: actionOptions,
 };

@@ -15,6 +15,8 @@ export const QUEUES = {
   deactivate: 'deactivate',
   rename: 'rename',
   undo: 'undo',
+  /** One row of a user update (the users API, a bulk update): an operator's edit of one user. */
+  userUpdate: 'user-update',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -36,6 +38,9 @@ export const JOBS = {
   undoRun: 'undo-run',
   /** Scheduled: finishes or fails the runs whose work is gone. */
   sweepRuns: 'sweep-runs',
+  updateUser: 'update-user',
+  /** Reverses every change of one user-update batch. */
+  undoBatch: 'undo-batch',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -56,6 +61,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JOBS.undoAction]: QUEUES.undo,
   [JOBS.undoRun]: QUEUES.undo,
   [JOBS.sweepRuns]: QUEUES.runControl,
+  [JOBS.updateUser]: QUEUES.userUpdate,
+  [JOBS.undoBatch]: QUEUES.undo,
 };
 
 /** The action queues: each job makes Jira calls of one kind. */

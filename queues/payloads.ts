@@ -76,6 +76,9 @@ export const payloadSchemas = {
   [JOBS.undoAction]: z.object({ actionId: z.string().min(1), actor: z.string().min(1) }),
   [JOBS.undoRun]: z.object({ runId, actor: z.string().min(1) }),
   [JOBS.sweepRuns]: z.object({}),
+  // The row itself is kept in the batch's Redis state: a 100,000-row batch queues small jobs.
+  [JOBS.updateUser]: z.object({ batchId: runId, row: z.int().min(1), actor: z.string().min(1) }),
+  [JOBS.undoBatch]: z.object({ batchId: runId, actor: z.string().min(1) }),
   [JOBS.scheduledRun]: z.object({
     schedule: z.string().min(1),
     mode: z.enum(['dry-run', 'apply']),

@@ -15,6 +15,7 @@ import { FirstSeenStore } from '../services/runs/first-seen-store.js';
 import { PlanStore } from '../services/runs/plan-store.js';
 import { RunLifecycle, type LifecycleHooks } from '../services/runs/run-lifecycle.js';
 import { RunStore } from '../services/runs/run-store.js';
+import { BatchStore } from '../services/users/batch-store.js';
 import type { Run } from '../services/runs/types.js';
 import type { Logger } from './logger.js';
 
@@ -47,6 +48,8 @@ export interface App {
   firstSeen: FirstSeenStore;
   audit: AuditLog;
   applyProgress: ApplyProgress;
+  /** User-update batches: their rows and outcomes. */
+  batches: BatchStore;
   contexts: RunContextCache;
   /**
    * The Jira client; every HTTP attempt passes the ceiling shared by all workers and counts for
@@ -102,6 +105,7 @@ export function createApp(
     firstSeen,
     audit: new AuditLog(redis, prefix),
     applyProgress: new ApplyProgress(redis, prefix),
+    batches: new BatchStore(redis, prefix),
     contexts: new RunContextCache(redis, prefix, runs, firstSeen),
     jira() {
       jira ??= createJira(config, redis, prefix, runs);

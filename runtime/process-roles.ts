@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { createApiApp } from '../api/app.js';
 import type { ReclaimConfig } from '../config/schema.js';
-import { ACTION_QUEUES, ALL_QUEUES, type QueueName } from '../queues/names.js';
+import { ACTION_QUEUES, ALL_QUEUES, QUEUES, type QueueName } from '../queues/names.js';
 import { PROCESSORS } from '../workers/processors.js';
 import { recordFinalFailure } from '../workers/final-failure.js';
 import { WorkerHost } from '../workers/host.js';
@@ -39,7 +39,9 @@ export async function startWorkerRole(
     lockDurationMs: config.worker.lockDurationMs,
     // Each action makes a few Jira calls: the action queues together stay near the ceiling,
     // and the shared limiter inside the Jira client enforces it request by request.
-    jobsPerSecond: Object.fromEntries(ACTION_QUEUES.map((q) => [q, config.jira.requestsPerSecond])),
+    jobsPerSecond: Object.fromEntries(
+      [...ACTION_QUEUES, QUEUES.userUpdate].map((q) => [q, config.jira.requestsPerSecond]),
+    ),
     onFailedForGood: (job, reason, ctx) => recordFinalFailure(ctx, job, reason),
   });
   host.start();

@@ -4,6 +4,7 @@ import type { App } from '../runtime/app.js';
 import { recordStepFailure } from '../services/apply/run-action-step.js';
 import { recordEvaluationFailure } from '../services/pipeline/evaluate-user.js';
 import { evaluationSink } from './evaluation-sink.js';
+import { recordUserUpdateFailure } from './user-update.js';
 
 /** The parts of a BullMQ job this needs (a Job, or what the sweeper read of a failed one). */
 export interface FailedJob {
@@ -56,6 +57,9 @@ export async function recordFinalFailure(app: App, job: FailedJob, reason: strin
       if (complete) await evaluationSink(app).finish(request.runId);
       return;
     }
+    case JOBS.updateUser:
+      await recordUserUpdateFailure(app, job, reason);
+      return;
     default:
       if (ACTION_JOBS.includes(name) && job.id) {
         const step = parsePayload(name as 'revoke-license', job.data);

@@ -7,6 +7,8 @@ import { processFinishRun, processPruneRuns, processScheduledRun, processStartAp
 import { processScan } from './scan.js';
 import { processSweepRuns } from './sweep-runs.js';
 import { processUndo } from './undo.js';
+import { processUndoBatch } from './undo-batch.js';
+import { processUserUpdate } from './user-update.js';
 
 /** The processor of every job name: start-up refuses to run with one missing. */
 export const PROCESSORS: Record<JobName, Processor<App>> = {
@@ -24,4 +26,6 @@ export const PROCESSORS: Record<JobName, Processor<App>> = {
   [JOBS.undoAction]: processUndo,
   [JOBS.undoRun]: processUndo,
   [JOBS.sweepRuns]: processSweepRuns,
+  [JOBS.updateUser]: processUserUpdate,
+  [JOBS.undoBatch]: processUndoBatch,
 };

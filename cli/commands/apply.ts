@@ -4,6 +4,7 @@ import { auditCsv } from '../../services/audit/audit-csv.js';
 import { resolveUndoTarget, requestUndo } from '../../runtime/undo-requests.js';
 import { queueApply } from '../../workers/run-control.js';
 import { withApp, requireRun } from '../with-app.js';
+import { addInactiveReportOptions, reportInactive } from './report.js';
 
 const cliActor = () => `cli:${process.env.USER ?? 'cli'}`;
 
@@ -68,13 +69,18 @@ export function registerApplyCommands(program: Command): void {
       });
     });
 
-  program
-    .command('report <kind>')
-    .description('reports: audit (the changes made; --run to narrow)')
-    .option('--csv', 'CSV instead of JSON lines')
-    .option('--run <id>', 'only this run')
-    .action(async (kind: string, options: { csv?: boolean; run?: string }) => {
-      if (kind !== 'audit') throw new Error(`report ${kind}: available reports are: audit`);
+  addInactiveReportOptions(
+    program
+      .command('report <kind>')
+      .description(
+        'reports: audit (the changes made; --run to narrow), inactive (the newest plan by verdict, filtered)',
+      )
+      .option('--csv', 'CSV instead of JSON lines (audit) or text (inactive)')
+      .option('--run <id>', 'audit: only this run'),
+  ).action(
+    async (kind: string, options: { csv?: boolean; run?: string } & Parameters<typeof reportInactive>[1]) => {
+      if (kind === 'inactive') return reportInactive(program, options);
+      if (kind !== 'audit') throw new Error(`report ${kind}: available reports are: audit, inactive`);
       await withApp(program, async (app) => {
         const entries = app.audit.stream(options.run ? { runId: options.run } : {});
         if (options.csv) {
@@ -87,5 +93,6 @@ export function registerApplyCommands(program: Command): void {
         }
         for await (const entry of entries) process.stdout.write(`${JSON.stringify(entry)}\n`);
       });
-    });
+    },
+  );
 }

@@ -1,4 +1,4 @@
-import type { AuditEntry, NewAuditEntry } from '../audit/types.js';
+import type { AuditedChange, AuditEntry, NewAuditEntry } from '../audit/types.js';
 import type { ActionRequest, ActionResult } from './types.js';
 
 /*
@@ -35,7 +35,7 @@ export function auditEntryForUndo(
     runId: options.runId ?? original.runId,
     actionId: original.actionId,
     actor: options.actor,
-    action: `undo:${type as ActionRequest['action']['type']}`,
+    action: `undo:${type as AuditedChange}`,
     // The username when the undo ran, which the user may have been renamed to.
     user: { key: original.user.key, name: result.before?.name ?? original.after?.name ?? original.user.name },
     undoOf: original.id,

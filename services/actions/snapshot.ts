@@ -30,9 +30,10 @@ export function applyChanges(snapshot: UserSnapshot, changes: readonly Change[])
       after.groups = after.groups.filter((group) => !sameName(group, change.group));
     } else if (change.field === 'active') {
       after.active = change.to;
-    } else {
+    } else if (change.field === 'name') {
       after.name = change.to;
     }
+    // Profile fields are not part of the snapshot: the change itself records them.
   }
   return { ...after, groups: sortGroups(after.groups) };
 }

@@ -60,7 +60,9 @@ export type Change =
   | { op: 'remove-group'; group: string }
   | { op: 'add-group'; group: string }
   | { op: 'update'; field: 'active'; from: boolean; to: boolean }
-  | { op: 'update'; field: 'name'; from: string; to: string };
+  | { op: 'update'; field: 'name'; from: string; to: string }
+  /** Profile fields, changed by a user update (an operator's edit), never by a plan. */
+  | { op: 'update'; field: 'emailAddress' | 'displayName'; from: string | null; to: string };
 
 /**
  * - `done`: the user is in the state the action (or undo) asked for. `changes` lists the calls

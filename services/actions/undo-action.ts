@@ -54,6 +54,11 @@ async function reverse(editor: UserEditor, change: Change): Promise<void> {
   if (change.op === 'add-group') return editor.leaveGroups([change.group]);
   if (change.op === 'remove-group') return editor.joinGroups([change.group]);
   if (change.field === 'active') return editor.setActive(change.from);
+  if (change.field !== 'name') {
+    // Jira cannot clear a profile field: one that was empty before stays as it is now.
+    if (change.from !== null) await editor.setField(change.field, change.from);
+    return;
+  }
   if (sameName(editor.current.name, change.from)) return;
   if (!(await editor.renameTo(change.from))) {
     editor.refuse(`the old username ${change.from} was taken by another user meanwhile: not renamed back`);

@@ -59,6 +59,13 @@ export class UserEditor {
     await this.update({ op: 'update', field: 'active', from: this.user.active, to: active });
   }
 
+  /** Sets a profile field (e-mail address, display name) when it differs. */
+  async setField(field: 'emailAddress' | 'displayName', value: string): Promise<void> {
+    const current = this.user[field] ?? null;
+    if (current === value) return;
+    await this.update({ op: 'update', field, from: current, to: value });
+  }
+
   /**
    * Renames to exactly `name`. Returns false, changing nothing, when Jira says the name is
    * taken; a read-only directory is recorded as a refusal.

@@ -6,7 +6,7 @@ import { GENESIS_HASH } from './types.js';
  * so the hash is computed in Node over the tail it read; this script is the compare-and-set
  * that keeps the chain single under many concurrent appenders.
  *
- * KEYS: seq, tail, entries, by-key, run index.
+ * KEYS: seq, tail, entries, by-key, run index, user index.
  * ARGV: expected last sequence, expected tail hash, idempotency key, new id, new hash, entry JSON.
  * Returns {'exists', id} (the key was logged before), {'stale'} (someone appended first: read
  * again and retry) or {'ok'}.
@@ -22,5 +22,6 @@ redis.call('SET', KEYS[2], ARGV[5])
 redis.call('HSET', KEYS[3], ARGV[4], ARGV[6])
 redis.call('HSET', KEYS[4], ARGV[3], ARGV[4])
 redis.call('ZADD', KEYS[5], sequence + 1, ARGV[4])
+redis.call('ZADD', KEYS[6], sequence + 1, ARGV[4])
 return {'ok'}
 `);

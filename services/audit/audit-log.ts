@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { canonicalJson } from '../runs/canonical-json.js';
 import { appendEntryScript } from './append-script.js';
 import { entryHash, formatAuditId, parseAuditId } from './audit-hash.js';
-import { auditKeys, auditRunKey } from './keys.js';
+import { auditKeys, auditRunKey, auditUserKey } from './keys.js';
 import { verifyChain } from './verify-chain.js';
 import {
   GENESIS_HASH,
@@ -55,7 +55,14 @@ export class AuditLog {
       const logged: AuditEntry = { ...unsigned, hash: entryHash(unsigned) };
       const [status, existingId] = (await appendEntryScript.run(
         this.redis,
-        [this.keys.sequence, this.keys.tail, this.keys.entries, this.keys.byKey, runKey],
+        [
+          this.keys.sequence,
+          this.keys.tail,
+          this.keys.entries,
+          this.keys.byKey,
+          runKey,
+          auditUserKey(this.prefix, entry.user.key),
+        ],
         [sequence, unsigned.prevHash, idempotencyKey, logged.id, logged.hash, canonicalJson(logged)],
       )) as [string, string | undefined];
       if (status === 'ok') return logged;
@@ -98,9 +105,11 @@ export class AuditLog {
     const from = options.fromId === undefined ? 1 : parseAuditId(options.fromId);
     if (from === undefined) throw new Error(`not an audit entry id: ${options.fromId}`);
     const ids =
-      options.runId === undefined
-        ? await this.idsFrom(from, limit + 1)
-        : await this.runIdsFrom(options.runId, from, limit + 1);
+      options.userKey !== undefined
+        ? await this.indexIdsFrom(auditUserKey(this.prefix, options.userKey), from, limit + 1)
+        : options.runId === undefined
+          ? await this.idsFrom(from, limit + 1)
+          : await this.indexIdsFrom(auditRunKey(this.prefix, options.runId), from, limit + 1);
     const more = ids.length > limit;
     const pageIds = ids.slice(0, limit);
     const stored = pageIds.length ? await this.redis.hmget(this.keys.entries, ...pageIds) : [];
@@ -111,8 +120,8 @@ export class AuditLog {
     return { entries, nextFromId: more ? (ids[limit] as string) : null };
   }
 
-  /** Every entry (of one run, or of the whole log) in log order, one page in memory at a time. */
-  async *stream(options: { runId?: string } = {}): AsyncGenerator<AuditEntry> {
+  /** Every entry (of one run or user, or of the whole log) in log order, one page in memory at a time. */
+  async *stream(options: { runId?: string; userKey?: string } = {}): AsyncGenerator<AuditEntry> {
     let fromId: string | undefined;
     do {
       const page = await this.entries({ ...options, ...(fromId ? { fromId } : {}), limit: STREAM_PAGE_SIZE });
@@ -146,8 +155,8 @@ export class AuditLog {
     return ids;
   }
 
-  private runIdsFrom(runId: string, from: number, count: number): Promise<string[]> {
-    return this.redis.zrangebyscore(auditRunKey(this.prefix, runId), from, '+inf', 'LIMIT', 0, count);
+  private indexIdsFrom(index: string, from: number, count: number): Promise<string[]> {
+    return this.redis.zrangebyscore(index, from, '+inf', 'LIMIT', 0, count);
   }
 }
 

@@ -7,6 +7,8 @@ import { stateKey } from '../../queues/connection.js';
  * - `audit:entries`: hash id → the entry's canonical JSON.
  * - `audit:by-key`: hash idempotency key → id.
  * - `audit:run:{runId}`: sorted set of the run's entry ids, scored by sequence.
+ * - `audit:user:{userKey}`: sorted set of the entry ids about one Jira user (by key, which
+ *   survives renames), scored by sequence. Kept for good, like the log it indexes.
  */
 export function auditKeys(prefix: string) {
   return {
@@ -19,4 +21,8 @@ export function auditKeys(prefix: string) {
 
 export function auditRunKey(prefix: string, runId: string): string {
   return stateKey(prefix, 'audit', 'run', runId);
+}
+
+export function auditUserKey(prefix: string, userKey: string): string {
+  return stateKey(prefix, 'audit', 'user', userKey);
 }

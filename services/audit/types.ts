@@ -4,7 +4,9 @@ import type { ActionOutcome } from '../runs/types.js';
 
 /* The audit log's vocabulary: one entry per action (or undo) Reclaim carried out in Jira. */
 
-export type AuditAction = ActionType | `undo:${ActionType}`;
+/** `update-user`: an operator's edit of a user (the users API, a bulk update), not a plan's action. */
+export type AuditedChange = ActionType | 'update-user';
+export type AuditAction = AuditedChange | `undo:${AuditedChange}`;
 
 export interface NewAuditEntry {
   runId: string;
@@ -48,6 +50,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export interface AuditPageOptions {
   runId?: string;
+  /** Only the entries about this Jira user (by key); wins over `runId`. */
+  userKey?: string;
   /** The first id to return (inclusive); absent: from the start of the log. */
   fromId?: string;
   limit: number;

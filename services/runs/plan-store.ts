@@ -104,7 +104,7 @@ export class PlanStore {
     if (only !== undefined && start.verdictIndex !== only) throw new InvalidPlanCursorError();
     const lastVerdictIndex = only ?? VERDICTS.length - 1;
     if (await isCompact(this.redis, this.prefix, runId)) {
-      return this.compactPage(runId, start, lastVerdictIndex, limit);
+      return this.compactPage(runId, start, lastVerdictIndex, limit, options.storedTextFilter);
     }
     const live = await this.livePage(runId, start, lastVerdictIndex, limit, only);
     // Compacted while being read (the run became planned): the live keys may have gone in the
@@ -177,6 +177,7 @@ export class PlanStore {
     start: PlanPosition,
     lastVerdictIndex: number,
     limit: number,
+    storedTextFilter?: (stored: string) => boolean,
   ): Promise<PlanPage> {
     // One line more than asked, to know whether a next page exists.
     const found: Array<{ verdictIndex: number; key: string; stored: string }> = [];
@@ -195,7 +196,10 @@ export class PlanStore {
     const pageLines = found.slice(0, limit);
     const last = pageLines.at(-1);
     return {
-      lines: await this.decode(runId, pageLines),
+      lines: await this.decode(
+        runId,
+        storedTextFilter ? pageLines.filter((line) => storedTextFilter(line.stored)) : pageLines,
+      ),
       nextCursor:
         found.length > limit && last
           ? encodePlanCursor({ verdictIndex: last.verdictIndex, afterKey: last.key })

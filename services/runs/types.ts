@@ -158,6 +158,13 @@ export interface PlanPageOptions {
   cursor?: string;
   limit: number;
   verdict?: Verdict;
+  /**
+   * A cheap test of a line's stored (encoded) text, before it is decoded: a line that fails it
+   * may be left out of the page (the cursor still moves past it). A hint for filters that read
+   * the whole plan; it must never reject a line the caller wants, and the caller still checks
+   * every line it gets.
+   */
+  storedTextFilter?: (stored: string) => boolean;
 }
 
 export interface PlanPage {

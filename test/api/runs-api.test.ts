@@ -237,6 +237,7 @@ describe('the HTTP API', function () {
       'run-control',
       'scan',
       'undo',
+      'user-update',
     ]);
     const viewer = `Basic ${Buffer.from(`x:${TOKENS.viewer}`).toString('base64')}`;
     await request(api).get('/admin/queues').set('Authorization', viewer).expect(403);

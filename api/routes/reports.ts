@@ -1,0 +1,106 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { App } from '../../runtime/app.js';
+import { VERDICTS, type Verdict } from '../../services/policy/types.js';
+import {
+  DEFAULT_REPORT_VERDICTS,
+  filteredLines,
+  latestReportableRun,
+  licenceGroupsOf,
+  reportPage,
+  type ReportFilter,
+} from '../../services/reports/inactive-report.js';
+import { planCsv } from '../../services/runs/plan-csv.js';
+import { InvalidPlanCursorError } from '../../services/runs/plan-cursor.js';
+import type { Run } from '../../services/runs/types.js';
+import type { tokenAuthenticator } from '../auth.js';
+import { requireRole } from '../auth.js';
+import { HttpError } from '../http-error.js';
+
+const days = z.coerce
+  .number({ error: 'expected a whole number of days' })
+  .int({ error: 'expected a whole number of days' })
+  .min(0, { error: 'expected a whole number of days' });
+
+/** `GET /api/reports/inactive` (and `.csv`, without `limit` and `cursor`). */
+export const inactiveReportQuery = z
+  .object({
+    verdict: z
+      .string()
+      .transform((text) => text.split(',').map((part) => part.trim()))
+      .pipe(z.array(z.enum(VERDICTS, { error: `expected verdicts among ${VERDICTS.join(', ')}` })).min(1))
+      .optional(),
+    minDays: days.optional(),
+    maxDays: days.optional(),
+    application: z.string().min(1).optional(),
+    group: z.string().min(1).optional(),
+    q: z.string().min(1).max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(1_000).default(100),
+    cursor: z.string().optional(),
+  })
+  .refine(
+    (query) => query.minDays === undefined || query.maxDays === undefined || query.minDays <= query.maxDays,
+    {
+      error: 'maxDays must not be below minDays',
+      path: ['maxDays'],
+    },
+  );
+
+type ReportQuery = z.infer<typeof inactiveReportQuery>;
+
+/** Reports over the newest planned (or done) run's plan: who would lose (or lost) a licence. */
+export function reportsRouter(app: App, authenticate: ReturnType<typeof tokenAuthenticator>): Router {
+  const router = Router();
+  const viewer = requireRole(authenticate, 'viewer');
+
+  const prepare = async (query: ReportQuery): Promise<{ run: Run; filter: ReportFilter }> => {
+    const run = await latestReportableRun(app.runs);
+    if (!run)
+      throw new HttpError(404, 'not_found', 'no planned or done run with a plan yet: start a run first');
+    const filter: ReportFilter = {
+      verdicts: (query.verdict as Verdict[] | undefined) ?? DEFAULT_REPORT_VERDICTS,
+    };
+    if (query.minDays !== undefined) filter.minDays = query.minDays;
+    if (query.maxDays !== undefined) filter.maxDays = query.maxDays;
+    if (query.group !== undefined) filter.group = query.group;
+    if (query.q !== undefined) filter.q = query.q;
+    if (query.application !== undefined) {
+      const groups = licenceGroupsOf(run, query.application);
+      if (groups === null)
+        throw HttpError.badRequest(
+          'application',
+          `run ${run.id} knows no licence groups of "${query.application}"`,
+        );
+      filter.applicationGroups = groups;
+    }
+    return { run, filter };
+  };
+
+  router.get('/reports/inactive.csv', viewer, async (req, res) => {
+    const { run, filter } = await prepare(inactiveReportQuery.parse(req.query));
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="reclaim-inactive-${run.id}.csv"`);
+    const lines = (async function* () {
+      for await (const found of filteredLines(app.plans, run, filter)) yield found.line;
+    })();
+    planCsv(lines).pipe(res);
+  });
+
+  router.get('/reports/inactive', viewer, async (req, res) => {
+    const query = inactiveReportQuery.parse(req.query);
+    const { run, filter } = await prepare(query);
+    try {
+      const page = await reportPage(app.plans, run, filter, {
+        limit: query.limit,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+      res.json({ runId: run.id, asOf: run.asOf, verdicts: filter.verdicts, ...page });
+    } catch (error) {
+      if (error instanceof InvalidPlanCursorError)
+        throw HttpError.badRequest('cursor', 'not a cursor of this report');
+      throw error;
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,143 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import type { App } from '../../runtime/app.js';
+import { batchCsv, batchRows } from '../../services/users/batch-csv.js';
+import { csvRows, jsonRows } from '../../services/users/bulk-rows.js';
+import { BatchRefusedError, ingestBatch } from '../../services/users/ingest-batch.js';
+import { userUpdateSchema, bulkUpdateRowSchema } from '../../services/users/user-update-request.js';
+import { UnknownUserError, userView } from '../../services/users/user-view.js';
+import { queueBatchUndo, userUpdateSink } from '../../workers/user-update.js';
+import type { tokenAuthenticator } from '../auth.js';
+import { requireRole } from '../auth.js';
+import { HttpError } from '../http-error.js';
+
+/** `PATCH /api/users/:username`. */
+export const patchUserBody = userUpdateSchema;
+/** `POST /api/users/bulk-update` as JSON (or text/csv with the same fields as columns). */
+export const bulkUpdateBody = z.union([
+  z.strictObject({ rows: z.array(bulkUpdateRowSchema).max(100_000) }),
+  z.array(bulkUpdateRowSchema).max(100_000),
+]);
+
+export const batchQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+  cursor: z
+    .string()
+    .regex(/^[1-9]\d{0,8}$/, { error: 'expected a row number (the `next` of the page before)' })
+    .optional(),
+});
+
+const BATCH_ID = /^batch-[a-z0-9]{1,40}$/;
+
+/** A JSON bulk update is read whole (at most this); a CSV one streams, whatever its size. */
+const JSON_BULK_LIMIT = '64mb';
+
+/**
+ * User updates (operator): one user, or many from a CSV or JSON upload, each row a job; the
+ * batches' outcomes (viewer) and their undo (operator). Mounted before the API's JSON parser,
+ * so an upload is read here, streamed.
+ */
+export function usersRouter(app: App, authenticate: ReturnType<typeof tokenAuthenticator>): Router {
+  const router = Router();
+  const viewer = requireRole(authenticate, 'viewer');
+  const operator = requireRole(authenticate, 'operator');
+  const deps = { batches: app.batches, sink: userUpdateSink(app) };
+
+  const refusedAs400 = (error: unknown): never => {
+    if (error instanceof BatchRefusedError)
+      throw HttpError.badRequest(error.field, error.message.slice(error.field.length + 2));
+    throw error;
+  };
+
+  router.get('/users/:username', viewer, async (req, res) => {
+    try {
+      res.json(
+        await userView(
+          { jira: app.jira(), runs: app.runs, plans: app.plans, audit: app.audit },
+          req.params.username as string,
+        ),
+      );
+    } catch (error) {
+      if (error instanceof UnknownUserError) throw HttpError.notFound(`user ${error.username}`);
+      throw error;
+    }
+  });
+
+  router.patch('/users/:username', operator, express.json({ limit: '64kb' }), async (req, res) => {
+    const update = patchUserBody.parse(req.body ?? {});
+    const username = req.params.username as string;
+    const { batchId } = await ingestBatch(
+      deps,
+      (async function* () {
+        yield { username, update };
+      })(),
+      req.caller!.name,
+    );
+    res.status(202).location(`/api/batches/${batchId}`).json({ batchId });
+  });
+
+  router.post('/users/bulk-update', operator, async (req, res, next) => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type === 'text/csv') {
+      const { batchId, total } = await ingestBatch(deps, csvRows(req), req.caller!.name).catch(refusedAs400);
+      res.status(202).location(`/api/batches/${batchId}`).json({ batchId, rows: total });
+      return;
+    }
+    if (type !== 'application/json')
+      throw HttpError.badRequest(
+        'Content-Type',
+        `expected text/csv or application/json, got "${type || 'none'}"`,
+      );
+    express.json({ limit: JSON_BULK_LIMIT })(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      ingestBatch(deps, jsonRows(req.body), req.caller!.name)
+        .catch(refusedAs400)
+        .then(({ batchId, total }) => {
+          res.status(202).location(`/api/batches/${batchId}`).json({ batchId, rows: total });
+        })
+        .catch(next);
+    });
+  });
+
+  const findBatch = async (id: string) => {
+    const batch = BATCH_ID.test(id) ? await app.batches.get(id) : null;
+    if (!batch) throw HttpError.notFound(`batch ${id}`);
+    return batch;
+  };
+
+  router.get('/batches/:id.csv', viewer, async (req, res) => {
+    const batch = await findBatch(req.params.id as string);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="reclaim-${batch.id}.csv"`);
+    batchCsv(batchRows(app.batches, batch.id, batch.total ?? 0)).pipe(res);
+  });
+
+  router.get('/batches/:id', viewer, async (req, res) => {
+    const batch = await findBatch(req.params.id as string);
+    const query = batchQuery.parse(req.query);
+    const from = query.cursor === undefined ? 1 : Number(query.cursor);
+    const last = batch.total ?? 0;
+    const rows = await app.batches.rows(batch.id, from, Math.min(query.limit, Math.max(0, last - from + 1)));
+    const nextRow = from + query.limit;
+    res.json({ ...batch, rows, next: nextRow <= last ? String(nextRow) : null });
+  });
+
+  router.post('/batches/:id/undo', operator, async (req, res) => {
+    const batch = await findBatch(req.params.id as string);
+    if (batch.status !== 'done') {
+      throw new HttpError(
+        409,
+        'conflict',
+        `batch ${batch.id} is ${batch.status}: undo it once every row is done`,
+        {
+          batchId: batch.id,
+          status: batch.status,
+        },
+      );
+    }
+    const job = await queueBatchUndo(app, batch.id, `api:${req.caller!.name}`);
+    res.status(202).json({ job });
+  });
+
+  return router;
+}
