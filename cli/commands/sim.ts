@@ -26,6 +26,10 @@ export function registerSimCommand(program: Command): void {
       'share of requests that fail (0..1)',
       parseNumber('--fault-rate', { min: 0, max: 1 }),
     )
+    .option(
+      '--database <url>',
+      'also write Jira’s user and group tables into this PostgreSQL or MySQL / MariaDB database (postgres://…, mysql://…)',
+    )
     .action(async (options: SimCliOptions) => {
       if (options.profile && !['dc9', 'dc10', 'dc11'].includes(options.profile)) {
         throw new Error(`--profile: expected dc9, dc10 or dc11, got "${options.profile}"`);
@@ -45,6 +49,7 @@ export function registerSimCommand(program: Command): void {
         rateLimit: options.rateLimit,
         latencyMs: options.latencyMs,
         faultRate: options.faultRate,
+        database: options.database,
       });
       logger.info({ url: sim.url, profile: sim.profile, users: sim.userCount }, 'simulator listening');
       console.log(`Jira simulator (${sim.profile}, ${sim.userCount} users) at ${sim.url}`);
@@ -68,4 +73,5 @@ interface SimCliOptions {
   rateLimit?: number;
   latencyMs?: number;
   faultRate?: number;
+  database?: string;
 }
