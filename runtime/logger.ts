@@ -31,6 +31,10 @@ const REDACTED_PATHS = [
   'directories.sources[*].token',
   'directories.sources[*].clientSecret',
   'directories.sources[*].privateKey',
+  // Jira's database URL may carry its password.
+  'database.url',
+  'jira.database.url',
+  'config.jira.database.url',
 ];
 
 export function createLogger(

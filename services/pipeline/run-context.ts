@@ -43,10 +43,12 @@ export class RunContextCache {
   }
 
   private async load(runId: string): Promise<RunContext | null> {
-    const [run, licenceGroups, firstScanAt] = await Promise.all([
+    const [run, licenceGroups, firstScanAt, adminGroups] = await Promise.all([
       this.runs.get(runId),
       this.redis.smembers(licenceGroupsKey(this.prefix, runId)),
       this.firstSeen.firstScanAt(),
+      // The administer-permission groups Jira's database named (jira.database), if it was read.
+      this.redis.smembers(runScratchKeys(this.prefix, runId).databaseAdminGroups),
     ]);
     if (!run) return null;
     return {
@@ -58,6 +60,7 @@ export class RunContextCache {
         ...(firstScanAt ? { firstScanAt } : {}),
         // The scan records the account it works with before it hands out any evaluation.
         ...(run.jira?.account ? { ownAccount: run.jira.account } : {}),
+        ...(adminGroups.length > 0 ? { adminGroups } : {}),
       },
     };
   }
