@@ -35,6 +35,7 @@ const REDACTED_PATHS = [
   'database.url',
   'jira.database.url',
   'config.jira.database.url',
+  '*.*.database.password',
 ];
 
 export function createLogger(

@@ -64,7 +64,13 @@ async function openPostgres(options: SqlSessionOptions): Promise<SqlSession> {
   });
   // A broken connection after connect would otherwise be an unhandled 'error' event.
   client.on('error', () => undefined);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    // A timed-out connect leaves pg's socket open: end it, or it outlives the attempt.
+    await client.end().catch(() => undefined);
+    throw error;
+  }
   if (options.readOnly) await client.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
   let cursors = 0;
   return {
@@ -117,7 +123,11 @@ async function openMysql(options: SqlSessionOptions): Promise<SqlSession> {
       });
     });
   await new Promise<void>((resolve, reject) =>
-    connection.connect((error) => (error ? reject(error) : resolve())),
+    connection.connect((error) => {
+      if (!error) return resolve();
+      connection.destroy();
+      reject(error);
+    }),
   );
   // MariaDB and MySQL name the statement time limit differently; each ignores the other's.
   const seconds = Math.max(options.statementTimeoutMs / 1000, 0.001);

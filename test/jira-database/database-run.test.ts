@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { formatAction, planCsv, runKnowsDirectories } from '../../services/runs/plan-csv.js';
 import type { PlanLine } from '../../services/runs/types.js';
 import { planByName, runToEnd, simStats, startStack, type Stack } from '../support/stack.js';
@@ -125,6 +126,41 @@ for (const server of SQL_SERVERS) {
         'without directories the deactivation is planned',
       );
       assert.equal(lena.directory, undefined);
+    });
+
+    it('that accepts the connection and never answers times out, is noted, and the run plans on REST facts', async () => {
+      const sockets = new Set<Socket>();
+      const silent = createServer((socket) => sockets.add(socket));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = new URL(server.admin);
+        url.port = String((silent.address() as AddressInfo).port);
+        const config = { policy: POLICY, directories: DIRECTORIES };
+        const plain = await startStack({ sim: { fixture: databaseFixture('dc11') }, config });
+        stacks.push(plain);
+        const hanging = await startStack({
+          sim: { fixture: databaseFixture('dc11') },
+          config: { ...config, jira: { database: { url: url.toString(), statementTimeoutMs: 500 } } },
+        });
+        stacks.push(hanging);
+        const [withoutDb, withHangingDb] = await Promise.all([
+          runToEnd(plain, { asOf: DB_AS_OF }),
+          runToEnd(hanging, { asOf: DB_AS_OF }),
+        ]);
+        assert.equal(withHangingDb.status, 'done', withHangingDb.statusReason);
+        assert.ok(
+          withHangingDb.notes.some((note) => /Jira database .* could not be read/.test(note)),
+          withHangingDb.notes.join('\n'),
+        );
+        const verdicts = async (stack: Stack, runId: string) =>
+          [...(await planByName(stack.app, runId))]
+            .map(([name, line]) => [name, line.verdict, actionsOf(line)])
+            .sort();
+        assert.deepEqual(await verdicts(hanging, withHangingDb.id), await verdicts(plain, withoutDb.id));
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => silent.close(resolve));
+      }
     });
   });
 }
