@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { recordedAdminGroups } from '../jira-database/recorded-admin-groups.js';
 import type { PolicyContext } from '../policy/types.js';
 import type { FirstSeenStore } from '../runs/first-seen-store.js';
 import { runScratchKeys } from '../runs/run-keyspace.js';
@@ -43,14 +44,14 @@ export class RunContextCache {
   }
 
   private async load(runId: string): Promise<RunContext | null> {
-    const [run, licenceGroups, firstScanAt, adminGroups] = await Promise.all([
+    const [run, licenceGroups, firstScanAt] = await Promise.all([
       this.runs.get(runId),
       this.redis.smembers(licenceGroupsKey(this.prefix, runId)),
       this.firstSeen.firstScanAt(),
-      // The administer-permission groups Jira's database named (jira.database), if it was read.
-      this.redis.smembers(runScratchKeys(this.prefix, runId).databaseAdminGroups),
     ]);
     if (!run) return null;
+    // The administer-permission groups Jira's database named (jira.database), if it was read.
+    const adminGroups = recordedAdminGroups(run.jira);
     return {
       run,
       policyContext: {

@@ -11,6 +11,7 @@ import type { DirectoryFact, JiraAccount, JiraUserDirectory } from '../policy/ty
 import type { ScannedUser } from '../../queues/payloads.js';
 import type { JiraDatabaseUser } from '../jira-database/types.js';
 import { databasePayload, readRunDatabase } from './run-database-facts.js';
+import { recordAdminGroups } from '../jira-database/recorded-admin-groups.js';
 import type { FirstSeenStore } from '../runs/first-seen-store.js';
 import type { PlanStore } from '../runs/plan-store.js';
 import { expireScratch, runScratchKeys } from '../runs/run-keyspace.js';
@@ -145,7 +146,13 @@ export async function scanRun(
       searchCap: capabilities.searchCap,
       ...(database ? { database: fromDatabase ? fromDatabase.dialect : 'unavailable' } : {}),
       // The plan knows each user's directory (and the CSV has its column).
-      ...(fromDatabase ? { directoriesKnown: true, databaseUsers: fromDatabase.users } : {}),
+      ...(fromDatabase
+        ? {
+            directoriesKnown: true,
+            databaseUsers: fromDatabase.users,
+            ...recordAdminGroups(fromDatabase.adminGroups),
+          }
+        : {}),
       // Which groups grant which managed application, for the per-application report.
       ...Object.fromEntries(
         [...licence.byApplication].map(([app, groups]) => [`licence:${app}`, groups.join(',')]),
