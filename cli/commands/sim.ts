@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { startSimulator } from '../../simulator/index.js';
 import { createLogger } from '../../runtime/logger.js';
 import { stopOnSignals } from '../../runtime/signals.js';
+import { redactedUrl } from '../../services/jira-database/sql-connection.js';
 import { parseNumber } from '../options.js';
 
 export function registerSimCommand(program: Command): void {
@@ -58,6 +59,9 @@ export function registerSimCommand(program: Command): void {
         `Okta at ${sim.url}/okta (SSWS token), Entra ID at ${sim.url}/entra (client secret = token), ` +
           `Google at ${sim.url}/google (register a service account: POST /__sim/idp/google/service-account)`,
       );
+      if (options.database) {
+        console.log(`Jira's user and group tables written to ${redactedUrl(options.database)}, kept in step`);
+      }
       stopOnSignals(logger, () => sim.close());
     });
 }
