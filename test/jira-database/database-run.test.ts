@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { formatAction, planCsv, runKnowsDirectories } from '../../services/runs/plan-csv.js';
 import type { PlanLine } from '../../services/runs/types.js';
-import { planByName, runToEnd, simStats, startStack, type Stack } from '../support/stack.js';
+import { planByName, runToEnd, simStats, simUser, startStack, type Stack } from '../support/stack.js';
+import { JiraDatabaseFacts } from '../../services/jira-database/jira-database-facts.js';
 import { SQL_SERVERS, createThrowawayDatabase, type ThrowawayDatabase } from '../support/sql-databases.js';
 import { CORPORATE_LDAP, DB_AS_OF, databaseFixture } from './database-fixture.js';
 
@@ -87,6 +88,49 @@ for (const server of SQL_SERVERS) {
         csv.some((row) => row.startsWith('lena,') && row.endsWith(`,${CORPORATE_LDAP}`)),
         csv.join('\n'),
       );
+    });
+  });
+
+  describe(`an apply with Jira's database (${server.label})`, function () {
+    this.timeout(120_000);
+    let database: ThrowawayDatabase;
+    let stack: Stack;
+    before(async () => {
+      database = await createThrowawayDatabase(server.admin, `${server.label}_apply`);
+      stack = await startStack({
+        sim: { fixture: databaseFixture('dc9'), database: database.url },
+        config: {
+          policy: POLICY,
+          directories: DIRECTORIES,
+          brake: { maxActions: 1000, maxPercentOfUsers: 100 },
+          jira: { database: { url: database.url } },
+        },
+      });
+    });
+    after(async () => {
+      await stack?.close();
+      await database?.drop();
+    });
+
+    it("takes a read-only leaver's licence and groups without asking Jira for the deactivation it would refuse", async () => {
+      const run = await runToEnd(stack, { mode: 'apply', asOf: DB_AS_OF });
+      assert.equal(run.status, 'done', run.statusReason);
+      assert.equal(run.counters.actionsNotPossible, 0, 'nothing was refused by Jira');
+      assert.equal(run.counters.actionsFailed, 0);
+      const lena = await simUser(stack.sim, 'lena');
+      assert.equal(lena.active, true, 'a read-only directory keeps the account active');
+      assert.deepEqual(lena.groups, []);
+      // The database followed the changes the apply made through REST.
+      await stack.sim.databaseSettled();
+      const facts = await JiraDatabaseFacts.open({ url: database.url, statementTimeoutMs: 30_000 });
+      try {
+        let lenaGroups: string[] | undefined;
+        for await (const user of facts.users()) if (user.name === 'lena') lenaGroups = user.groups;
+        assert.deepEqual(lenaGroups, []);
+      } finally {
+        await facts.close();
+      }
+      assert.equal((await simUser(stack.sim, 'carl')).groups.includes('jira-software-users'), false);
     });
   });
 
