@@ -4,6 +4,7 @@ import { formatAction, planCsv, runKnowsDirectories } from '../../services/runs/
 import type { PlanLine } from '../../services/runs/types.js';
 import { planByName, runToEnd, simStats, simUser, startStack, type Stack } from '../support/stack.js';
 import { JiraDatabaseFacts } from '../../services/jira-database/jira-database-facts.js';
+import { openSqlSession } from '../../services/jira-database/sql-connection.js';
 import { SQL_SERVERS, createThrowawayDatabase, type ThrowawayDatabase } from '../support/sql-databases.js';
 import { CORPORATE_LDAP, DB_AS_OF, databaseFixture } from './database-fixture.js';
 
@@ -87,6 +88,34 @@ for (const server of SQL_SERVERS) {
       assert.ok(
         csv.some((row) => row.startsWith('lena,') && row.endsWith(`,${CORPORATE_LDAP}`)),
         csv.join('\n'),
+      );
+    });
+
+    it('gives a Jira user the database does not hold REST facts: its groups from Jira, no directory', async () => {
+      const writer = await openSqlSession({ url: database.url, statementTimeoutMs: 30_000, readOnly: false });
+      try {
+        await writer.query("DELETE FROM app_user WHERE lower_user_name = 'lena'");
+      } finally {
+        await writer.close();
+      }
+      const before = await simStats(stack.sim);
+      const run = await runToEnd(stack, { asOf: DB_AS_OF });
+      assert.equal(run.status, 'done', run.statusReason);
+      const lena = (await planByName(stack.app, run.id)).get('lena')!;
+      assert.equal(lena.directory, undefined);
+      assert.equal(lena.verdict, 'left-company', JSON.stringify(lena.reasons));
+      // Without its directory the deactivation is planned, as through REST alone.
+      assert.ok(lena.actions.some((action) => action.type === 'deactivate'));
+      assert.deepEqual(
+        lena.actions.filter((action) => action.type === 'remove-groups'),
+        [{ type: 'remove-groups', groups: ['developers'] }],
+      );
+      const after = await simStats(stack.sim);
+      assert.equal(
+        (after.requests.byRoute['GET /rest/api/2/user']?.['200'] ?? 0) -
+          (before.requests.byRoute['GET /rest/api/2/user']?.['200'] ?? 0),
+        1,
+        'one REST call for her groups',
       );
     });
   });
