@@ -10,7 +10,11 @@ import type { World } from './world.js';
  * the order they happened (`settled()` waits for the queue to drain).
  */
 
-/** Crowd's permission sets: read/write has them all, read-only only the attribute updates. */
+/**
+ * Crowd's permission sets: read/write has them all; a read-only directory is "Read Only, with
+ * Local Groups" (no user updates, group changes allowed), as the simulator's REST behaves:
+ * it refuses to update such a user but lets its memberships change.
+ */
 const READ_WRITE_OPERATIONS = [
   'CREATE_USER',
   'UPDATE_USER',
@@ -24,7 +28,13 @@ const READ_WRITE_OPERATIONS = [
   'UPDATE_ROLE',
   'DELETE_ROLE',
 ];
-const READ_ONLY_OPERATIONS = ['UPDATE_USER_ATTRIBUTE', 'UPDATE_GROUP_ATTRIBUTE'];
+const READ_ONLY_OPERATIONS = [
+  'UPDATE_USER_ATTRIBUTE',
+  'UPDATE_GROUP_ATTRIBUTE',
+  'CREATE_GROUP',
+  'UPDATE_GROUP',
+  'DELETE_GROUP',
+];
 const LAST_LOGIN_ATTRIBUTE = 'login.lastLoginMillis';
 const INSERT_BATCH = 400;
 
@@ -113,7 +123,7 @@ export class JiraDatabaseMirror {
         name,
         name.toLowerCase(),
         1,
-        0,
+        1,
         'GROUP',
         groupDirectory,
       ]),
