@@ -2,7 +2,10 @@
  * Dry-run throughput: a simulated Jira of N users (profile P), real Redis, W worker processes
  * (`reclaim worker`), one dry run. Prints users per second and Jira requests per 1,000 users.
  *
- *   npx tsx bench/dry-run.ts [--users 100000] [--profile dc11] [--workers 2]
+ *   npx tsx bench/dry-run.ts [--users 100000] [--profile dc11] [--workers 2] [--database URL]
+ *
+ * --database: the simulator writes its world into that PostgreSQL / MySQL / MariaDB database
+ * (replacing Jira's tables there) and the run reads it as `jira.database`.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +26,7 @@ const { values } = parseArgs({
     users: { type: 'string', default: '100000' },
     profile: { type: 'string', default: 'dc11' },
     workers: { type: 'string', default: '2' },
+    database: { type: 'string' },
   },
 });
 const users = Number(values.users);
@@ -32,12 +36,21 @@ const workerCount = Number(values.workers);
 const redis = await ensureRedis();
 const prefix = `bench-${Date.now()}`;
 const loadStart = Date.now();
-const sim = await startSimulator({ users, profile });
+const sim = await startSimulator({
+  users,
+  profile,
+  ...(values.database ? { database: values.database } : {}),
+});
 console.log(`simulator: ${users} users (${profile}) in ${((Date.now() - loadStart) / 1000).toFixed(1)} s`);
 
 const raw = {
   redis: { url: redis.url, prefix },
-  jira: { url: sim.url, token: 'sim-token', requestsPerSecond: 10_000 },
+  jira: {
+    url: sim.url,
+    token: 'sim-token',
+    requestsPerSecond: 10_000,
+    ...(values.database ? { database: { url: values.database } } : {}),
+  },
   directories: { sources: [{ type: 'scim', url: `${sim.url}/scim/v2`, token: 'sim-token' }] },
   policy: { existingUsersSeenSince: '2025-01-01' },
 };

@@ -26,6 +26,8 @@ const ENV_OVERRIDES: Array<[string, string[], (v: string) => unknown]> = [
   ['JIRA_PASSWORD', ['jira', 'password'], String],
   ['JIRA_CROWD_APPLICATION', ['jira', 'crowd', 'application'], String],
   ['JIRA_CROWD_PASSWORD', ['jira', 'crowd', 'password'], String],
+  ['JIRA_DATABASE_URL', ['jira', 'database', 'url'], String],
+  ['JIRA_DATABASE_PASSWORD', ['jira', 'database', 'password'], String],
   ['SMTP_URL', ['notify', 'smtpUrl'], String],
   ['API_PORT', ['api', 'port'], (v) => (/^\d+$/.test(v) ? Number(v) : v)],
   ['API_HOST', ['api', 'host'], String],

@@ -42,6 +42,20 @@ const redisSchema = z.strictObject({
     .default('reclaim'),
 });
 
+const jiraDatabaseSchema = z.strictObject({
+  /** postgres://user[:password]@host:5432/jiradb or mysql://user[:password]@host:3306/jiradb. */
+  url: url(['postgres:', 'postgresql:', 'mysql:', 'mariadb:']),
+  /** The password, when it is not in the URL (JIRA_DATABASE_PASSWORD). */
+  password: z.string().min(1).optional(),
+  /** The schema (PostgreSQL) or database (MySQL) holding Jira's tables; default the connection's. */
+  schema: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, { error: 'expected a plain SQL identifier' })
+    .optional(),
+  /** Each statement's time limit, enforced by the database server. */
+  statementTimeoutMs: positiveInt().default(30_000),
+});
+
 const jiraSchema = z
   .strictObject({
     url: url(['http:', 'https:']).optional(),
@@ -68,6 +82,12 @@ const jiraSchema = z
       .strictObject({ application: z.string().min(1), password: z.string().min(1) })
       .nullable()
       .default(null),
+    /**
+     * Jira's own database, read-only, for the facts REST does not give: creation dates, last
+     * logins in bulk, each user's directory and whether it is read-only, and the groups that
+     * hold the administer permissions. Null: REST facts only.
+     */
+    database: jiraDatabaseSchema.nullable().default(null),
   })
   .refine((jira) => !(jira.username && !jira.password) && !(jira.password && !jira.username), {
     error: 'username and password go together',
@@ -642,6 +662,7 @@ export type CsvSourceConfig = z.infer<typeof csvSourceSchema>;
 export type DirectoryCombine = ReclaimConfig['directories']['combine'];
 export type DirectoryScopeConfig = z.infer<typeof directoryScopeSchema>;
 export type ScheduleEntry = ReclaimConfig['schedule'][number];
+export type JiraDatabaseConfig = NonNullable<ReclaimConfig['jira']['database']>;
 export type ApiRole = z.infer<typeof apiTokenSchema>['role'];
 
 /** Keys whose values are secrets: never printed, never logged. */

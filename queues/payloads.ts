@@ -23,6 +23,15 @@ export const scannedUserSchema = z.object({
   lastLoginTime: z.string().nullable().optional(),
   /** The user's groups among those the policy looks at (licence, skip, only, keep groups). */
   groups: z.array(z.string()),
+  /* From Jira's database (jira.database), when it holds the user; absent otherwise. */
+  /** `groups` is every group of the user: a leaver's full list needs no Jira call. */
+  groupsComplete: z.boolean().optional(),
+  /** Where `lastLoginTime` came from, when not from Jira's REST listing (`database`). */
+  lastLoginSource: z.string().optional(),
+  /** When the account was created (ISO-8601). */
+  createdDate: z.string().optional(),
+  /** The Jira user directory holding the user. */
+  jiraDirectory: z.object({ id: z.int(), name: z.string(), readOnly: z.boolean() }).optional(),
 });
 
 /** The external directories' answer for the user, as the scan found it (PolicyDirectoryFact). */

@@ -27,6 +27,11 @@ const REDACTED_PATHS = [
   'directories.sources[*].token',
   'directories.sources[*].clientSecret',
   'directories.sources[*].privateKey',
+  // Jira's database URL may carry its password.
+  'database.url',
+  'jira.database.url',
+  'config.jira.database.url',
+  '*.*.database.password',
 ];
 
 export function createLogger(

@@ -40,6 +40,8 @@ export const fixtureUserSchema = z.object({
   groups: z.array(z.string().min(1)).default([]),
   /** Absent: the user never logged in. */
   lastLoginTime: loginTimeSchema.optional(),
+  /** When the account was created (Jira's database knows it, REST does not); unknown when absent. */
+  createdDate: loginTimeSchema.optional(),
   timeZone: z.string().optional(),
   locale: z.string().optional(),
 });
@@ -77,6 +79,13 @@ export const fixtureSchema = z
     groups: z.array(z.string().min(1)).default([]),
     users: z.array(fixtureUserSchema).default([]),
     externalDirectory: fixtureExternalDirectorySchema.optional(),
+    /**
+     * Global permissions held by groups, as Jira's database keeps them (`ADMINISTER`,
+     * `SYSTEM_ADMIN`, …). Default: jira-administrators ADMINISTER, jira-system-administrators SYSTEM_ADMIN.
+     */
+    globalPermissions: z
+      .array(z.object({ permission: z.string().min(1), group: z.string().min(1) }))
+      .optional(),
   })
   .superRefine((fixture, context) => {
     const directoryIds = new Set(fixture.directories.map((directory) => directory.id));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
+import { JiraDatabaseMirror } from './jira-database-mirror.js';
 import { fixtureSchema, type Fixture, type FixtureInput, type Profile } from './fixture-schema.js';
 import { PendingTimers } from './pending-timers.js';
 import { SimulatorContext } from './simulator-context.js';
@@ -35,6 +36,11 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Fraction (0..1) of /rest requests that fail (5xx, reset connection or a 3 s delay). */
   faultRate?: number;
+  /**
+   * A PostgreSQL or MySQL / MariaDB URL (postgres://…, mysql://…): the simulator creates
+   * Jira's user and group tables there and keeps them in step with its users.
+   */
+  database?: string;
 }
 
 export interface RunningSimulator {
@@ -42,6 +48,8 @@ export interface RunningSimulator {
   port: number;
   profile: string;
   userCount: number;
+  /** With `database`: resolves once every change so far is written to it. */
+  databaseSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -91,7 +99,19 @@ function checkBehaviour(options: SimulatorOptions): void {
 /** Starts the Jira (+ SCIM directory) simulator, on 127.0.0.1 unless told otherwise. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   checkBehaviour(options);
-  const context = new SimulatorContext(worldBuilder(options), options.token ?? DEFAULT_TOKEN);
+  const buildWorld = worldBuilder(options);
+  const mirror = options.database === undefined ? undefined : await JiraDatabaseMirror.open(options.database);
+  const context = new SimulatorContext(() => {
+    const world = buildWorld();
+    mirror?.follow(world);
+    return world;
+  }, options.token ?? DEFAULT_TOKEN);
+  try {
+    await mirror?.settled();
+  } catch (error) {
+    await mirror?.close();
+    throw error;
+  }
   const timers = new PendingTimers();
   const app = buildApp(
     context,
@@ -121,11 +141,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     port,
     profile: context.world.profile,
     userCount: context.world.store.size,
+    databaseSettled: async () => mirror?.settled(),
     // Idempotent; ends keep-alive and hanging (SCIM timeout) connections instead of waiting for them.
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
         timers.cancelAll();
-        server.close((error) => (error ? reject(error) : resolve()));
+        server.close((error) => {
+          const closed = mirror ? mirror.close() : Promise.resolve();
+          closed.then(() => (error ? reject(error) : resolve()), reject);
+        });
         server.closeAllConnections();
       })),
   };

@@ -32,6 +32,8 @@ export interface NewUser {
   directoryIndex: number;
   groupIds: readonly number[];
   lastLogin?: LoginTime;
+  /** When the account was created (epoch ms); unknown when absent. */
+  createdAt?: number;
   timeZone: string;
   locale: string;
 }
@@ -82,12 +84,16 @@ export class UserStore {
   /** NaN = never logged in. */
   private readonly lastLoginMs: Float64Array;
   private readonly lastLoginOffsets: Int16Array;
+  /** NaN = creation date unknown. */
+  private readonly createdMs: Float64Array;
   private readonly timeZoneIds: Uint16Array;
   private readonly localeIds: Uint16Array;
   private readonly timeZones = new StringTable();
   private readonly locales = new StringTable();
   private readonly mutationCounts: Uint32Array;
   private mutationTotal = 0;
+  /** Told of every change to a user after loading (the simulator's database mirror follows it). */
+  changeListener: ((index: number) => void) | undefined;
 
   /* Memberships as loaded (compressed rows), and the rows of users changed since. */
   private groupRowStart: Uint32Array;
@@ -115,6 +121,7 @@ export class UserStore {
     this.directoryIndexes = new Uint16Array(capacity);
     this.lastLoginMs = new Float64Array(capacity).fill(NaN);
     this.lastLoginOffsets = new Int16Array(capacity);
+    this.createdMs = new Float64Array(capacity).fill(NaN);
     this.timeZoneIds = new Uint16Array(capacity);
     this.localeIds = new Uint16Array(capacity);
     this.mutationCounts = new Uint32Array(capacity);
@@ -154,6 +161,7 @@ export class UserStore {
       this.lastLoginMs[index] = user.lastLogin.epochMs;
       this.lastLoginOffsets[index] = user.lastLogin.offsetMinutes;
     }
+    if (user.createdAt !== undefined) this.createdMs[index] = user.createdAt;
     this.timeZoneIds[index] = this.timeZones.intern(user.timeZone);
     this.localeIds[index] = this.locales.intern(user.locale);
     const rowStart = this.pendingRows.length;
@@ -233,6 +241,11 @@ export class UserStore {
   /** Epoch ms of the last login, or undefined when the user never logged in. */
   lastLoginEpochMs(index: number): number | undefined {
     const value = this.lastLoginMs[index] as number;
+    return Number.isNaN(value) ? undefined : value;
+  }
+  /** Epoch ms of the account's creation, or undefined when unknown. */
+  createdEpochMs(index: number): number | undefined {
+    const value = this.createdMs[index] as number;
     return Number.isNaN(value) ? undefined : value;
   }
   /** lastLoginTime as Jira renders it, with the offset it was recorded with. */
@@ -371,6 +384,7 @@ export class UserStore {
   /** Records a login now (or at the given instant), keeping the user's offset. */
   recordLogin(index: number, epochMs: number): void {
     this.lastLoginMs[index] = epochMs;
+    this.changeListener?.(index);
   }
 
   private afterGroupChange(index: number, groupId: number): void {
@@ -382,6 +396,7 @@ export class UserStore {
   private countMutation(index: number): void {
     this.mutationCounts[index] = (this.mutationCounts[index] as number) + 1;
     this.mutationTotal++;
+    this.changeListener?.(index);
   }
 
   private rename(index: number, newName: string): void {

@@ -59,6 +59,7 @@ export function worldFromFixture(fixture: Fixture, profile: World['profile']): W
       directoryIndex,
       groupIds: userGroupIds[index] ?? [],
       lastLogin: user.lastLoginTime === undefined ? undefined : parseLoginTime(user.lastLoginTime),
+      createdAt: user.createdDate === undefined ? undefined : parseLoginTime(user.createdDate)?.epochMs,
       timeZone: user.timeZone ?? DEFAULT_TIME_ZONE,
       locale: user.locale ?? DEFAULT_LOCALE,
     });
@@ -79,5 +80,11 @@ export function worldFromFixture(fixture: Fixture, profile: World['profile']): W
     }
   }
   const idp = fixture.externalDirectory ? IdpDirectory.from(fixture.externalDirectory.users) : undefined;
-  return { profile, store, scim, idp };
+  return {
+    profile,
+    store,
+    scim,
+    idp,
+    ...(fixture.globalPermissions ? { globalPermissions: fixture.globalPermissions } : {}),
+  };
 }

@@ -11,4 +11,6 @@ export interface World {
   scim: ScimDirectory | undefined;
   /** The accounts of the simulated IdPs (Okta, Entra ID, Google): the fixture's external directory, of any type. */
   idp?: IdpDirectory;
+  /** Jira's global permissions held by groups (the database mirror writes them); default Jira's own. */
+  globalPermissions?: { permission: string; group: string }[];
 }

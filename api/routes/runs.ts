@@ -8,7 +8,7 @@ import { approveRun } from '../../services/pipeline/finish-run.js';
 import { queueApply } from '../../workers/run-control.js';
 import { RECLAIM_RULES, VERDICTS } from '../../services/policy/types.js';
 import { MAX_PLAN_PAGE_SIZE } from '../../services/runs/plan-store.js';
-import { planCsv } from '../../services/runs/plan-csv.js';
+import { planCsv, runKnowsDirectories } from '../../services/runs/plan-csv.js';
 import { InvalidPlanCursorError } from '../../services/runs/plan-cursor.js';
 import { planPrunedMessage } from '../../services/runs/prune-runs.js';
 import { isoInstantString } from '../../services/time/iso-instant.js';
@@ -92,7 +92,7 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
     const run = await findRunWithPlan(req.params.id as string);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="reclaim-plan-${run.id}.csv"`);
-    planCsv(app.plans.stream(run.id)).pipe(res);
+    planCsv(app.plans.stream(run.id), { directoryColumn: runKnowsDirectories(run) }).pipe(res);
   });
 
   router.post('/runs/:id/cancel', operator, async (req, res) => {

@@ -3,7 +3,7 @@ import { RECLAIM_RULES, type ReclaimRule } from '../../services/policy/types.js'
 import type { App } from '../../runtime/app.js';
 import { launchRun } from '../../runtime/launch-run.js';
 import { summarizeRun } from '../../services/reports/run-summary.js';
-import { planCsv } from '../../services/runs/plan-csv.js';
+import { planCsv, runKnowsDirectories } from '../../services/runs/plan-csv.js';
 import { planPrunedMessage, pruneRuns, type PruneResult } from '../../services/runs/prune-runs.js';
 import type { Run } from '../../services/runs/types.js';
 import { formatRun, formatSummary } from '../format-run.js';
@@ -136,7 +136,7 @@ export function registerRunCommands(program: Command): void {
         if (run.planPrunedAt !== undefined) throw new Error(planPrunedMessage(run));
         if (options.csv) {
           await new Promise<void>((resolve, reject) => {
-            const csv = planCsv(app.plans.stream(run.id));
+            const csv = planCsv(app.plans.stream(run.id), { directoryColumn: runKnowsDirectories(run) });
             csv.on('error', reject).on('end', resolve);
             csv.pipe(process.stdout, { end: false });
           });

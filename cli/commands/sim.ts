@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { startSimulator } from '../../simulator/index.js';
 import { createLogger } from '../../runtime/logger.js';
 import { stopOnSignals } from '../../runtime/signals.js';
+import { redactedUrl } from '../../services/jira-database/sql-connection.js';
 import { parseNumber } from '../options.js';
 
 export function registerSimCommand(program: Command): void {
@@ -26,6 +27,10 @@ export function registerSimCommand(program: Command): void {
       'share of requests that fail (0..1)',
       parseNumber('--fault-rate', { min: 0, max: 1 }),
     )
+    .option(
+      '--database <url>',
+      'also write Jira’s user and group tables into this PostgreSQL or MySQL / MariaDB database (postgres://…, mysql://…)',
+    )
     .action(async (options: SimCliOptions) => {
       if (options.profile && !['dc9', 'dc10', 'dc11'].includes(options.profile)) {
         throw new Error(`--profile: expected dc9, dc10 or dc11, got "${options.profile}"`);
@@ -45,6 +50,7 @@ export function registerSimCommand(program: Command): void {
         rateLimit: options.rateLimit,
         latencyMs: options.latencyMs,
         faultRate: options.faultRate,
+        database: options.database,
       });
       logger.info({ url: sim.url, profile: sim.profile, users: sim.userCount }, 'simulator listening');
       console.log(`Jira simulator (${sim.profile}, ${sim.userCount} users) at ${sim.url}`);
@@ -53,6 +59,9 @@ export function registerSimCommand(program: Command): void {
         `Okta at ${sim.url}/okta (SSWS token), Entra ID at ${sim.url}/entra (client secret = token), ` +
           `Google at ${sim.url}/google (register a service account: POST /__sim/idp/google/service-account)`,
       );
+      if (options.database) {
+        console.log(`Jira's user and group tables written to ${redactedUrl(options.database)}, kept in step`);
+      }
       stopOnSignals(logger, () => sim.close());
     });
 }
@@ -68,4 +77,5 @@ interface SimCliOptions {
   rateLimit?: number;
   latencyMs?: number;
   faultRate?: number;
+  database?: string;
 }

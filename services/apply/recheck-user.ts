@@ -23,6 +23,8 @@ export interface RecheckContext {
   combine?: DirectoryCombine;
   /** The Jira account Reclaim works with, as the run recorded it: always exempt. */
   ownAccount?: JiraAccount;
+  /** The groups Jira's database said hold the administer permissions, as the run recorded them. */
+  adminGroups?: readonly string[];
 }
 
 /**
@@ -37,7 +39,10 @@ export async function recheckUser(
   const facts = protectionFacts(user);
   const protection =
     outOfScopeRule(facts, ctx.policy) ??
-    exemptRule(facts, ctx.policy, ctx.ownAccount ? { ownAccount: ctx.ownAccount } : {});
+    exemptRule(facts, ctx.policy, {
+      ...(ctx.ownAccount ? { ownAccount: ctx.ownAccount } : {}),
+      ...(ctx.adminGroups ? { adminGroups: ctx.adminGroups } : {}),
+    });
   if (protection) return `now ${protection.reasons.map(describe).join('; ')}: not acted on`;
   if (ctx.verdict !== 'left-company') return undefined;
   return stillLeft(user, ctx.directories, ctx.combine);

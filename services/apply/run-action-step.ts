@@ -1,3 +1,4 @@
+import { recordedAdminGroups } from '../jira-database/recorded-admin-groups.js';
 import { auditEntryForAction } from '../actions/audit-entry.js';
 import { executeAction } from '../actions/execute-action.js';
 import type { ActionRequest, ActionResult, UserSnapshot } from '../actions/types.js';
@@ -67,6 +68,7 @@ export async function runActionStep(
         directories: deps.directories,
         ...(deps.combine ? { combine: deps.combine } : {}),
         ...(run.jira?.account ? { ownAccount: run.jira.account } : {}),
+        adminGroups: recordedAdminGroups(run.jira),
       }),
     );
   const result = await executeAction(

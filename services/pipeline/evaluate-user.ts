@@ -1,7 +1,7 @@
 import type { JiraDirectory } from '../jira/jira-directory.js';
 import { lastLoginFromField } from '../jira/last-login.js';
 import { evaluateUser } from '../policy/evaluate.js';
-import type { Evaluation, UserFacts } from '../policy/types.js';
+import type { Evaluation, LastLoginFact, UserFacts } from '../policy/types.js';
 import type { PlanStore } from '../runs/plan-store.js';
 import type { PlanLine } from '../runs/types.js';
 import type { EvaluationRequest } from './evaluation-request.js';
@@ -37,15 +37,17 @@ export async function evaluateScannedUser(
     groups: user.groups,
     lastLogin:
       user.lastLoginTime !== undefined
-        ? lastLoginFromField(user.lastLoginTime)
+        ? withSource(lastLoginFromField(user.lastLoginTime), user.lastLoginSource)
         : await deps.jira.lastLogin({ key: user.key, name: user.name, active: user.active }),
     firstSeen: request.firstSeen ? new Date(request.firstSeen) : null,
     directory: request.directory,
+    ...(user.createdDate !== undefined ? { createdDate: new Date(user.createdDate) } : {}),
+    ...(user.jiraDirectory !== undefined ? { jiraDirectory: user.jiraDirectory } : {}),
   };
   const evaluate = () => evaluateUser(facts, context.run.policy, context.policyContext);
 
   let evaluation = evaluate();
-  if (evaluation.verdict === 'left-company') {
+  if (evaluation.verdict === 'left-company' && user.groupsComplete !== true) {
     // remove-groups takes every group but the kept ones: the scan only knew the policy's groups.
     const full = await deps.jira.getUser({ key: user.key }, { expand: ['groups'] });
     facts.groups = full.groups ?? facts.groups;
@@ -59,11 +61,17 @@ export async function evaluateScannedUser(
     verdict: evaluation.verdict,
     actions: evaluation.actions,
     reasons: evaluation.reasons,
+    ...(user.jiraDirectory !== undefined ? { directory: user.jiraDirectory.name } : {}),
   };
   const result = await deps.plans.record(request.runId, line);
   // A duplicated job after the run was planned: the plan is final and stays as it is.
   if (result.refused) return { status: 'skipped', reason: 'the run is past evaluating: its plan is final' };
   return { status: 'recorded', verdict: evaluation.verdict, complete: result.complete };
+}
+
+/** A last login read from the scan's payload says which source it came from (Jira's database). */
+function withSource(fact: LastLoginFact, source: string | undefined): LastLoginFact {
+  return source === undefined || fact.status === 'unknown' ? fact : { ...fact, source };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { recordedAdminGroups } from '../jira-database/recorded-admin-groups.js';
 import type { PolicyContext } from '../policy/types.js';
 import type { FirstSeenStore } from '../runs/first-seen-store.js';
 import { runScratchKeys } from '../runs/run-keyspace.js';
@@ -49,6 +50,8 @@ export class RunContextCache {
       this.firstSeen.firstScanAt(),
     ]);
     if (!run) return null;
+    // The administer-permission groups Jira's database named (jira.database), if it was read.
+    const adminGroups = recordedAdminGroups(run.jira);
     return {
       run,
       policyContext: {
@@ -58,6 +61,7 @@ export class RunContextCache {
         ...(firstScanAt ? { firstScanAt } : {}),
         // The scan records the account it works with before it hands out any evaluation.
         ...(run.jira?.account ? { ownAccount: run.jira.account } : {}),
+        ...(adminGroups.length > 0 ? { adminGroups } : {}),
       },
     };
   }

@@ -6,8 +6,12 @@ import { JiraNotFoundError } from '../jira/errors.js';
 import type { JiraUser } from '../jira/types.js';
 import { combineDirectoryFacts } from '../directories/combine-directory-facts.js';
 import type { DirectorySubject } from '../directories/directory-check.js';
-import { adminGroupsOf, protectionOf } from '../policy/protection-rules.js';
-import type { DirectoryFact, JiraAccount } from '../policy/types.js';
+import { adminGroupsOf, protectionOf, type ProtectionContext } from '../policy/protection-rules.js';
+import type { DirectoryFact, JiraAccount, JiraUserDirectory } from '../policy/types.js';
+import type { ScannedUser } from '../../queues/payloads.js';
+import type { JiraDatabaseUser } from '../jira-database/types.js';
+import { databasePayload, readRunDatabase } from './run-database-facts.js';
+import { recordAdminGroups } from '../jira-database/recorded-admin-groups.js';
 import type { FirstSeenStore } from '../runs/first-seen-store.js';
 import type { PlanStore } from '../runs/plan-store.js';
 import { expireScratch, runScratchKeys } from '../runs/run-keyspace.js';
@@ -110,9 +114,6 @@ export async function scanRun(
   // One "first seen" time for every user this scan meets (kept across a retried scan), so the
   // users of the very first scan are recognised as such (policy.existingUsersSeenSince).
   const seenAt = new Date((await runs.get(runId))?.startedAt ?? Date.now());
-  for (const note of policyNotes(run.policy)) {
-    if (!run.notes.includes(note)) await runs.addNote(runId, note);
-  }
 
   const capabilities = await jira.detect();
   const connection = await jira.checkConnection();
@@ -120,6 +121,21 @@ export async function scanRun(
   const ownAccount: JiraAccount = { key: connection.user.key, name: connection.user.name };
 
   const licence = licenceGroupsOf(await jira.applicationRoles(), config.jira.applications);
+  // Jira's database, when configured: read once, in bulk, before any user is listed.
+  const database = config.jira.database
+    ? await readRunDatabase(config.jira.database, redis, prefix, runId, deps.logger, signal)
+    : undefined;
+  const fromDatabase = database?.status === 'read' ? database : undefined;
+  if (database?.status === 'unavailable' && !run.notes.includes(database.note)) {
+    await runs.addNote(runId, database.note);
+  }
+  for (const note of policyNotes(run.policy, fromDatabase !== undefined)) {
+    if (!run.notes.includes(note)) await runs.addNote(runId, note);
+  }
+  const protectionContext: ProtectionContext = {
+    ownAccount,
+    ...(fromDatabase ? { adminGroups: fromDatabase.adminGroups } : {}),
+  };
   await runs.setJira(runId, {
     version: capabilities.version,
     account: ownAccount,
@@ -128,6 +144,15 @@ export async function scanRun(
       lastLoginSource: capabilities.lastLoginSource,
       lastLoginFieldObserved: capabilities.lastLoginFieldObserved,
       searchCap: capabilities.searchCap,
+      ...(database ? { database: fromDatabase ? fromDatabase.dialect : 'unavailable' } : {}),
+      // The plan knows each user's directory (and the CSV has its column).
+      ...(fromDatabase
+        ? {
+            directoriesKnown: true,
+            databaseUsers: fromDatabase.users,
+            ...recordAdminGroups(fromDatabase.adminGroups),
+          }
+        : {}),
       // Which groups grant which managed application, for the per-application report.
       ...Object.fromEntries(
         [...licence.byApplication].map(([app, groups]) => [`licence:${app}`, groups.join(',')]),
@@ -150,7 +175,8 @@ export async function scanRun(
     directoryScopeGroups(config.directories.sources),
   );
   const members = new MembershipIndex(redis, prefix, runId);
-  for (const group of groups) {
+  // With the database every membership is known already: no group listing through REST.
+  for (const group of fromDatabase ? [] : groups) {
     signal.throwIfAborted();
     try {
       for await (const page of jira.listGroupMembers(group)) {
@@ -176,10 +202,11 @@ export async function scanRun(
     // the lifecycle discards a run's scratch once the run is over.
     if ((await runs.get(runId))?.status !== 'scanning') return 'not-scanning';
     const keys = page.map((user) => user.key);
-    const [added, groupsByKey, firstSeen] = await Promise.all([
+    const [added, groupsByKey, firstSeen, databaseUsers] = await Promise.all([
       redis.sadd(seenKey, ...keys),
-      members.groupsOf(keys, groups),
+      fromDatabase ? new Map<string, string[]>() : members.groupsOf(keys, groups),
       deps.firstSeen.recordMany(keys, seenAt),
+      fromDatabase ? fromDatabase.index.lookup(keys) : new Map<string, JiraDatabaseUser>(),
       expireScratch(redis, seenKey),
     ]);
     await runs.addScanned(runId, added);
@@ -187,14 +214,24 @@ export async function scanRun(
     const ready: EvaluationRequest[] = [];
     const deferred: string[] = [];
     for (const user of page) {
-      const userGroups = groupsByKey.get(user.key) ?? [];
-      const facts = directories.answer(directorySubject(user, userGroups, run.policy, ownAccount));
+      const known = databaseUsers.get(user.key);
+      // The REST listing decides who exists; a user the database does not hold gets REST facts.
+      const fromDb = known
+        ? databasePayload(known, user.lastLoginTime !== undefined)
+        : fromDatabase
+          ? await restGroups(jira, user)
+          : undefined;
+      const userGroups = fromDb?.groups ?? groupsByKey.get(user.key) ?? [];
+      const facts = directories.answer(
+        directorySubject(user, userGroups, run.policy, protectionContext, fromDb?.jiraDirectory),
+      );
       const request = evaluationRequest(
         runId,
         user,
         userGroups,
         firstSeen.get(user.key),
         combineDirectoryFacts(facts, config.directories.combine),
+        fromDb,
       );
       // A leaver's answer counts only once it is confirmed and the whole directory has been
       // judged plausible; an absent answer of any source is confirmed, so the counts are right.
@@ -250,6 +287,7 @@ function evaluationRequest(
   groups: string[],
   firstSeen: Date | undefined,
   directory: DirectoryFact,
+  fromDatabase: Partial<ScannedUser> = {},
 ): EvaluationRequest {
   return {
     runId,
@@ -260,6 +298,7 @@ function evaluationRequest(
       ...(user.emailAddress !== undefined ? { emailAddress: user.emailAddress } : {}),
       active: user.active,
       ...(user.lastLoginTime !== undefined ? { lastLoginTime: user.lastLoginTime } : {}),
+      ...fromDatabase,
       groups,
     },
     firstSeen: firstSeen ? firstSeen.toISOString() : null,
@@ -276,11 +315,20 @@ function directorySubject(
   user: JiraUser,
   groups: string[],
   policy: PolicyConfig,
-  ownAccount: JiraAccount,
+  context: ProtectionContext,
+  jiraDirectory: JiraUserDirectory | undefined,
 ): DirectorySubject {
-  const protection = protectionOf({ key: user.key, name: user.name, active: user.active, groups }, policy, {
-    ownAccount,
-  });
+  const protection = protectionOf(
+    {
+      key: user.key,
+      name: user.name,
+      active: user.active,
+      groups,
+      ...(jiraDirectory !== undefined ? { jiraDirectory } : {}),
+    },
+    policy,
+    context,
+  );
   return {
     name: user.name,
     ...(user.emailAddress !== undefined ? { emailAddress: user.emailAddress } : {}),
@@ -289,6 +337,17 @@ function directorySubject(
       ? {}
       : { notJudged: protection.verdict === 'already-inactive' ? 'deactivated' : 'protected' }),
   };
+}
+
+/**
+ * A Jira user the database does not hold (created since, or in a directory it does not show):
+ * its groups from REST, one call, as the evaluation of a leaver would have made anyway.
+ */
+async function restGroups(jira: JiraDirectory, user: JiraUser): Promise<Partial<ScannedUser>> {
+  const full = await jira.getUser({ key: user.key }, { expand: ['groups'] });
+  // Unknown is not absent: without its groups the user could not be protected as an admin.
+  if (full.groups === undefined) throw new Error(`Jira gave no groups for user ${user.name}`);
+  return { groups: full.groups, groupsComplete: true };
 }
 
 const DEFERRED_BATCH = 1000;

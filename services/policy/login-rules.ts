@@ -18,7 +18,9 @@ export function effectiveFirstSeen(
   facts: UserFacts,
   policy: PolicyConfig,
   ctx: PolicyContext,
-): { at: Date; datedBy: 'first scan' | 'existingUsersSeenSince' | 'scan' } | null {
+): { at: Date; datedBy: 'created' | 'first scan' | 'existingUsersSeenSince' | 'scan' } | null {
+  // The account's real creation date, where a source knows it, beats any record of ours.
+  if (facts.createdDate) return { at: facts.createdDate, datedBy: 'created' };
   if (facts.firstSeen === null) return null;
   const seenByFirstScan =
     ctx.firstScanAt !== undefined && facts.firstSeen.getTime() === ctx.firstScanAt.getTime();
@@ -64,18 +66,21 @@ function neverLoggedIn(
   }
   const threshold = daysBefore(ctx.asOf, policy.neverLoggedInDays).toISOString();
   const dated = firstSeen.datedBy === 'existingUsersSeenSince' ? ' (dated by existingUsersSeenSince)' : '';
+  const created = firstSeen.datedBy === 'created';
+  const signal = created ? 'created' : 'first-seen';
+  const what = created ? "created (according to Jira's database)" : `first seen${dated}`;
   if (!isMoreThanDaysBefore(firstSeen.at, ctx.asOf, policy.neverLoggedInDays)) {
     const recent: Reason = {
-      signal: 'first-seen',
-      rule: `first seen${dated} within ${policy.neverLoggedInDays} days before asOf`,
+      signal,
+      rule: `${what} within ${policy.neverLoggedInDays} days before asOf`,
       value: firstSeen.at.toISOString(),
       threshold,
     };
     return { verdict: 'keep', reasons: [...context, never, recent], actions: [] };
   }
   const old: Reason = {
-    signal: 'first-seen',
-    rule: `first seen${dated} more than ${policy.neverLoggedInDays} days before asOf`,
+    signal,
+    rule: `${what} more than ${policy.neverLoggedInDays} days before asOf`,
     value: firstSeen.at.toISOString(),
     threshold,
   };

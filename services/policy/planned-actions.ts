@@ -57,9 +57,16 @@ export function offboardActions(facts: UserFacts, policy: PolicyConfig, ctx: Pol
   const securityGroups = facts.groups.filter((group) => !notRemoved.has(group));
   if (securityGroups.length > 0) offboard.push({ type: 'remove-groups', groups: securityGroups });
 
-  offboard.push({ type: 'deactivate' });
-  if (policy.rename.enabled) {
-    offboard.push({ type: 'rename', to: renameTarget(policy.rename.pattern, facts, ctx.asOf) });
+  const directory = facts.jiraDirectory;
+  if (directory?.readOnly) {
+    // Jira refuses to deactivate or rename a user of a read-only directory: known before the
+    // apply, so not planned; the admin acts in the directory itself.
+    reasons.push({ signal: 'directory', rule: `not-possible: read-only directory "${directory.name}"` });
+  } else {
+    offboard.push({ type: 'deactivate' });
+    if (policy.rename.enabled) {
+      offboard.push({ type: 'rename', to: renameTarget(policy.rename.pattern, facts, ctx.asOf) });
+    }
   }
   if (tracking) offboard.push(tracking);
   return { actions: offboard, reasons };

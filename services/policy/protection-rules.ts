@@ -3,7 +3,10 @@ import { NameSet, namesIn } from './names.js';
 import type { Evaluation, PolicyContext, Reason, UserFacts } from './types.js';
 
 /** What the protection rules look at: who the user is, whether active, and their groups. */
-export type ProtectionSubject = Pick<UserFacts, 'key' | 'name' | 'active' | 'groups'>;
+export type ProtectionSubject = Pick<UserFacts, 'key' | 'name' | 'active' | 'groups' | 'jiraDirectory'>;
+
+/** What the protections need of the run: its own account, and the database's admin groups. */
+export type ProtectionContext = Pick<PolicyContext, 'ownAccount' | 'adminGroups'>;
 
 /*
  * The rules that protect a user from any reclaim rule: out of scope, exempt, already
@@ -21,8 +24,12 @@ export const BUILT_IN_SKIP_GROUPS: readonly string[] = ['jira-administrators', '
  * instance that renamed its administrators groups). The scan gathers their members whatever
  * `skipGroups` says. A run recorded before `adminGroups` existed has only the built-in ones.
  */
-export function adminGroupsOf(policy: PolicyConfig): string[] {
-  const groups = [...BUILT_IN_SKIP_GROUPS, ...((policy.adminGroups as string[] | undefined) ?? [])];
+export function adminGroupsOf(policy: PolicyConfig, fromDatabase: readonly string[] = []): string[] {
+  const groups = [
+    ...BUILT_IN_SKIP_GROUPS,
+    ...((policy.adminGroups as string[] | undefined) ?? []),
+    ...fromDatabase,
+  ];
   return [...new Map(groups.map((group) => [group.toLowerCase(), group])).values()];
 }
 
@@ -31,10 +38,25 @@ function noAction(verdict: Evaluation['verdict'], reasons: Reason[]): Evaluation
 }
 
 /**
- * out-of-scope: `onlyGroups` is set and the user is in none of them. `skipDirectories` needs
- * the user's Jira directory, which Jira's REST API does not tell, so it decides nothing here.
+ * out-of-scope: the user's Jira directory is in `skipDirectories` (by name or id; only known
+ * from a source that knows directories, Jira's database), or `onlyGroups` is set and the user
+ * is in none of them.
  */
 export function outOfScopeRule(facts: ProtectionSubject, policy: PolicyConfig): Evaluation | undefined {
+  const directory = facts.jiraDirectory;
+  if (directory !== undefined && policy.skipDirectories.length > 0) {
+    const names = new NameSet(policy.skipDirectories.filter((entry) => typeof entry === 'string'));
+    const ids = new Set(policy.skipDirectories.filter((entry) => typeof entry === 'number'));
+    if (names.has(directory.name) || ids.has(directory.id) || names.has(String(directory.id))) {
+      return noAction('out-of-scope', [
+        {
+          signal: 'directory',
+          rule: 'in a skipped Jira user directory (skipDirectories)',
+          value: `${directory.name} (${directory.id})`,
+        },
+      ]);
+    }
+  }
   if (policy.onlyGroups.length === 0) return undefined;
   if (namesIn(facts.groups, new NameSet(policy.onlyGroups)).length > 0) return undefined;
   return noAction('out-of-scope', [
@@ -53,7 +75,7 @@ export function outOfScopeRule(facts: ProtectionSubject, policy: PolicyConfig): 
 export function exemptRule(
   facts: ProtectionSubject,
   policy: PolicyConfig,
-  ctx: Pick<PolicyContext, 'ownAccount'> = {},
+  ctx: ProtectionContext = {},
 ): Evaluation | undefined {
   const reasons: Reason[] = [];
   const configured = namesIn(facts.groups, new NameSet(policy.skipGroups));
@@ -64,7 +86,7 @@ export function exemptRule(
       value: configured.join(', '),
     });
   }
-  const builtIn = namesIn(facts.groups, new NameSet(adminGroupsOf(policy))).filter(
+  const builtIn = namesIn(facts.groups, new NameSet(adminGroupsOf(policy, ctx.adminGroups))).filter(
     (group) => !configured.includes(group),
   );
   if (builtIn.length > 0) {
@@ -108,7 +130,7 @@ export function alreadyInactiveRule(facts: ProtectionSubject): Evaluation | unde
 export function protectionOf(
   facts: ProtectionSubject,
   policy: PolicyConfig,
-  ctx: Pick<PolicyContext, 'ownAccount'> = {},
+  ctx: ProtectionContext = {},
 ): Evaluation | undefined {
   return outOfScopeRule(facts, policy) ?? exemptRule(facts, policy, ctx) ?? alreadyInactiveRule(facts);
 }

@@ -67,6 +67,18 @@ export interface UserFacts {
   /** When Reclaim first saw the user (its own record); null when not yet recorded. */
   firstSeen: Date | null;
   directory: DirectoryFact;
+  /** When the account was created (Jira's database); absent or null when not known. */
+  createdDate?: Date | null;
+  /** The Jira user directory holding the user (Jira's database); absent when not known. */
+  jiraDirectory?: JiraUserDirectory;
+}
+
+/** A Jira user directory, as a source that knows directories tells it. */
+export interface JiraUserDirectory {
+  id: number;
+  name: string;
+  /** Jira cannot deactivate or rename its users (no UPDATE_USER operation). */
+  readOnly: boolean;
 }
 
 export interface PolicyContext {
@@ -82,6 +94,8 @@ export interface PolicyContext {
   firstScanAt?: Date;
   /** The Jira account Reclaim itself works with (`/myself`): always exempt. */
   ownAccount?: JiraAccount;
+  /** Groups that hold Jira's administer permissions by Jira's database: always exempt. */
+  adminGroups?: readonly string[];
 }
 
 /** A Jira account by key and username. */

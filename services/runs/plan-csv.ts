@@ -26,6 +26,14 @@ export const PLAN_CSV_COLUMNS = [
   'reasons',
 ] as const;
 
+/** Appended when a source knows directories (PRODUCT: "a `directory` column is appended"). */
+export const PLAN_CSV_DIRECTORY_COLUMN = 'directory';
+
+export interface PlanCsvOptions {
+  /** A source knew the users' directories (Jira's database): append the `directory` column. */
+  directoryColumn?: boolean;
+}
+
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 export function neutraliseFormula(cell: string): string {
@@ -56,8 +64,8 @@ export function formatReason(reason: Reason): string {
   return text.replaceAll(';', ',');
 }
 
-function toRow(line: PlanLine): string[] {
-  return [
+function toRow(line: PlanLine, directoryColumn: boolean): string[] {
+  const cells = [
     line.name,
     line.key,
     line.displayName ?? '',
@@ -67,18 +75,27 @@ function toRow(line: PlanLine): string[] {
     line.verdict,
     line.actions.map(formatAction).join(';'),
     line.reasons.map(formatReason).join(';'),
-  ].map(neutraliseFormula);
+  ];
+  if (directoryColumn) cells.push(line.directory ?? '');
+  return cells.map(neutraliseFormula);
 }
 
-async function* rows(lines: AsyncIterable<PlanLine>): AsyncIterable<string[]> {
-  for await (const line of lines) yield toRow(line);
+async function* rows(lines: AsyncIterable<PlanLine>, directoryColumn: boolean): AsyncIterable<string[]> {
+  for await (const line of lines) yield toRow(line, directoryColumn);
 }
 
 /** The CSV text; a failure reading the plan ends the stream with that error. */
-export function planCsv(lines: AsyncIterable<PlanLine>): Readable {
-  const csv = stringify({ header: true, columns: [...PLAN_CSV_COLUMNS], eof: true });
-  pipeline(Readable.from(rows(lines)), csv, () => {
+export function planCsv(lines: AsyncIterable<PlanLine>, options: PlanCsvOptions = {}): Readable {
+  const directoryColumn = options.directoryColumn === true;
+  const columns = [...PLAN_CSV_COLUMNS, ...(directoryColumn ? [PLAN_CSV_DIRECTORY_COLUMN] : [])];
+  const csv = stringify({ header: true, columns, eof: true });
+  pipeline(Readable.from(rows(lines, directoryColumn)), csv, () => {
     // pipeline has already destroyed `csv` with the error, which is how the reader learns of it.
   });
   return csv;
+}
+
+/** Whether a run's plan has the `directory` column: its scan read a source that knows directories. */
+export function runKnowsDirectories(run: { jira?: { facts?: Record<string, unknown> } }): boolean {
+  return run.jira?.facts?.directoriesKnown === true;
 }

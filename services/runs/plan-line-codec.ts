@@ -14,7 +14,8 @@ import type { PlanLine } from './types.js';
  * names. The user key is the hash field, not repeated in the value. The plan scripts read
  * positions VERDICT and ACTIONS in Lua: keep them in step with PLAN_LINE_POSITIONS.
  *
- *   [name, displayName|null, emailAddress|null, active 1|0, lastLogin, verdict, actions, reasons]
+ *   [name, displayName|null, emailAddress|null, active 1|0, lastLogin, verdict, actions, reasons,
+ *    directory?]
  *
  * lastLogin: epoch milliseconds when known, false when never, null when unknown.
  * verdict: index in VERDICTS. actions: [index in ACTION_TYPES, groups | new name]. reasons:
@@ -22,7 +23,9 @@ import type { PlanLine } from './types.js';
  * (plan-dictionary.ts), value as epoch milliseconds when it is an ISO date that round-trips,
  * else as given. A reason whose sentence is not interned (a full dictionary, or a line stored
  * before there were dictionaries) is [signal, rule, value, threshold] with trailing absent
- * parts left off: the first element, a number or a string, says which.
+ * parts left off: the first element, a number or a string, says which. directory: the name of
+ * the user's Jira user directory, only where a source knows it (a line without it, or stored
+ * before it existed, has 8 elements).
  */
 
 /** 1-based positions, as Lua counts them. */
@@ -41,6 +44,7 @@ export type EncodedLine = [
   number,
   EncodedAction[],
   EncodedReason[],
+  string?,
 ];
 
 /** Looks up an interned reason sentence by its id. */
@@ -66,6 +70,7 @@ export function encodePlanLine(line: PlanLine, reasonIds: readonly number[] = []
     line.actions.map(encodeAction),
     line.reasons.map((reason, i) => encodeReason(reason, reasonIds[i] ?? NOT_INTERNED)),
   ];
+  if (line.directory !== undefined) encoded.push(line.directory);
   return JSON.stringify(encoded);
 }
 
@@ -87,7 +92,7 @@ export function buildPlanLine(
   encoded: EncodedLine,
   lookup: ReasonLookup = noDictionary,
 ): PlanLine {
-  const [name, displayName, emailAddress, active, lastLogin, verdict, actions, reasons] = encoded;
+  const [name, displayName, emailAddress, active, lastLogin, verdict, actions, reasons, directory] = encoded;
   return {
     key,
     name,
@@ -99,6 +104,7 @@ export function buildPlanLine(
     verdict: VERDICTS[verdict] as Verdict,
     actions: actions.map(decodeAction),
     reasons: reasons.map((reason) => decodeReason(reason, lookup)),
+    ...(typeof directory === 'string' ? { directory } : {}),
   };
 }
 

@@ -72,6 +72,10 @@ export function runScratchKeys(prefix: string, runId: string) {
     applyRecheck: stateKey(prefix, 'run', runId, 'apply', 'recheck'),
     /** Held-back leavers whose absence the per-user look-ups confirmed. */
     deferredConfirmed: stateKey(prefix, 'run', runId, 'deferred-confirmed'),
+    /** User key → that user's facts from Jira's database (jira.database). */
+    databaseFacts: stateKey(prefix, 'run', runId, 'database-facts'),
+    /** The groups Jira's database says hold the administer permissions. */
+    databaseAdminGroups: stateKey(prefix, 'run', runId, 'database-admin-groups'),
   };
 }
 
@@ -83,6 +87,8 @@ function fixedScratchKeys(prefix: string, runId: string): string[] {
     keys.deferred,
     keys.deferredConfirmed,
     keys.licenceGroups,
+    keys.databaseFacts,
+    keys.databaseAdminGroups,
     keys.applyState,
     keys.applyFinished,
     keys.applyCounted,

@@ -151,6 +151,8 @@ export interface PlanLine {
   verdict: Verdict;
   actions: PlannedAction[];
   reasons: Reason[];
+  /** The name of the user's Jira user directory, where a source knows it (Jira's database). */
+  directory?: string;
 }
 
 export interface PlanPageOptions {

@@ -32,4 +32,8 @@ describe('policy: notes for the run record', () => {
     ]);
     assert.deepEqual(policyNotes(policyWith()), []);
   });
+
+  it("says nothing of skipDirectories when a source knows directories (Jira's database)", () => {
+    assert.deepEqual(policyNotes(policyWith({ skipDirectories: ['Corporate LDAP'] }), true), []);
+  });
 });

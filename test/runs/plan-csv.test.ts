@@ -19,6 +19,15 @@ function rowsOf(csv: string): string[][] {
 }
 
 describe('plan CSV', () => {
+  it('appends the directory column only when a source knows directories', async () => {
+    const lines = [{ ...leaverLine('JIRAUSER1'), directory: 'Corporate LDAP' }, inactiveLine('JIRAUSER2')];
+    const withColumn = rowsOf(await text(planCsv(fromArray(lines), { directoryColumn: true })));
+    assert.equal(withColumn[0]!.join(','), `${HEADER},directory`);
+    assert.equal(withColumn[1]!.at(-1), 'Corporate LDAP');
+    assert.equal(withColumn[2]!.at(-1), '');
+    assert.equal((await csvOf(lines)).split('\n')[0], HEADER);
+  });
+
   it('starts with the documented header and writes one row per line', async () => {
     const csv = await csvOf([inactiveLine('JIRAUSER1'), leaverLine('JIRAUSER2')]);
     assert.equal(csv.split('\n')[0], HEADER);

@@ -34,6 +34,16 @@ const LINES: PlanLine[] = [
 ];
 
 describe('plan line codec', () => {
+  it("keeps a line's Jira user directory, and reads a line stored without one as having none", () => {
+    const line: PlanLine = { ...leaverLine('JIRAUSER9'), directory: 'Corporate LDAP' };
+    const stored = encodePlanLine(line);
+    assert.equal(JSON.parse(stored).length, 9);
+    assert.deepEqual(decodePlanLine(line.key, stored), JSON.parse(JSON.stringify(line)));
+    const before = encodePlanLine(leaverLine('JIRAUSER8'));
+    assert.equal(JSON.parse(before).length, 8, 'a line without a directory is stored as before');
+    assert.equal('directory' in decodePlanLine('JIRAUSER8', before), false);
+  });
+
   it('stores codes, not sentences, and gives back exactly the line it was given', () => {
     const dictionary: ReasonTemplate[] = [];
     const byText = new Map<string, number>();
