@@ -41,6 +41,7 @@ export async function startWorkerRole(
     // and the shared limiter inside the Jira client enforces it request by request.
     jobsPerSecond: Object.fromEntries(ACTION_QUEUES.map((q) => [q, config.jira.requestsPerSecond])),
     onFailedForGood: (job, reason, ctx) => recordFinalFailure(ctx, job, reason),
+    onJobEnded: (queue, outcome, seconds) => app.metrics.recordJobDuration(queue, outcome, seconds),
   });
   host.start();
   await host.ready();

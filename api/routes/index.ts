@@ -1,0 +1,14 @@
+import type { ApiRoute } from '../route-registry.js';
+import { AUDIT_ROUTES } from './audit.js';
+import { OPENAPI_ROUTES } from './openapi.js';
+import { RUNS_ROUTES } from './runs.js';
+
+/**
+ * Every route under /api, for the OpenAPI document, the 405 check and the route-coverage
+ * test. A new router file exports its `…_ROUTES` descriptions and is listed here.
+ */
+export const API_ROUTES: readonly ApiRoute[] = [
+  ...Object.values(RUNS_ROUTES),
+  ...Object.values(AUDIT_ROUTES),
+  ...Object.values(OPENAPI_ROUTES),
+];
