@@ -24,6 +24,8 @@ const JOB_STATES = [
 ] as const;
 /** Seats change slowly and each read is a Jira request: one read per this long at most. */
 const SEATS_CACHE_MS = 60_000;
+/** A seat read that takes longer is given up for this scrape (and the cache period). */
+const SEATS_TIMEOUT_MS = 5_000;
 /** How far back the newest dry run and apply run are looked for. */
 const RUNS_LOOKED_AT = 50;
 
@@ -223,7 +225,8 @@ function seatsReader(app: App): () => Promise<ApplicationRole[]> {
   return async () => {
     if (cached && Date.now() - cached.at < SEATS_CACHE_MS) return cached.roles;
     try {
-      cached = { at: Date.now(), roles: await app.jira().applicationRoles() };
+      // A slow Jira must not hold the scrape past Prometheus' own timeout.
+      cached = { at: Date.now(), roles: await withinMs(app.jira().applicationRoles(), SEATS_TIMEOUT_MS) };
     } catch (error) {
       app.logger.warn(
         { err: error instanceof Error ? error.message : String(error) },
@@ -233,4 +236,12 @@ function seatsReader(app: App): () => Promise<ApplicationRole[]> {
     }
     return cached.roles;
   };
+}
+
+function withinMs<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Jira within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
