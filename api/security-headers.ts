@@ -24,5 +24,8 @@ export function securityHeaders(): RequestHandler {
       },
     },
     crossOriginEmbedderPolicy: false,
+    // helmet's no-referrer makes Chromium send `Origin: null` on our own login form's POST,
+    // which the same-origin check must refuse; same-origin keeps the Origin and tells no one else.
+    referrerPolicy: { policy: 'same-origin' },
   });
 }
