@@ -208,14 +208,29 @@ describe('the HTTP API', function () {
       .get(`/api/audit?runId=${held.id}&limit=500`)
       .set(as('viewer'))
       .expect(200);
-    const entries = audit.body.entries as Array<{ actionId: string; action: string; user: { name: string } }>;
+    const entries = audit.body.entries as Array<{
+      actionId: string;
+      action: string;
+      actor: string;
+      user: { name: string };
+    }>;
     assert.ok(entries.length > 5);
+    // Every change names the token that started the run.
+    assert.deepEqual([...new Set(entries.map((e) => e.actor))], ['api:ops']);
     const csv = await request(api).get(`/api/audit.csv?runId=${held.id}`).set(as('viewer')).expect(200);
     assert.equal((parse(csv.text, { columns: true }) as unknown[]).length, entries.length);
     await request(api).get('/api/audit?fromId=abc').set(as('viewer')).expect(400);
 
     const bobsRevoke = entries.find((e) => e.user.name === 'bob' && e.action === 'revoke-license')!;
     await request(api).post(`/api/actions/${bobsRevoke.actionId}/undo`).set(as('operator')).expect(202);
+    // The undo is logged under the token that asked for it.
+    let undone: { actor: string } | undefined;
+    for (let i = 0; i < 200 && !undone; i++) {
+      const all = await stack.app.audit.entries({ runId: held.id, limit: 1000 });
+      undone = all.entries.find((e) => e.undoOf !== undefined && e.user.name === 'bob');
+      if (!undone) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(undone?.actor, 'api:ops');
     await request(api).post('/api/actions/no-such-action/undo').set(as('operator')).expect(404);
     const undo = await request(api).post(`/api/runs/${held.id}/undo`).set(as('operator')).expect(202);
     assert.match(undo.body.job, /^undo-run-/);
