@@ -18,8 +18,8 @@ export const JSON_BODY_LIMIT = '1mb';
 const VERSION = '0.1.0';
 
 /**
- * The HTTP API for ops teams and their tooling. The health probes, /metrics (unless
- * api.metricsToken is set) and the OpenAPI document are open; everything else needs a token
+ * The HTTP API for ops teams and their tooling. The health probes and /metrics (unless
+ * api.metricsToken is set) are open; everything else needs a token
  * from `api.tokens`, with the role the route asks for. Bull Board sits behind /admin/login.
  */
 export function createApiApp(app: App): Express {
@@ -41,7 +41,7 @@ export function createApiApp(app: App): Express {
   server.use(
     '/api',
     express.json({ limit: JSON_BODY_LIMIT }),
-    openApiRouter(() => API_ROUTES, VERSION),
+    openApiRouter(() => API_ROUTES, VERSION, authenticate),
     runsRouter(app, authenticate),
     auditRouter(app, authenticate),
     methodNotAllowed(() => API_ROUTES),

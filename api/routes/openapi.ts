@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { requireRole, type Authenticator } from '../auth.js';
 import { openApiDocument } from '../openapi.js';
 import { mountRoute, type ApiRoute } from '../route-registry.js';
 
@@ -7,16 +8,23 @@ export const OPENAPI_ROUTES = {
     method: 'get',
     path: '/openapi.json',
     summary: "This API's OpenAPI 3.1 document",
-    role: null,
+    role: 'viewer',
     responses: { 200: { description: 'The document' } },
   },
 } satisfies Record<string, ApiRoute>;
 
-/** The document is open: it describes the API, and holds nothing a token protects. */
-export function openApiRouter(routes: () => readonly ApiRoute[], version: string): Router {
+/**
+ * Behind a viewer token like the rest of /api: the product keeps the probes and /metrics as
+ * the only open routes.
+ */
+export function openApiRouter(
+  routes: () => readonly ApiRoute[],
+  version: string,
+  authenticate: Authenticator,
+): Router {
   const router = Router();
   let document: Record<string, unknown> | undefined;
-  mountRoute(router, OPENAPI_ROUTES.document, (_req, res) => {
+  mountRoute(router, OPENAPI_ROUTES.document, requireRole(authenticate, 'viewer'), (_req, res) => {
     document ??= openApiDocument(routes(), version);
     res.json(document);
   });

@@ -36,13 +36,21 @@ function expressApiRoutes(app: Express): string[] {
   return [...new Set(found)].sort();
 }
 
+const VIEWER = 'viewer-token-0123456789';
+const fetchDocument = (api: Express) =>
+  request(api).get('/api/openapi.json').set('Authorization', `Bearer ${VIEWER}`).expect(200);
+
 describe('the OpenAPI document', function () {
   this.timeout(30_000);
   let stack: Stack;
   let api: Express;
 
   before(async () => {
-    stack = await startStack({ sim: { users: 5 }, workers: false });
+    stack = await startStack({
+      sim: { users: 5 },
+      workers: false,
+      config: { api: { tokens: [{ name: 'dashboards', token: VIEWER, role: 'viewer' }] } },
+    });
     api = createApiApp(stack.app);
   });
   after(() => stack?.close());
@@ -50,7 +58,7 @@ describe('the OpenAPI document', function () {
   it('documents every /api route the app serves, and only those', async () => {
     const served = expressApiRoutes(api);
     assert.ok(served.length >= 10, `found routes: ${served.join(', ')}`);
-    const { body } = await request(api).get('/api/openapi.json').expect(200);
+    const { body } = await fetchDocument(api);
     const documented = Object.entries(body.paths as Record<string, Record<string, unknown>>)
       .flatMap(([path, operations]) =>
         Object.keys(operations).map(
@@ -63,7 +71,7 @@ describe('the OpenAPI document', function () {
   });
 
   it('is an OpenAPI 3.1 document generated from the zod schemas that validate requests', async () => {
-    const { body } = await request(api).get('/api/openapi.json').expect(200);
+    const { body } = await fetchDocument(api);
     assert.equal(body.openapi, '3.1.0');
     const create = body.paths['/api/runs'].post;
     const schema = create.requestBody.content['application/json'].schema;
@@ -89,6 +97,7 @@ describe('the OpenAPI document', function () {
         (params['query:verdict']!.enum as string[]).includes('inactive'),
     );
     assert.ok(body.paths['/api/audit.csv'].get.responses['200'].content['text/csv']);
-    assert.deepEqual(body.paths['/api/openapi.json'].get.security, [], 'the document itself is open');
+    assert.equal(body.paths['/api/openapi.json'].get['x-reclaim-role'], 'viewer');
+    await request(api).get('/api/openapi.json').expect(401);
   });
 });
