@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import type { Queue } from 'bullmq';
 import { ALL_QUEUES } from '../../queues/names.js';
-import type { App } from '../../runtime/app.js';
+import { JiraNotConfiguredError, type App } from '../../runtime/app.js';
 import { JOB_DURATION_BUCKETS } from '../../runtime/metrics/ops-metrics-store.js';
 import type { ApplicationRole } from '../../services/jira/types.js';
 import type { Run } from '../../services/runs/types.js';
@@ -228,10 +228,12 @@ function seatsReader(app: App): () => Promise<ApplicationRole[]> {
       // A slow Jira must not hold the scrape past Prometheus' own timeout.
       cached = { at: Date.now(), roles: await withinMs(app.jira().applicationRoles(), SEATS_TIMEOUT_MS) };
     } catch (error) {
-      app.logger.warn(
-        { err: error instanceof Error ? error.message : String(error) },
-        'licence seats unknown',
-      );
+      // No Jira configured on this process: seats are simply unknown, not worth a warning.
+      if (!(error instanceof JiraNotConfiguredError))
+        app.logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'licence seats unknown',
+        );
       cached = { at: Date.now(), roles: [] };
     }
     return cached.roles;
