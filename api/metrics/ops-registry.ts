@@ -24,7 +24,7 @@ const JOB_STATES = [
 ] as const;
 /** Seats change slowly and each read is a Jira request: one read per this long at most. */
 const SEATS_CACHE_MS = 60_000;
-/** A seat read that takes longer is given up for this scrape (and the cache period). */
+/** A seat read that takes longer is given up for this scrape. */
 const SEATS_TIMEOUT_MS = 5_000;
 /** How far back the newest dry run and apply run are looked for. */
 const RUNS_LOOKED_AT = 50;
@@ -219,7 +219,7 @@ async function newestRunPerMode(app: App): Promise<Run[]> {
   return [...newest.values()];
 }
 
-/** Seat counts from Jira, cached; unknown (no Jira, Jira down) leaves the series out. */
+/** Seat counts from Jira, cached once read; unknown (no Jira, Jira failing) leaves the series out. */
 function seatsReader(app: App): () => Promise<ApplicationRole[]> {
   let cached: { at: number; roles: ApplicationRole[] } | undefined;
   return async () => {
@@ -234,7 +234,8 @@ function seatsReader(app: App): () => Promise<ApplicationRole[]> {
           { err: error instanceof Error ? error.message : String(error) },
           'licence seats unknown',
         );
-      cached = { at: Date.now(), roles: [] };
+      // Not cached: a 429 or a blip is asked again at the next scrape (one request per scrape).
+      return [];
     }
     return cached.roles;
   };

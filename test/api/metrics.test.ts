@@ -3,7 +3,8 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createApiApp } from '../../api/app.js';
 import type { App } from '../../runtime/app.js';
-import { runToEnd, startStack, type Stack } from '../support/stack.js';
+import { launchRun } from '../../runtime/launch-run.js';
+import { startStack, waitForRun, type Stack } from '../support/stack.js';
 
 /** `name{labels} value` lines of a Prometheus text exposition, as [series, value]. */
 function samples(text: string, name: string): Array<[string, number]> {
@@ -26,6 +27,7 @@ describe('GET /metrics', function () {
   let stack: Stack;
   let api: Express;
   let text: string;
+  let duringRun: string;
 
   before(async () => {
     // A Jira that sometimes fails (retries) and that is slower than our ceiling (429s).
@@ -34,7 +36,12 @@ describe('GET /metrics', function () {
       config: { jira: { requestsPerSecond: 200, retries: 3 } },
     });
     api = createApiApp(stack.app);
-    const run = await runToEnd(stack, {}, 100_000);
+    const started = await launchRun(stack.app, { mode: 'dry-run', trigger: { type: 'cli', by: 'test' } });
+    // While the run works: once it has sent a Jira request, a scrape shows it.
+    while (((await stack.app.runs.get(started.id))?.counters.jiraRequests ?? 0) === 0)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    duringRun = (await request(api).get('/metrics').expect(200)).text;
+    const run = await waitForRun(stack.app, started.id, 100_000);
     assert.equal(run.status, 'done', run.statusReason);
     text = (await request(api).get('/metrics').expect(200)).text;
     if (process.env.DUMP_METRICS) process.stdout.write(text);
@@ -46,6 +53,11 @@ describe('GET /metrics', function () {
     assert.match(response.headers['content-type'] ?? '', /^text\/plain; version=0\.0\.4/);
     assert.match(response.text, /# TYPE reclaim_jobs gauge/);
     assert.match(response.text, /# TYPE reclaim_job_duration_seconds histogram/);
+  });
+
+  it('shows Jira requests while the run is still under way', () => {
+    const sent = samples(duringRun, 'reclaim_jira_requests_total').reduce((sum, [, n]) => sum + n, 0);
+    assert.ok(sent > 0, 'requests are counted as they are sent, not at the end of the run');
   });
 
   it('counts jobs per queue and state from BullMQ', () => {
