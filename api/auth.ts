@@ -16,57 +16,55 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Tokens compared by their digests in constant time, so a timing probe learns nothing. */
+/** Tokens are kept only as SHA-256 digests, and compared digest to digest in constant time. */
 function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
+  return createHash('sha256').update(value, 'utf8').digest();
 }
 
-export function tokenAuthenticator(tokens: ReclaimConfig['api']['tokens']) {
-  const known = tokens.map((t) => ({ ...t, digest: digest(t.token) }));
-  return (presented: string | undefined): Caller | undefined => {
+export type Authenticator = (presented: string | undefined) => Caller | undefined;
+
+export function tokenAuthenticator(tokens: ReclaimConfig['api']['tokens']): Authenticator {
+  // Hashed once at start-up: the plain tokens are not looked at again.
+  const known = tokens.map((t) => ({ name: t.name, role: t.role, digest: digest(t.token) }));
+  return (presented) => {
     if (!presented) return undefined;
     const candidate = digest(presented);
-    const match = known.find((t) => timingSafeEqual(t.digest, candidate));
+    // Every token is compared, whichever matches: the time taken says nothing about which.
+    let match: (typeof known)[number] | undefined;
+    for (const token of known) if (timingSafeEqual(token.digest, candidate)) match ??= token;
     return match ? { name: match.name, role: match.role } : undefined;
   };
 }
 
-/**
- * Bearer tokens for scripts; Basic auth with the token as the password for browsers (Bull
- * Board), so a person gets the browser's own login prompt.
- */
-function presentedToken(header: string | undefined): string | undefined {
+/** A token given as `Authorization: Bearer …` (scripts, dashboards, Prometheus). */
+export function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const [scheme, value] = header.split(' ', 2);
-  if (!value) return undefined;
-  if (scheme?.toLowerCase() === 'bearer') return value.trim();
-  if (scheme?.toLowerCase() === 'basic') {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    return decoded.slice(decoded.indexOf(':') + 1);
-  }
-  return undefined;
+  if (!value || scheme?.toLowerCase() !== 'bearer') return undefined;
+  return value.trim();
 }
 
-export function requireRole(
-  authenticate: ReturnType<typeof tokenAuthenticator>,
-  role: ApiRole,
-  options: { browserPrompt?: boolean } = {},
-): RequestHandler {
-  return (req, res, next) => {
-    const caller = authenticate(presentedToken(req.headers.authorization));
+export function hasRole(caller: Caller, role: ApiRole): boolean {
+  return RANK[caller.role] >= RANK[role];
+}
+
+export function forbidden(caller: Caller, role: ApiRole): HttpError {
+  return new HttpError(
+    403,
+    'forbidden',
+    `this needs the ${role} role; token "${caller.name}" is ${caller.role}`,
+  );
+}
+
+export function requireRole(authenticate: Authenticator, role: ApiRole): RequestHandler {
+  return (req, _res, next) => {
+    const caller = authenticate(bearerToken(req.headers.authorization));
     if (!caller) {
-      if (options.browserPrompt) res.setHeader('WWW-Authenticate', 'Basic realm="Reclaim", charset="UTF-8"');
       next(new HttpError(401, 'unauthorized', 'a valid API token is required (Authorization: Bearer …)'));
       return;
     }
-    if (RANK[caller.role] < RANK[role]) {
-      next(
-        new HttpError(
-          403,
-          'forbidden',
-          `this needs the ${role} role; token "${caller.name}" is ${caller.role}`,
-        ),
-      );
+    if (!hasRole(caller, role)) {
+      next(forbidden(caller, role));
       return;
     }
     req.caller = caller;

@@ -14,7 +14,8 @@ export function bullBoardRouter(registry: QueueRegistry): Router {
   createBullBoard({
     queues: ALL_QUEUES.map((name) => new BullMQAdapter(registry.queue(name))),
     serverAdapter: adapter,
-    options: { uiConfig: { boardTitle: 'Reclaim' } },
+    // showMetrics: the throughput chart of the metrics the workers record (workers/host.ts).
+    options: { uiConfig: { boardTitle: 'Reclaim', showMetrics: true } },
   });
   return adapter.getRouter() as Router;
 }

@@ -598,6 +598,23 @@ const apiSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   tokens: z.array(apiTokenSchema).default([]),
   loginWebhookSecret: z.string().min(16).nullable().default(null),
+  /** Bearer token for GET /metrics; null leaves /metrics open like the health probes. */
+  metricsToken: z
+    .string()
+    .min(16, { error: 'expected a token of at least 16 characters' })
+    .nullable()
+    .default(null),
+  /**
+   * Signs Bull Board's session cookies. Null: a random secret per process (sessions end when the
+   * API restarts, and several API processes behind one balancer do not share them).
+   */
+  sessionSecret: z
+    .string()
+    .min(32, { error: 'expected a secret of at least 32 characters' })
+    .nullable()
+    .default(null),
+  /** How long a Bull Board login lasts. */
+  sessionHours: z.number().positive({ error: 'expected a positive number of hours' }).max(168).default(8),
 });
 
 const scanSchema = z.strictObject({
@@ -670,6 +687,8 @@ export const SECRET_KEYS = [
   'token',
   'password',
   'loginWebhookSecret',
+  'metricsToken',
+  'sessionSecret',
   'clientSecret',
   'bindPassword',
   'privateKey',

@@ -18,6 +18,7 @@ import { RunStore } from '../services/runs/run-store.js';
 import { BatchStore } from '../services/users/batch-store.js';
 import type { Run } from '../services/runs/types.js';
 import type { Logger } from './logger.js';
+import { OpsMetricsStore } from './metrics/ops-metrics-store.js';
 
 /** What the Jira client needs to know about the job it works for. */
 export interface JiraRequestScope {
@@ -51,6 +52,8 @@ export interface App {
   /** User-update batches: their rows and outcomes. */
   batches: BatchStore;
   contexts: RunContextCache;
+  /** Jira requests and job durations, counted in Redis for every process's /metrics scrape. */
+  metrics: OpsMetricsStore;
   /**
    * The Jira client; every HTTP attempt passes the ceiling shared by all workers and counts for
    * the run of the current `jiraRequestScope`. Throws when no Jira is configured.
@@ -91,6 +94,9 @@ export function createApp(
   });
   const plans = new PlanStore(redis, prefix);
   const firstSeen = new FirstSeenStore(redis, prefix);
+  const metrics = new OpsMetricsStore(redis, prefix, (error) =>
+    logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'metrics write failed'),
+  );
   let jira: JiraDirectory | undefined;
 
   return {
@@ -107,8 +113,9 @@ export function createApp(
     applyProgress: new ApplyProgress(redis, prefix),
     batches: new BatchStore(redis, prefix),
     contexts: new RunContextCache(redis, prefix, runs, firstSeen),
+    metrics,
     jira() {
-      jira ??= createJira(config, redis, prefix, runs);
+      jira ??= createJira(config, redis, prefix, runs, metrics);
       return jira;
     },
     openDirectories: (run) => openRunDirectories(config.directories, run, logger, { redis, prefix }),
@@ -125,6 +132,7 @@ function createJira(
   redis: Redis,
   prefix: string,
   runs: RunStore,
+  metrics: OpsMetricsStore,
 ): JiraDirectory {
   const { jira } = config;
   if (!jira.url || (!jira.token && !jira.username)) throw new JiraNotConfiguredError();
@@ -143,6 +151,7 @@ function createJira(
       const scope = jiraRequestScope.getStore();
       if (scope) await runs.addJiraRequests(scope.runId, 1);
     },
+    onResponse: (event) => metrics.recordJiraResponse(event),
     waitOnRateLimit: () => jiraRequestScope.getStore()?.waitOnRateLimit === true,
   });
 }

@@ -15,6 +15,8 @@ const REDACTED_PATHS = [
   '*.authorization',
   'headers.authorization',
   '*.headers.authorization',
+  'headers.cookie',
+  'req.headers.cookie',
   'req.headers.authorization',
   // The identity providers' secrets, alone or inside a directory source.
   'clientSecret',

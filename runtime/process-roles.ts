@@ -43,6 +43,7 @@ export async function startWorkerRole(
       [...ACTION_QUEUES, QUEUES.userUpdate].map((q) => [q, config.jira.requestsPerSecond]),
     ),
     onFailedForGood: (job, reason, ctx) => recordFinalFailure(ctx, job, reason),
+    onJobEnded: (queue, outcome, seconds) => app.metrics.recordJobDuration(queue, outcome, seconds),
   });
   host.start();
   await host.ready();

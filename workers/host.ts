@@ -32,6 +32,8 @@ export interface WorkerHostOptions<Ctx> {
    * seen by this worker; must be idempotent (the processor's last attempt may have recorded it).
    */
   onFailedForGood?(job: Job, reason: string, ctx: Ctx): Promise<void>;
+  /** A job's attempt ended (completed, or failed whether or not it is retried): for metrics. */
+  onJobEnded?(queue: QueueName, outcome: 'completed' | 'failed', seconds: number): void;
 }
 
 /** High enough never to slow a queue down; present so that a 429 can pause it. */
@@ -85,7 +87,9 @@ export class WorkerHost<Ctx> {
         // A job whose worker died twice is still worth a third try before it counts as failed.
         maxStalledCount: 2,
       });
+      worker.on('completed', (job) => this.jobEnded(queue, 'completed', job));
       worker.on('failed', (job, error) => {
+        if (job) this.jobEnded(queue, 'failed', job);
         logger.warn(
           { queue, jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, err: error.message },
           'job failed',
@@ -101,6 +105,13 @@ export class WorkerHost<Ctx> {
       this.workers.push(worker);
     }
     logger.info({ queues }, 'workers started');
+  }
+
+  /** How long the attempt ran, from BullMQ's own stamps (processedOn → finishedOn, or now). */
+  private jobEnded(queue: QueueName, outcome: 'completed' | 'failed', job: Job): void {
+    if (!this.options.onJobEnded || !job.processedOn) return;
+    const seconds = Math.max(0, ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
+    this.options.onJobEnded(queue, outcome, seconds);
   }
 
   private async failedForGood(job: Job, reason: string): Promise<void> {

@@ -16,6 +16,7 @@ import type { Run } from '../../services/runs/types.js';
 import type { tokenAuthenticator } from '../auth.js';
 import { requireRole } from '../auth.js';
 import { HttpError } from '../http-error.js';
+import { mountRoute, type ApiRoute } from '../route-registry.js';
 
 const days = z.coerce
   .number({ error: 'expected a whole number of days' })
@@ -48,6 +49,25 @@ export const inactiveReportQuery = z
 
 type ReportQuery = z.infer<typeof inactiveReportQuery>;
 
+export const REPORTS_ROUTES = {
+  inactiveCsv: {
+    method: 'get',
+    path: '/reports/inactive.csv',
+    summary: "The newest planned run's users by verdict and filters, as CSV (the plan CSV's columns)",
+    role: 'viewer',
+    query: inactiveReportQuery,
+    responses: { 200: { description: 'One row per user', contentType: 'text/csv' } },
+  },
+  inactive: {
+    method: 'get',
+    path: '/reports/inactive',
+    summary: "The newest planned run's users by verdict, days since last login, application, group, text",
+    role: 'viewer',
+    query: inactiveReportQuery,
+    responses: { 200: { description: '`{runId, asOf, verdicts, lines, nextCursor}`' } },
+  },
+} satisfies Record<string, ApiRoute>;
+
 /** Reports over the newest planned (or done) run's plan: who would lose (or lost) a licence. */
 export function reportsRouter(app: App, authenticate: ReturnType<typeof tokenAuthenticator>): Router {
   const router = Router();
@@ -76,7 +96,7 @@ export function reportsRouter(app: App, authenticate: ReturnType<typeof tokenAut
     return { run, filter };
   };
 
-  router.get('/reports/inactive.csv', viewer, async (req, res) => {
+  mountRoute(router, REPORTS_ROUTES.inactiveCsv, viewer, async (req, res) => {
     const { run, filter } = await prepare(inactiveReportQuery.parse(req.query));
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="reclaim-inactive-${run.id}.csv"`);
@@ -86,7 +106,7 @@ export function reportsRouter(app: App, authenticate: ReturnType<typeof tokenAut
     planCsv(lines).pipe(res);
   });
 
-  router.get('/reports/inactive', viewer, async (req, res) => {
+  mountRoute(router, REPORTS_ROUTES.inactive, viewer, async (req, res) => {
     const query = inactiveReportQuery.parse(req.query);
     const { run, filter } = await prepare(query);
     try {

@@ -12,9 +12,10 @@ import { planCsv, runKnowsDirectories } from '../../services/runs/plan-csv.js';
 import { InvalidPlanCursorError } from '../../services/runs/plan-cursor.js';
 import { planPrunedMessage } from '../../services/runs/prune-runs.js';
 import { isoInstantString } from '../../services/time/iso-instant.js';
-import type { tokenAuthenticator } from '../auth.js';
+import type { Authenticator } from '../auth.js';
 import { requireRole } from '../auth.js';
 import { HttpError } from '../http-error.js';
+import { mountRoute, type ApiRoute } from '../route-registry.js';
 
 const createRunBody = z.strictObject({
   mode: z.enum(['dry-run', 'apply'], { error: 'expected "dry-run" or "apply"' }).default('dry-run'),
@@ -36,8 +37,80 @@ const planQuery = z.object({
   verdict: z.enum(VERDICTS, { error: `expected one of ${VERDICTS.join(', ')}` }).optional(),
 });
 
+const json = (description: string) => ({ description });
+const csv = (description: string) => ({ description, contentType: 'text/csv' });
+
+export const RUNS_ROUTES = {
+  create: {
+    method: 'post',
+    path: '/runs',
+    summary: 'Start a run (dry-run by default)',
+    role: 'operator',
+    body: createRunBody,
+    responses: { 202: json('The run was queued: its id and status (Location: /api/runs/{id})') },
+  },
+  list: {
+    method: 'get',
+    path: '/runs',
+    summary: 'List runs, newest first',
+    role: 'viewer',
+    query: listQuery,
+    responses: { 200: json('`{runs, next}`: next is the `before` of the next page, or null') },
+  },
+  show: {
+    method: 'get',
+    path: '/runs/:id',
+    summary: 'One run with its counters, directories and notes',
+    role: 'viewer',
+    responses: { 200: json('The run') },
+  },
+  plan: {
+    method: 'get',
+    path: '/runs/:id/plan',
+    summary: "A page of the run's plan",
+    role: 'viewer',
+    query: planQuery,
+    responses: { 200: json('`{runId, status, lines, nextCursor}`'), 410: json('Retention removed the plan') },
+  },
+  planCsv: {
+    method: 'get',
+    path: '/runs/:id/plan.csv',
+    summary: 'The whole plan as CSV',
+    role: 'viewer',
+    responses: { 200: csv('One row per user'), 410: json('Retention removed the plan') },
+  },
+  cancel: {
+    method: 'post',
+    path: '/runs/:id/cancel',
+    summary: 'Cancel a run that is not finished',
+    role: 'operator',
+    responses: { 200: json('The cancelled run'), 409: json('The run is finished') },
+  },
+  approve: {
+    method: 'post',
+    path: '/runs/:id/approve',
+    summary: 'Approve an apply run held for approval',
+    role: 'operator',
+    responses: { 200: json('The run, now applying'), 409: json('The run is not awaiting approval') },
+  },
+  undoRun: {
+    method: 'post',
+    path: '/runs/:id/undo',
+    summary: 'Undo every action of a finished run',
+    role: 'operator',
+    responses: { 202: json('`{job}`: the undo job'), 409: json('The run is not finished') },
+  },
+  undoAction: {
+    method: 'post',
+    path: '/actions/:id/undo',
+    summary: 'Undo one audited action',
+    role: 'operator',
+    responses: { 202: json('`{job}`: the undo job'), 409: json('Its run is not finished') },
+  },
+} satisfies Record<string, ApiRoute>;
+
 /** Runs: start one, read them, read a plan (paged JSON or streamed CSV), cancel, approve, undo. */
-export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthenticator>): Router {
+export function runsRouter(app: App, authenticate: Authenticator): Router {
   const router = Router();
   const viewer = requireRole(authenticate, 'viewer');
   const operator = requireRole(authenticate, 'operator');
@@ -54,7 +127,7 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
     return run;
   };
 
-  router.post('/runs', operator, async (req, res) => {
+  mountRoute(router, RUNS_ROUTES.create, operator, async (req, res) => {
     const body = createRunBody.parse(req.body ?? {});
     const run = await launchRun(app, {
       mode: body.mode,
@@ -65,17 +138,17 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
     res.status(202).location(`/api/runs/${run.id}`).json({ id: run.id, status: run.status });
   });
 
-  router.get('/runs', viewer, async (req, res) => {
+  mountRoute(router, RUNS_ROUTES.list, viewer, async (req, res) => {
     const query = listQuery.parse(req.query);
     const runs = await app.runs.list(query);
     res.json({ runs, next: runs.length === query.limit ? runs[runs.length - 1]!.id : null });
   });
 
-  router.get('/runs/:id', viewer, async (req, res) => {
+  mountRoute(router, RUNS_ROUTES.show, viewer, async (req, res) => {
     res.json(await findRun(req.params.id as string));
   });
 
-  router.get('/runs/:id/plan', viewer, async (req, res) => {
+  mountRoute(router, RUNS_ROUTES.plan, viewer, async (req, res) => {
     const run = await findRunWithPlan(req.params.id as string);
     const query = planQuery.parse(req.query);
     try {
@@ -88,14 +161,14 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
     }
   });
 
-  router.get('/runs/:id/plan.csv', viewer, async (req, res) => {
+  mountRoute(router, RUNS_ROUTES.planCsv, viewer, async (req, res) => {
     const run = await findRunWithPlan(req.params.id as string);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="reclaim-plan-${run.id}.csv"`);
     planCsv(app.plans.stream(run.id), { directoryColumn: runKnowsDirectories(run) }).pipe(res);
   });
 
-  router.post('/runs/:id/cancel', operator, async (req, res) => {
+  mountRoute(router, RUNS_ROUTES.cancel, operator, async (req, res) => {
     const run = await findRun(req.params.id as string);
     const cancelled = await app.lifecycle.cancel(run.id, `cancelled by ${req.caller!.name}`);
     if (!cancelled)
@@ -103,7 +176,7 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
     res.json(await app.runs.get(run.id));
   });
 
-  router.post('/runs/:id/approve', operator, async (req, res) => {
+  mountRoute(router, RUNS_ROUTES.approve, operator, async (req, res) => {
     const run = await findRun(req.params.id as string);
     if (
       !(await approveRun(
@@ -121,13 +194,13 @@ export function runsRouter(app: App, authenticate: ReturnType<typeof tokenAuthen
     res.json(await app.runs.get(run.id));
   });
 
-  router.post('/runs/:id/undo', operator, async (req, res) => {
+  mountRoute(router, RUNS_ROUTES.undoRun, operator, async (req, res) => {
     const run = await findRun(req.params.id as string);
     const job = await undoOrConflict(app, { kind: 'run', runId: run.id }, `api:${req.caller!.name}`);
     res.status(202).json({ job });
   });
 
-  router.post('/actions/:id/undo', operator, async (req, res) => {
+  mountRoute(router, RUNS_ROUTES.undoAction, operator, async (req, res) => {
     const id = req.params.id as string;
     const target = await resolveUndoTarget(app, id);
     if (target?.kind !== 'action') throw HttpError.notFound(`audited action ${id}`);

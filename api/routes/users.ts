@@ -10,6 +10,7 @@ import { queueBatchUndo, userUpdateSink } from '../../workers/user-update.js';
 import type { tokenAuthenticator } from '../auth.js';
 import { requireRole } from '../auth.js';
 import { HttpError } from '../http-error.js';
+import { mountRoute, type ApiRoute } from '../route-registry.js';
 
 /** `PATCH /api/users/:username`. */
 export const patchUserBody = userUpdateSchema;
@@ -28,6 +29,57 @@ export const batchQuery = z.object({
 });
 
 const BATCH_ID = /^batch-[a-z0-9]{1,40}$/;
+
+const json = (description: string) => ({ description });
+const csv = (description: string) => ({ description, contentType: 'text/csv' });
+
+export const USERS_ROUTES = {
+  show: {
+    method: 'get',
+    path: '/users/:username',
+    summary: "A user's Jira facts, last verdict with its reasons, and history of runs and actions",
+    role: 'viewer',
+    responses: { 200: json('The user'), 404: json('Jira does not know the user') },
+  },
+  update: {
+    method: 'patch',
+    path: '/users/:username',
+    summary: "Change one user's attributes and groups (a batch of one row)",
+    role: 'operator',
+    body: patchUserBody,
+    responses: { 202: json('`{batchId}` (Location: /api/batches/{id})') },
+  },
+  bulkUpdate: {
+    method: 'post',
+    path: '/users/bulk-update',
+    summary: 'Change many users from CSV (text/csv) or JSON rows, each row a job',
+    role: 'operator',
+    body: bulkUpdateBody,
+    responses: { 202: json('`{batchId, rows}`') },
+  },
+  batchCsv: {
+    method: 'get',
+    path: '/batches/:id.csv',
+    summary: "A batch's rows and their outcomes as CSV",
+    role: 'viewer',
+    responses: { 200: csv('row,username,key,outcome,reason') },
+  },
+  batch: {
+    method: 'get',
+    path: '/batches/:id',
+    summary: "A batch's status, counts and a page of its rows",
+    role: 'viewer',
+    query: batchQuery,
+    responses: { 200: json('The batch with `rows` and `next`') },
+  },
+  undoBatch: {
+    method: 'post',
+    path: '/batches/:id/undo',
+    summary: 'Undo every change of a finished batch',
+    role: 'operator',
+    responses: { 202: json('`{job}`: the undo job'), 409: json('Rows are still pending') },
+  },
+} satisfies Record<string, ApiRoute>;
 
 /** A JSON bulk update is read whole (at most this); a CSV one streams, whatever its size. */
 const JSON_BULK_LIMIT = '64mb';
@@ -49,7 +101,7 @@ export function usersRouter(app: App, authenticate: ReturnType<typeof tokenAuthe
     throw error;
   };
 
-  router.get('/users/:username', viewer, async (req, res) => {
+  mountRoute(router, USERS_ROUTES.show, viewer, async (req, res) => {
     try {
       res.json(
         await userView(
@@ -63,7 +115,7 @@ export function usersRouter(app: App, authenticate: ReturnType<typeof tokenAuthe
     }
   });
 
-  router.patch('/users/:username', operator, express.json({ limit: '64kb' }), async (req, res) => {
+  mountRoute(router, USERS_ROUTES.update, operator, express.json({ limit: '64kb' }), async (req, res) => {
     const update = patchUserBody.parse(req.body ?? {});
     const username = req.params.username as string;
     const { batchId } = await ingestBatch(
@@ -76,7 +128,7 @@ export function usersRouter(app: App, authenticate: ReturnType<typeof tokenAuthe
     res.status(202).location(`/api/batches/${batchId}`).json({ batchId });
   });
 
-  router.post('/users/bulk-update', operator, async (req, res, next) => {
+  mountRoute(router, USERS_ROUTES.bulkUpdate, operator, async (req, res, next) => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type === 'text/csv') {
       const { batchId, total } = await ingestBatch(deps, csvRows(req), req.caller!.name).catch(refusedAs400);
@@ -105,14 +157,14 @@ export function usersRouter(app: App, authenticate: ReturnType<typeof tokenAuthe
     return batch;
   };
 
-  router.get('/batches/:id.csv', viewer, async (req, res) => {
+  mountRoute(router, USERS_ROUTES.batchCsv, viewer, async (req, res) => {
     const batch = await findBatch(req.params.id as string);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="reclaim-${batch.id}.csv"`);
     batchCsv(batchRows(app.batches, batch.id, batch.total ?? 0)).pipe(res);
   });
 
-  router.get('/batches/:id', viewer, async (req, res) => {
+  mountRoute(router, USERS_ROUTES.batch, viewer, async (req, res) => {
     const batch = await findBatch(req.params.id as string);
     const query = batchQuery.parse(req.query);
     const from = query.cursor === undefined ? 1 : Number(query.cursor);
@@ -122,7 +174,7 @@ export function usersRouter(app: App, authenticate: ReturnType<typeof tokenAuthe
     res.json({ ...batch, rows, next: nextRow <= last ? String(nextRow) : null });
   });
 
-  router.post('/batches/:id/undo', operator, async (req, res) => {
+  mountRoute(router, USERS_ROUTES.undoBatch, operator, async (req, res) => {
     const batch = await findBatch(req.params.id as string);
     if (batch.status !== 'done') {
       throw new HttpError(

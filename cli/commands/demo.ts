@@ -78,7 +78,7 @@ export function registerDemoCommand(program: Command): void {
         console.log(formatSummary(await summarizeRun(api.app.plans, run)));
         console.log();
         console.log('Open:');
-        console.log(`  Bull Board     ${api.url}/admin/queues   (user: anything, password: ${token})`);
+        console.log(`  Bull Board     ${api.url}/admin/queues   (sign in with the token ${token})`);
         console.log(
           `  The run        curl -H 'Authorization: Bearer ${token}' ${api.url}/api/runs/${run.id}`,
         );

@@ -14,6 +14,7 @@ import {
   type JiraCredentials,
   type JiraRequest,
   type JiraRequestEvent,
+  type JiraResponseEvent,
 } from './http.js';
 import type { JiraDirectory } from './jira-directory.js';
 import { lastLoginFromCrowdAttributes, lastLoginFromField } from './last-login.js';
@@ -75,6 +76,8 @@ export interface JiraDataCenterClientOptions {
   beforeAttempt?: (event: JiraRequestEvent) => Promise<void>;
   /** Called for every HTTP attempt, e.g. to count "Jira requests per 1000 users". */
   onRequest?: (event: JiraRequestEvent) => void;
+  /** Told how every HTTP attempt ended (status or `error`), for the request metrics. */
+  onResponse?: (event: JiraResponseEvent) => void;
   /** Asked on a 429: wait for `Retry-After` and retry in place instead of throwing. */
   waitOnRateLimit?: () => boolean;
 }
@@ -107,6 +110,7 @@ export class JiraDataCenterClient implements JiraDirectory {
       retryBudgetMs: options.retryBudgetMs,
       beforeAttempt: options.beforeAttempt,
       onRequest: options.onRequest,
+      onResponse: options.onResponse,
       waitOnRateLimit: options.waitOnRateLimit,
     });
     this.pageSize = options.pageSize ?? 1_000;

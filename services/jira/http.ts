@@ -25,6 +25,11 @@ export interface JiraRequestEvent {
   attempt: number;
 }
 
+/** How one HTTP attempt ended: Jira's status, or `error` for a timeout or a lost connection. */
+export interface JiraResponseEvent extends JiraRequestEvent {
+  status: number | 'error';
+}
+
 export interface JiraHttpOptions {
   baseUrl: string;
   credentials: JiraCredentials;
@@ -46,6 +51,8 @@ export interface JiraHttpOptions {
   beforeAttempt?: (event: JiraRequestEvent) => Promise<void>;
   /** Told about every HTTP attempt (after `beforeAttempt`), e.g. to count requests in memory. */
   onRequest?: (event: JiraRequestEvent) => void;
+  /** Told how every HTTP attempt ended (a status, or `error` when no response came), for metrics. */
+  onResponse?: (event: JiraResponseEvent) => void;
   /**
    * Asked on a 429: true makes the request wait for `Retry-After` and try again in place (for a
    * long job, such as a scan, that a paused queue cannot help), false hands the 429 to the caller.
@@ -90,6 +97,7 @@ export class JiraHttp {
   private readonly retryBudgetMs: number;
   private readonly beforeAttempt: ((event: JiraRequestEvent) => Promise<void>) | undefined;
   private readonly onRequest: ((event: JiraRequestEvent) => void) | undefined;
+  private readonly onResponse: ((event: JiraResponseEvent) => void) | undefined;
   private readonly waitOnRateLimit: (() => boolean) | undefined;
   private readonly agents: { http: http.Agent; https: https.Agent };
   private attempts = 0;
@@ -103,6 +111,7 @@ export class JiraHttp {
     this.retryBudgetMs = options.retryBudgetMs ?? 60_000;
     this.beforeAttempt = options.beforeAttempt;
     this.onRequest = options.onRequest;
+    this.onResponse = options.onResponse;
     this.waitOnRateLimit = options.waitOnRateLimit;
     const maxSockets = options.maxSockets ?? 16;
     this.agents = {
@@ -127,7 +136,12 @@ export class JiraHttp {
       let outcome;
       try {
         outcome = await this.attempt(request, path, attempt);
+        this.onResponse?.({
+          ...event,
+          status: 'retryable' in outcome ? statusOf(outcome.retryable) : outcome.status,
+        });
       } catch (error) {
+        this.onResponse?.({ ...event, status: statusOf(error) });
         const waitInPlace =
           error instanceof JiraRateLimitError &&
           this.waitOnRateLimit?.() === true &&
@@ -231,6 +245,12 @@ export function encodeQuery(query: Record<string, QueryValue> | undefined): stri
 function authorizationHeader(credentials: JiraCredentials): string {
   if ('token' in credentials) return `Bearer ${credentials.token}`;
   return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
+}
+
+/** The HTTP status behind a typed Jira error, or `error` when Jira never answered. */
+function statusOf(error: unknown): number | 'error' {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' ? status : 'error';
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
