@@ -21,6 +21,8 @@ export const scannedUserSchema = z.object({
    * Absent: this Jira's listing does not carry it; the evaluate job asks another source.
    */
   lastLoginTime: z.string().nullable().optional(),
+  /** Where `lastLoginTime` came from when it was not the listing (Jira 9: Crowd's search, in bulk). */
+  lastLoginSource: z.enum(['user-field', 'crowd-attributes']).optional(),
   /** The user's groups among those the policy looks at (licence, skip, only, keep groups). */
   groups: z.array(z.string()),
 });

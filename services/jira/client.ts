@@ -16,11 +16,13 @@ import {
   type JiraRequestEvent,
 } from './http.js';
 import type { JiraDirectory } from './jira-directory.js';
+import { CrowdLastLoginIndex, crowdNotConfiguredReason } from './crowd-last-logins.js';
 import { lastLoginFromCrowdAttributes, lastLoginFromField } from './last-login.js';
 import type { CursorPage, ListingPort } from './listing-port.js';
 import { MAX_LIST_PAGE, MAX_SEARCH_PAGE, SEARCH_CAP, listingPages } from './listing.js';
 import type {
   ApplicationRole,
+  BulkLastLogins,
   ConnectionCheck,
   JiraCapabilities,
   JiraUser,
@@ -34,6 +36,7 @@ import type {
 import {
   applicationRolesSchema,
   crowdAttributes,
+  crowdSearchSchema,
   crowdUserSchema,
   groupMemberPageSchema,
   myPermissionsSchema,
@@ -54,8 +57,10 @@ export interface JiraDataCenterClientOptions {
   username?: string;
   password?: string;
   /**
-   * Application credentials for Jira's Crowd API (`/rest/usermanagement/1`), which Jira 9 needs
-   * for last logins when Jira is set up as a user server. Defaults to the credentials above.
+   * The Jira User Server application (name and password) for Jira's Crowd API
+   * (`/rest/usermanagement/1`), where Jira 9 keeps last logins. That API answers only an
+   * application, so the Jira credentials above are never sent there: without this, Jira 9's
+   * last logins are `unknown`.
    */
   crowd?: { username: string; password: string };
   /** Per-request timeout. @defaultValue 30_000 */
@@ -84,6 +89,9 @@ const API = '/rest/api/2';
 const ALREADY_MEMBER = /already (belongs|a member)/i;
 const NOT_A_MEMBER = /not a member/i;
 const CROWD_USER = '/rest/usermanagement/1/user';
+const CROWD_SEARCH = '/rest/usermanagement/1/search';
+/** Crowd's search page (its own default and maximum). */
+const CROWD_SEARCH_PAGE = 1_000;
 /** `/group/member`'s page size (Jira Cloud's documented maximum; DC accepts it too). */
 const GROUP_MEMBER_PAGE = 50;
 
@@ -187,7 +195,7 @@ export class JiraDataCenterClient implements JiraDirectory {
 
   async getUser(user: UserRef, options: { expand?: UserExpand[] } = {}): Promise<JiraUser> {
     const bean = await this.fetchUser(user, options.expand);
-    return toJiraUser(bean, this.knownCapabilities?.lastLoginSource === 'user-field');
+    return toJiraUser(bean, this.knownCapabilities?.lastLoginSource === 'user-field', options.expand);
   }
 
   async *listGroupMembers(group: string): AsyncGenerator<JiraUser[]> {
@@ -282,6 +290,40 @@ export class JiraDataCenterClient implements JiraDirectory {
     return this.crowdLastLogin(username);
   }
 
+  async lastLoginsInBulk(): Promise<BulkLastLogins> {
+    const capabilities = await this.detect();
+    if (capabilities.lastLoginSource === 'user-field') return { status: 'not-needed' };
+    if (!this.crowdCredentials) {
+      return { status: 'unavailable', reason: crowdNotConfiguredReason(capabilities.version) };
+    }
+    const index = new CrowdLastLoginIndex();
+    try {
+      for (let startIndex = 0; ; startIndex += CROWD_SEARCH_PAGE) {
+        const page = await this.fetch(
+          {
+            method: 'GET',
+            path: CROWD_SEARCH,
+            query: {
+              'entity-type': 'user',
+              expand: 'user,attributes',
+              'start-index': startIndex,
+              'max-results': CROWD_SEARCH_PAGE,
+            },
+            credentials: this.crowdCredentials,
+          },
+          crowdSearchSchema,
+        );
+        index.add(page.users);
+        if (page.users.length < CROWD_SEARCH_PAGE) break;
+      }
+    } catch (error) {
+      const refusal = this.crowdFailure(error, CROWD_SEARCH);
+      if (refusal === undefined) throw error;
+      return { status: 'unavailable', reason: refusal };
+    }
+    return index.loaded();
+  }
+
   async close(): Promise<void> {
     this.http.close();
   }
@@ -359,21 +401,22 @@ export class JiraDataCenterClient implements JiraDirectory {
    */
   private async crowdLastLogin(username: string): Promise<LastLogin> {
     if (this.crowdRefusal !== undefined) return { status: 'unknown', reason: this.crowdRefusal };
+    if (!this.crowdCredentials) {
+      const { version } = await this.detect();
+      return { status: 'unknown', reason: crowdNotConfiguredReason(version) };
+    }
     const request: JiraRequest = {
       method: 'GET',
       path: CROWD_USER,
       query: { username, expand: 'attributes' },
-      ...(this.crowdCredentials ? { credentials: this.crowdCredentials } : {}),
+      credentials: this.crowdCredentials,
     };
     try {
       const crowdUser = await this.fetch(request, crowdUserSchema);
       return lastLoginFromCrowdAttributes(crowdAttributes(crowdUser));
     } catch (error) {
       if (error instanceof JiraUnauthorizedError || error instanceof JiraForbiddenError) {
-        this.crowdRefusal =
-          `Jira's Crowd API (${CROWD_USER}) refused the credentials (${error.status}): set Jira up as a ` +
-          'user server (User management → Jira user server) with an application allowed from this host';
-        return { status: 'unknown', reason: this.crowdRefusal };
+        return { status: 'unknown', reason: this.crowdFailure(error, CROWD_USER) as string };
       }
       if (error instanceof JiraNotFoundError) {
         const says = error.messages.length ? `: ${error.messages.join('; ')}` : '';
@@ -384,6 +427,27 @@ export class JiraDataCenterClient implements JiraDirectory {
       }
       throw error;
     }
+  }
+
+  /**
+   * The reason to give for a refused or unusable answer of Jira's Crowd API, or undefined for
+   * an error that is not about it (Jira down, rate limited). A refusal is remembered: the API
+   * will not start accepting the application mid-run.
+   */
+  private crowdFailure(error: unknown, path: string): string | undefined {
+    if (error instanceof JiraUnauthorizedError || error instanceof JiraForbiddenError) {
+      this.crowdRefusal =
+        `Jira's Crowd API (${path}) refused the Jira User Server application (${error.status}): check ` +
+        '`jira.crowd` against User management → Jira user server, and that this host is an allowed address';
+      return this.crowdRefusal;
+    }
+    if (error instanceof JiraNotFoundError) {
+      return `Jira's Crowd API (${path}) answered 404: is Jira set up as a user server?`;
+    }
+    if (error instanceof JiraUnexpectedResponseError) {
+      return `Jira's Crowd API (${path}) answered unexpectedly: ${error.message}`;
+    }
+    return undefined;
   }
 
   private get<T extends z.ZodType>(path: string, schema: T): Promise<z.infer<T>> {

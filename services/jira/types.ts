@@ -32,6 +32,16 @@ export type LastLogin =
   /** The fact could not be read; a caller must not read this as "never logged in". */
   | { status: 'unknown'; reason: string };
 
+/**
+ * Every user's last login read in bulk where the listing does not carry it (Jira 9: Crowd's
+ * search), once per run; `not-needed` where the listing carries it.
+ */
+export type BulkLastLogins =
+  | { status: 'not-needed' }
+  | { status: 'loaded'; size: number; get(username: string): LastLogin | undefined }
+  /** No source can answer (e.g. `jira.crowd` missing on Jira 9): every last login is unknown. */
+  | { status: 'unavailable'; reason: string };
+
 /** What the connected Jira can do, learnt once per client by `detect()`. */
 export interface JiraCapabilities {
   /** `serverInfo.version`, e.g. `10.3.12`. */

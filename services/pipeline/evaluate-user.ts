@@ -1,5 +1,6 @@
 import type { JiraDirectory } from '../jira/jira-directory.js';
 import { lastLoginFromField } from '../jira/last-login.js';
+import type { LastLogin, LastLoginSource } from '../jira/types.js';
 import { evaluateUser } from '../policy/evaluate.js';
 import type { Evaluation, UserFacts } from '../policy/types.js';
 import type { PlanStore } from '../runs/plan-store.js';
@@ -37,7 +38,7 @@ export async function evaluateScannedUser(
     groups: user.groups,
     lastLogin:
       user.lastLoginTime !== undefined
-        ? lastLoginFromField(user.lastLoginTime)
+        ? withSource(lastLoginFromField(user.lastLoginTime), user.lastLoginSource)
         : await deps.jira.lastLogin({ key: user.key, name: user.name, active: user.active }),
     firstSeen: request.firstSeen ? new Date(request.firstSeen) : null,
     directory: request.directory,
@@ -84,6 +85,11 @@ export async function recordEvaluationFailure(
     actions: [],
     reasons: [{ signal: 'evaluation', rule: 'the evaluation failed; no action is taken', value: message }],
   });
+}
+
+/** A last login the scan read in bulk from another source than the listing keeps that source's name. */
+function withSource(fact: LastLogin, source: LastLoginSource | undefined): LastLogin {
+  return source === undefined || fact.status === 'unknown' ? fact : { ...fact, source };
 }
 
 /** Who the user is, as the plan and the policy both show it. */

@@ -3,7 +3,7 @@ import type { DirectorySourceConfig, PolicyConfig, ReclaimConfig } from '../../c
 import type { Logger } from '../../runtime/logger.js';
 import type { JiraDirectory } from '../jira/jira-directory.js';
 import { JiraNotFoundError } from '../jira/errors.js';
-import type { JiraUser } from '../jira/types.js';
+import type { BulkLastLogins, JiraUser, LastLoginSource } from '../jira/types.js';
 import { combineDirectoryFacts } from '../directories/combine-directory-facts.js';
 import type { DirectorySubject } from '../directories/directory-check.js';
 import { adminGroupsOf, protectionOf } from '../policy/protection-rules.js';
@@ -119,6 +119,13 @@ export async function scanRun(
   // The account Reclaim works with is always exempt; the evaluations read it from the run.
   const ownAccount: JiraAccount = { key: connection.user.key, name: connection.user.name };
 
+  // Jira 9's last logins, in bulk once (Crowd's search) instead of one request per user.
+  const lastLogins = await jira.lastLoginsInBulk();
+  if (lastLogins.status === 'unavailable') {
+    const note = `last logins unknown: ${lastLogins.reason}; every login rule is undetermined`;
+    if (!run.notes.includes(note)) await runs.addNote(runId, note);
+  }
+
   const licence = licenceGroupsOf(await jira.applicationRoles(), config.jira.applications);
   await runs.setJira(runId, {
     version: capabilities.version,
@@ -191,7 +198,7 @@ export async function scanRun(
       const facts = directories.answer(directorySubject(user, userGroups, run.policy, ownAccount));
       const request = evaluationRequest(
         runId,
-        user,
+        withBulkLastLogin(user, lastLogins),
         userGroups,
         firstSeen.get(user.key),
         combineDirectoryFacts(facts),
@@ -244,9 +251,27 @@ async function completeScan(deps: ScanDependencies, runId: string, seenKey: stri
   await deps.redis.unlink(seenKey);
 }
 
+/**
+ * The user with the last login read in bulk where the listing had none; a user the bulk read
+ * did not return stays without, and the evaluation asks for it alone.
+ */
+function withBulkLastLogin(
+  user: JiraUser,
+  lastLogins: BulkLastLogins,
+): JiraUser & { lastLoginSource?: LastLoginSource } {
+  if (user.lastLoginTime !== undefined || lastLogins.status !== 'loaded') return user;
+  const fact = lastLogins.get(user.name);
+  if (fact === undefined || fact.status === 'unknown') return user;
+  return {
+    ...user,
+    lastLoginTime: fact.status === 'known' ? fact.at.toISOString() : null,
+    lastLoginSource: fact.source,
+  };
+}
+
 function evaluationRequest(
   runId: string,
-  user: JiraUser,
+  user: JiraUser & { lastLoginSource?: LastLoginSource },
   groups: string[],
   firstSeen: Date | undefined,
   directory: DirectoryFact,
@@ -260,6 +285,7 @@ function evaluationRequest(
       ...(user.emailAddress !== undefined ? { emailAddress: user.emailAddress } : {}),
       active: user.active,
       ...(user.lastLoginTime !== undefined ? { lastLoginTime: user.lastLoginTime } : {}),
+      ...(user.lastLoginSource !== undefined ? { lastLoginSource: user.lastLoginSource } : {}),
       groups,
     },
     firstSeen: firstSeen ? firstSeen.toISOString() : null,

@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
 import { parseLastLoginTime, type JiraUser } from '../../services/jira/index.js';
-import { awkwardFixture, clientFor, simUser, startSimulator, type FixtureInput } from './sim-support.js';
+import {
+  CROWD_APPLICATION,
+  awkwardFixture,
+  clientFor,
+  simUser,
+  startSimulator,
+  type FixtureInput,
+} from './sim-support.js';
 
 describe('last login against the simulator', function () {
   this.timeout(30_000);
 
   it('Jira 9: from the Crowd attribute login.lastLoginMillis, equal to what Jira holds', async () => {
     const sim = await startSimulator({ profile: 'dc9', users: 400, seed: 11 });
-    const client = clientFor(sim);
+    const client = clientFor(sim, { crowd: CROWD_APPLICATION });
     try {
       assert.equal((await client.detect()).lastLoginSource, 'crowd-attributes');
       const users: JiraUser[] = [];
@@ -40,11 +47,11 @@ describe('last login against the simulator', function () {
   it('Jira 9: unknown, never "never", when the Crowd API refuses or does not know the user', async () => {
     const sim = await startSimulator({ fixture: awkwardFixture('dc9') });
     const refused = clientFor(sim, { crowd: { username: 'reclaim-app', password: 'wrong' } });
-    const client = clientFor(sim);
+    const client = clientFor(sim, { crowd: CROWD_APPLICATION });
     try {
       const fact = await refused.lastLogin('alice');
       assert.equal(fact.status, 'unknown');
-      assert.match(fact.status === 'unknown' ? fact.reason : '', /user server/);
+      assert.match(fact.status === 'unknown' ? fact.reason : '', /Jira User Server application/);
       // The refusal is remembered: no request per user once the API has said no.
       const sent = refused.requestCount;
       assert.equal((await refused.lastLogin('ldap.bob')).status, 'unknown');
