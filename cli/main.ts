@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerApplyCommands } from './commands/apply.js';
 import { registerConfigCommands } from './commands/config-check.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerJiraCommands } from './commands/jira.js';
 import { registerRoleCommands } from './commands/roles.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerSimCommand } from './commands/sim.js';
@@ -13,6 +14,7 @@ const program = new Command('reclaim')
 
 registerDemoCommand(program);
 registerConfigCommands(program);
+registerJiraCommands(program);
 registerRoleCommands(program);
 registerRunCommands(program);
 registerApplyCommands(program);

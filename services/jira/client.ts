@@ -23,6 +23,7 @@ import { MAX_LIST_PAGE, MAX_SEARCH_PAGE, SEARCH_CAP, listingPages } from './list
 import type {
   ApplicationRole,
   BulkLastLogins,
+  LastLoginReadiness,
   ConnectionCheck,
   JiraCapabilities,
   JiraUser,
@@ -99,7 +100,7 @@ const GROUP_MEMBER_PAGE = 50;
 export class JiraDataCenterClient implements JiraDirectory {
   private readonly http: JiraHttp;
   private readonly pageSize: number;
-  private readonly crowdCredentials: JiraCredentials | undefined;
+  private readonly crowdCredentials: { username: string; password: string } | undefined;
   private capabilities: Promise<JiraCapabilities> | undefined;
   private knownCapabilities: JiraCapabilities | undefined;
   /** Set once Jira's Crowd API refused our credentials: it will not start accepting them mid-run. */
@@ -288,6 +289,36 @@ export class JiraDataCenterClient implements JiraDirectory {
     const username =
       typeof user === 'string' ? user : 'name' in user ? user.name : (await this.fetchUser(user)).name;
     return this.crowdLastLogin(username);
+  }
+
+  async lastLoginReadiness(): Promise<LastLoginReadiness> {
+    const capabilities = await this.detect();
+    if (capabilities.lastLoginSource === 'user-field') {
+      return { status: 'ready', source: 'user-field', how: 'carried by the user listing (lastLoginTime)' };
+    }
+    if (!this.crowdCredentials) {
+      return { status: 'missing', reason: crowdNotConfiguredReason(capabilities.version) };
+    }
+    try {
+      await this.fetch(
+        {
+          method: 'GET',
+          path: CROWD_SEARCH,
+          query: { 'entity-type': 'user', expand: 'user,attributes', 'start-index': 0, 'max-results': 1 },
+          credentials: this.crowdCredentials,
+        },
+        crowdSearchSchema,
+      );
+    } catch (error) {
+      const refusal = this.crowdFailure(error, CROWD_SEARCH);
+      if (refusal === undefined) throw error;
+      return { status: 'missing', reason: refusal };
+    }
+    return {
+      status: 'ready',
+      source: 'crowd-attributes',
+      how: `read in bulk from Crowd's user search as Jira User Server application "${this.crowdCredentials.username}"`,
+    };
   }
 
   async lastLoginsInBulk(): Promise<BulkLastLogins> {

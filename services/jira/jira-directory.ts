@@ -5,6 +5,7 @@ import type {
   JiraCapabilities,
   JiraUser,
   LastLogin,
+  LastLoginReadiness,
   UserExpand,
   UserListing,
   UserRef,
@@ -67,6 +68,9 @@ export interface JiraDirectory {
    * 1,000 users instead of one per user. `unavailable` says why none can be read.
    */
   lastLoginsInBulk(): Promise<BulkLastLogins>;
+
+  /** Whether last logins can be read here (one light request at most), or what is missing. */
+  lastLoginReadiness(): Promise<LastLoginReadiness>;
 
   /** HTTP requests sent so far, retries included. */
   readonly requestCount: number;

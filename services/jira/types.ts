@@ -42,6 +42,10 @@ export type BulkLastLogins =
   /** No source can answer (e.g. `jira.crowd` missing on Jira 9): every last login is unknown. */
   | { status: 'unavailable'; reason: string };
 
+/** Whether this Jira's last logins can be read, and how; or exactly what is missing. */
+export type LastLoginReadiness =
+  { status: 'ready'; source: LastLoginSource; how: string } | { status: 'missing'; reason: string };
+
 /** What the connected Jira can do, learnt once per client by `detect()`. */
 export interface JiraCapabilities {
   /** `serverInfo.version`, e.g. `10.3.12`. */
