@@ -169,6 +169,7 @@ export class JiraDataCenterClient implements JiraDirectory {
       pagesWithoutLastLoginField: 0,
       prefixQueries: 0,
       prefixesCappedAtMaxDepth: 0,
+      exactLookups: 0,
     };
     const fresh = { ...stats };
     const pages = async function* (this: JiraDataCenterClient): AsyncGenerator<JiraUser[]> {

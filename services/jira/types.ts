@@ -88,6 +88,8 @@ export interface ListingStats {
    * of their users may be unreachable through search. Anything above 0 deserves a warning.
    */
   prefixesCappedAtMaxDepth: number;
+  /** Partitioned search: lookups of a user named exactly a capped prefix. */
+  exactLookups?: number;
 }
 
 /** One listing of users: pages at constant memory, plus its counters as it goes. */

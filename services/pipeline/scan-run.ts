@@ -226,6 +226,15 @@ export async function scanRun(
       `user search hit Jira's result cap for ${listing.stats.prefixesCappedAtMaxDepth} prefix(es) at the deepest level: some users may not have been listed`,
     );
   }
+  if (listing.stats.strategy === 'partitioned-search') {
+    const lookups = listing.stats.exactLookups ?? 0;
+    await runs.addNote(
+      runId,
+      `Jira ${capabilities.version} has no /user/list: listing ${listing.stats.users} user(s) by username prefix cost ` +
+        `${listing.stats.prefixQueries + lookups} request(s) (${listing.stats.prefixQueries} prefix searches, ` +
+        `${lookups} exact lookups); Jira 10.3 LTS patches with /user/list and Jira 11 need about one per 1,000 users`,
+    );
+  }
   if (listing.stats.pagesWithoutLastLoginField > 0) {
     await runs.addNote(
       runId,
