@@ -91,6 +91,8 @@ const ALREADY_MEMBER = /already (belongs|a member)/i;
 const NOT_A_MEMBER = /not a member/i;
 const CROWD_USER = '/rest/usermanagement/1/user';
 const CROWD_SEARCH = '/rest/usermanagement/1/search';
+/** A group's members, nested groups included, as Jira's /group/member lists them. */
+const CROWD_GROUP_MEMBERS = '/rest/usermanagement/1/group/user/nested';
 /** Crowd's search page (its own default and maximum). */
 const CROWD_SEARCH_PAGE = 1_000;
 /** `/group/member`'s page size (Jira Cloud's documented maximum; DC accepts it too). */
@@ -215,6 +217,24 @@ export class JiraDataCenterClient implements JiraDirectory {
       startAt += page.values.length;
       const done = page.isLast ?? (page.total !== undefined && startAt >= page.total);
       if (done || page.values.length === 0) return;
+    }
+  }
+
+  async *listGroupMemberNames(group: string): AsyncGenerator<string[]> {
+    if (!this.crowdCredentials) throw new Error("Jira's Crowd API needs jira.crowd to list group members");
+    for (let startIndex = 0; ; startIndex += CROWD_SEARCH_PAGE) {
+      const page = await this.fetch(
+        {
+          method: 'GET',
+          path: CROWD_GROUP_MEMBERS,
+          query: { groupname: group, 'start-index': startIndex, 'max-results': CROWD_SEARCH_PAGE },
+          credentials: this.crowdCredentials,
+        },
+        crowdSearchSchema,
+      );
+      const names = page.users.flatMap((user) => (user.name === undefined ? [] : [user.name]));
+      if (names.length > 0) yield names;
+      if (page.users.length < CROWD_SEARCH_PAGE) return;
     }
   }
 

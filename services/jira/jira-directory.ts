@@ -38,6 +38,13 @@ export interface JiraDirectory {
   /** Members of a group, active and inactive, page by page. */
   listGroupMembers(group: string): AsyncIterable<JiraUser[]>;
 
+  /**
+   * The usernames of a group's members (nested groups included), 1,000 a request, from Jira's
+   * Crowd API; only where `lastLoginsInBulk()` loaded (the Jira User Server application is set).
+   * Throws `JiraNotFoundError` for a group that does not exist.
+   */
+  listGroupMemberNames(group: string): AsyncIterable<string[]>;
+
   /** Succeeds too when the user already is a member, so a retried action is harmless. */
   addToGroup(username: string, group: string): Promise<void>;
   /** Succeeds too when the user is not a member. */

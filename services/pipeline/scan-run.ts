@@ -157,14 +157,24 @@ export async function scanRun(
     directoryScopeGroups(config.directories.sources),
   );
   const members = new MembershipIndex(redis, prefix, runId);
+  // Where Crowd's API answers (Jira 9 with jira.crowd), it lists a group's members by username
+  // 1,000 a request instead of Jira's 50: the index then holds usernames for this run.
+  const byName = lastLogins.status === 'loaded';
+  const memberId = (user: { key: string; name: string }) => (byName ? nameMemberId(user.name) : user.key);
   for (const group of groups) {
     signal.throwIfAborted();
     try {
-      for await (const page of jira.listGroupMembers(group)) {
-        await members.add(
-          group,
-          page.map((user) => user.key),
-        );
+      if (byName) {
+        for await (const names of jira.listGroupMemberNames(group)) {
+          await members.add(group, names.map(nameMemberId));
+        }
+      } else {
+        for await (const page of jira.listGroupMembers(group)) {
+          await members.add(
+            group,
+            page.map((user) => user.key),
+          );
+        }
       }
     } catch (error) {
       if (!(error instanceof JiraNotFoundError)) throw error;
@@ -185,7 +195,7 @@ export async function scanRun(
     const keys = page.map((user) => user.key);
     const [added, groupsByKey, firstSeen] = await Promise.all([
       redis.sadd(seenKey, ...keys),
-      members.groupsOf(keys, groups),
+      members.groupsOf(page.map(memberId), groups),
       deps.firstSeen.recordMany(keys, seenAt),
       expireScratch(redis, seenKey),
     ]);
@@ -194,7 +204,7 @@ export async function scanRun(
     const ready: EvaluationRequest[] = [];
     const deferred: string[] = [];
     for (const user of page) {
-      const userGroups = groupsByKey.get(user.key) ?? [];
+      const userGroups = groupsByKey.get(memberId(user)) ?? [];
       const facts = directories.answer(directorySubject(user, userGroups, run.policy, ownAccount));
       const request = evaluationRequest(
         runId,
@@ -258,6 +268,11 @@ async function completeScan(deps: ScanDependencies, runId: string, seenKey: stri
   deps.logger.info({ runId, total, complete }, 'scan complete');
   if (complete) await sink.finish(runId);
   await deps.redis.unlink(seenKey);
+}
+
+/** A member of the index known by username (Crowd's group listing), apart from user keys. */
+function nameMemberId(name: string): string {
+  return `name:${name.toLowerCase()}`;
 }
 
 /**

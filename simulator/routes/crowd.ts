@@ -82,12 +82,10 @@ function search(context: SimulatorContext, req: Request, res: Response): void {
   const startIndex = Number(stringParam(req, 'start-index') ?? '0');
   const maxResults = Number(stringParam(req, 'max-results') ?? String(SEARCH_PAGE_CAP));
   if (!Number.isInteger(startIndex) || startIndex < 0 || !Number.isInteger(maxResults) || maxResults < 0) {
-    res
-      .status(400)
-      .json({
-        reason: 'ILLEGAL_ARGUMENT',
-        message: 'start-index and max-results must be non-negative integers',
-      });
+    res.status(400).json({
+      reason: 'ILLEGAL_ARGUMENT',
+      message: 'start-index and max-results must be non-negative integers',
+    });
     return;
   }
   const store = context.world.store;
@@ -123,6 +121,34 @@ export function crowdRoutes(context: SimulatorContext): Router {
   });
 
   router.get('/rest/usermanagement/1/search', (req, res) => search(context, req, res));
+
+  // A group's members by name (the simulator has no nested groups: direct and nested agree).
+  for (const path of [
+    '/rest/usermanagement/1/group/user/nested',
+    '/rest/usermanagement/1/group/user/direct',
+  ]) {
+    router.get(path, (req, res) => {
+      const store = context.world.store;
+      const groupname = stringParam(req, 'groupname') ?? '';
+      const groupId = store.groupIdOf(groupname);
+      if (groupId === undefined) {
+        res.status(404).json({ reason: 'GROUP_NOT_FOUND', message: `Group <${groupname}> does not exist` });
+        return;
+      }
+      const startIndex = Number(stringParam(req, 'start-index') ?? '0');
+      const maxResults = Math.min(
+        Number(stringParam(req, 'max-results') ?? String(SEARCH_PAGE_CAP)),
+        SEARCH_PAGE_CAP,
+      );
+      const page = store.membersOf(groupId).subarray(startIndex, startIndex + maxResults);
+      const users = Array.from(page, (index) => {
+        const name = store.name(index);
+        const self = `${context.baseUrl}/rest/usermanagement/1/user?username=${encodeURIComponent(name)}`;
+        return { link: link(self), name };
+      });
+      res.json({ expand: 'user', users });
+    });
+  }
   router.post('/rest/usermanagement/1/search', (req, res) => search(context, req, res));
 
   router.get('/rest/usermanagement/1/user/attribute', (req, res) => {
