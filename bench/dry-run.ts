@@ -2,7 +2,10 @@
  * Dry-run throughput: a simulated Jira of N users (profile P), real Redis, W worker processes
  * (`reclaim worker`), one dry run. Prints users per second and Jira requests per 1,000 users.
  *
- *   npx tsx bench/dry-run.ts [--users 100000] [--profile dc11] [--workers 2]
+ *   npx tsx bench/dry-run.ts [--users 100000] [--profile dc11] [--workers 2] [--without-crowd]
+ *
+ * On dc9, Reclaim reads last logins with the simulator's Jira User Server application
+ * (`jira.crowd`) unless --without-crowd is given.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,13 +19,14 @@ import { launchRun } from '../runtime/launch-run.js';
 import { ensureRedis } from '../runtime/local-redis.js';
 import { silentLogger } from '../runtime/logger.js';
 import { deletePrefixKeys } from '../runtime/prefix-keys.js';
-import { startSimulator } from '../simulator/index.js';
+import { DEFAULT_CROWD_APPLICATION, startSimulator } from '../simulator/index.js';
 
 const { values } = parseArgs({
   options: {
     users: { type: 'string', default: '100000' },
     profile: { type: 'string', default: 'dc11' },
     workers: { type: 'string', default: '2' },
+    'without-crowd': { type: 'boolean', default: false },
   },
 });
 const users = Number(values.users);
@@ -37,7 +41,19 @@ console.log(`simulator: ${users} users (${profile}) in ${((Date.now() - loadStar
 
 const raw = {
   redis: { url: redis.url, prefix },
-  jira: { url: sim.url, token: 'sim-token', requestsPerSecond: 10_000 },
+  jira: {
+    url: sim.url,
+    token: 'sim-token',
+    requestsPerSecond: 10_000,
+    ...(profile === 'dc9' && !values['without-crowd']
+      ? {
+          crowd: {
+            application: DEFAULT_CROWD_APPLICATION.name,
+            password: DEFAULT_CROWD_APPLICATION.password,
+          },
+        }
+      : {}),
+  },
   directories: { sources: [{ type: 'scim', url: `${sim.url}/scim/v2`, token: 'sim-token' }] },
   policy: { existingUsersSeenSince: '2025-01-01' },
 };
@@ -80,6 +96,11 @@ console.log(
   `Jira requests: ${run.counters.jiraRequests} counted by the run, ${jiraSeen} seen by the simulated Jira → ${((jiraSeen / users) * 1000).toFixed(1)} per 1,000 users`,
 );
 console.log(`verdicts: ${JSON.stringify(run.counters.byVerdict)}`);
+const byRoute = Object.entries(stats.requests.byRoute)
+  .filter(([route]) => route.includes(' /rest/'))
+  .map(([route, byStatus]) => [route, Object.values(byStatus).reduce((a, b) => a + b, 0)] as const)
+  .sort((a, b) => b[1] - a[1]);
+console.log(`Jira requests by route: ${byRoute.map(([route, n]) => `${route} ${n}`).join(', ')}`);
 
 for (const worker of workers) worker.kill('SIGTERM');
 await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
