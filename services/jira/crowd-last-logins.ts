@@ -44,6 +44,11 @@ export class CrowdLastLoginIndex {
   }
 
   loaded(): BulkLastLogins {
-    return { status: 'loaded', size: this.size, get: (username) => this.get(username) };
+    return {
+      status: 'loaded',
+      source: 'crowd-attributes',
+      size: this.size,
+      get: (username) => this.get(username),
+    };
   }
 }

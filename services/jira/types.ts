@@ -38,7 +38,13 @@ export type LastLogin =
  */
 export type BulkLastLogins =
   | { status: 'not-needed' }
-  | { status: 'loaded'; size: number; get(username: string): LastLogin | undefined }
+  | {
+      status: 'loaded';
+      /** Where they came from; Crowd's API then also lists group members by username. */
+      source: LastLoginSource;
+      size: number;
+      get(username: string): LastLogin | undefined;
+    }
   /** No source can answer (e.g. `jira.crowd` missing on Jira 9): every last login is unknown. */
   | { status: 'unavailable'; reason: string };
 

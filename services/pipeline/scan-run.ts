@@ -159,7 +159,7 @@ export async function scanRun(
   const members = new MembershipIndex(redis, prefix, runId);
   // Where Crowd's API answers (Jira 9 with jira.crowd), it lists a group's members by username
   // 1,000 a request instead of Jira's 50: the index then holds usernames for this run.
-  const byName = lastLogins.status === 'loaded';
+  const byName = lastLogins.status === 'loaded' && lastLogins.source === 'crowd-attributes';
   const memberId = (user: { key: string; name: string }) => (byName ? nameMemberId(user.name) : user.key);
   for (const group of groups) {
     signal.throwIfAborted();
