@@ -2,8 +2,11 @@
  * Dry-run throughput: a simulated Jira of N users (profile P), real Redis, W worker processes
  * (`reclaim worker`), one dry run. Prints users per second and Jira requests per 1,000 users.
  *
- *   npx tsx bench/dry-run.ts [--users 100000] [--profile dc11] [--workers 2] [--database URL]
+ *   npx tsx bench/dry-run.ts [--users 100000] [--profile dc11] [--workers 2] [--without-crowd]
+ *                            [--database URL]
  *
+ * On dc9, Reclaim reads last logins with the simulator's Jira User Server application
+ * (`jira.crowd`) unless --without-crowd is given.
  * --database: the simulator writes its world into that PostgreSQL / MySQL / MariaDB database
  * (replacing Jira's tables there) and the run reads it as `jira.database`.
  */
@@ -19,7 +22,7 @@ import { launchRun } from '../runtime/launch-run.js';
 import { ensureRedis } from '../runtime/local-redis.js';
 import { silentLogger } from '../runtime/logger.js';
 import { deletePrefixKeys } from '../runtime/prefix-keys.js';
-import { startSimulator } from '../simulator/index.js';
+import { DEFAULT_CROWD_APPLICATION, startSimulator } from '../simulator/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     profile: { type: 'string', default: 'dc11' },
     workers: { type: 'string', default: '2' },
     database: { type: 'string' },
+    'without-crowd': { type: 'boolean', default: false },
   },
 });
 const users = Number(values.users);
@@ -50,6 +54,14 @@ const raw = {
     token: 'sim-token',
     requestsPerSecond: 10_000,
     ...(values.database ? { database: { url: values.database } } : {}),
+    ...(profile === 'dc9' && !values['without-crowd']
+      ? {
+          crowd: {
+            application: DEFAULT_CROWD_APPLICATION.name,
+            password: DEFAULT_CROWD_APPLICATION.password,
+          },
+        }
+      : {}),
   },
   directories: { sources: [{ type: 'scim', url: `${sim.url}/scim/v2`, token: 'sim-token' }] },
   policy: { existingUsersSeenSince: '2025-01-01' },
@@ -93,6 +105,11 @@ console.log(
   `Jira requests: ${run.counters.jiraRequests} counted by the run, ${jiraSeen} seen by the simulated Jira → ${((jiraSeen / users) * 1000).toFixed(1)} per 1,000 users`,
 );
 console.log(`verdicts: ${JSON.stringify(run.counters.byVerdict)}`);
+const byRoute = Object.entries(stats.requests.byRoute)
+  .filter(([route]) => route.includes(' /rest/'))
+  .map(([route, byStatus]) => [route, Object.values(byStatus).reduce((a, b) => a + b, 0)] as const)
+  .sort((a, b) => b[1] - a[1]);
+console.log(`Jira requests by route: ${byRoute.map(([route, n]) => `${route} ${n}`).join(', ')}`);
 
 for (const worker of workers) worker.kill('SIGTERM');
 await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));

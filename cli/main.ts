@@ -3,6 +3,7 @@ import { registerApplyCommands } from './commands/apply.js';
 import { registerConfigCommands } from './commands/config-check.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDirectoryCommands } from './commands/directories.js';
+import { registerJiraCommands } from './commands/jira.js';
 import { registerRoleCommands } from './commands/roles.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerSimCommand } from './commands/sim.js';
@@ -16,6 +17,7 @@ const program = new Command('reclaim')
 registerDemoCommand(program);
 registerConfigCommands(program);
 registerDirectoryCommands(program);
+registerJiraCommands(program);
 registerRoleCommands(program);
 registerRunCommands(program);
 registerApplyCommands(program);

@@ -73,10 +73,11 @@ const jiraSchema = z
     /** Page size for user listings. */
     pageSize: positiveInt().default(1000),
     /**
-     * Jira 9 keeps last logins only in its Crowd user attributes, read over
-     * /rest/usermanagement/1 with the credentials of an application set up under Jira User
-     * Server. Without them, the token or username above is tried; if Jira refuses, last logins
-     * are unknown (never taken as "never logged in").
+     * Jira 9 keeps last logins only in its Crowd user attributes, read in bulk over
+     * /rest/usermanagement/1 with the name and password of an application set up under
+     * User management → Jira User Server. That API answers only an application, so the token
+     * or username above is never sent there: without this, Jira 9's last logins are unknown
+     * and every login rule is undetermined (never taken as "never logged in").
      */
     crowd: z
       .strictObject({ application: z.string().min(1), password: z.string().min(1) })

@@ -26,7 +26,10 @@ export const scannedUserSchema = z.object({
   /* From Jira's database (jira.database), when it holds the user; absent otherwise. */
   /** `groups` is every group of the user: a leaver's full list needs no Jira call. */
   groupsComplete: z.boolean().optional(),
-  /** Where `lastLoginTime` came from, when not from Jira's REST listing (`database`). */
+  /**
+   * Where `lastLoginTime` came from when it was not the listing: Jira 9's Crowd search, read
+   * in bulk (`crowd-attributes`), or Jira's database (`jira-database`).
+   */
   lastLoginSource: z.string().optional(),
   /** When the account was created (ISO-8601). */
   createdDate: z.string().optional(),

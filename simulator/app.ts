@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { idpRoutes } from './idp/index.js';
 import { JiraError, sendJiraError } from './jira-error.js';
-import { isAuthenticated } from './middleware/authentication.js';
+import { basicCredentials, isAuthenticated } from './middleware/authentication.js';
 import { faultInjector } from './middleware/faults.js';
 import { latency } from './middleware/latency.js';
 import { rateLimit, setRateLimitHeaders } from './middleware/rate-limit.js';
@@ -10,6 +10,7 @@ import { TokenBucket } from './middleware/token-bucket.js';
 import type { PendingTimers } from './pending-timers.js';
 import { seededRandom } from './prng.js';
 import { applicationRoleRoutes } from './routes/application-roles.js';
+import { authSessionRoutes, isAnonymousAllowed } from './routes/auth-session.js';
 import { crowdRoutes } from './routes/crowd.js';
 import { groupRoutes } from './routes/groups.js';
 import { hrApiRoutes } from './routes/hr-api.js';
@@ -27,6 +28,8 @@ export interface AppBehaviour {
   latencyMs?: number;
   faultRate?: number;
 }
+
+const LATEST_API = '/rest/api/latest/';
 
 const renderErrors: ErrorRequestHandler = (error: unknown, _req, res, next) => {
   if (res.headersSent) {
@@ -51,6 +54,11 @@ export function buildApp(context: SimulatorContext, behaviour: AppBehaviour, tim
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'extended');
+  // Jira serves `/rest/api/latest` as the current version, 2; scripts use either.
+  app.use((req, _res, next) => {
+    if (req.url.startsWith(LATEST_API)) req.url = `/rest/api/2/${req.url.slice(LATEST_API.length)}`;
+    next();
+  });
   app.use(requestRecorder(context.stats));
   app.use(express.json({ type: ['application/json', 'application/*+json'] }));
 
@@ -81,19 +89,26 @@ export function buildApp(context: SimulatorContext, behaviour: AppBehaviour, tim
   app.use(idpRoutes(context));
 
   app.use('/rest', (req, res, next) => {
-    if (isAuthenticated(req, context.token)) {
+    // Crowd REST ("Jira User Server") authenticates an application, never a Jira user.
+    if (req.path.startsWith('/usermanagement/')) {
+      if (basicCredentials(req) === context.crowdApplication) {
+        next();
+        return;
+      }
+      res.setHeader('WWW-Authenticate', 'Basic realm="Crowd REST Service"');
+      if (bucket) setRateLimitHeaders(res, bucket);
+      res
+        .status(401)
+        .json({ reason: 'APPLICATION_ACCESS_DENIED', message: 'Application failed to authenticate' });
+      return;
+    }
+    if (isAnonymousAllowed(req) || isAuthenticated(req, context.token, context.sessions)) {
       next();
       return;
     }
     res.setHeader('WWW-Authenticate', 'Basic realm="protected-area"');
     // Refused requests take no token, but still tell the client where it stands.
     if (bucket) setRateLimitHeaders(res, bucket);
-    if (req.path.startsWith('/usermanagement/')) {
-      res
-        .status(401)
-        .json({ reason: 'APPLICATION_ACCESS_DENIED', message: 'Application failed to authenticate' });
-      return;
-    }
     sendJiraError(res, 401, [
       'You are not authenticated. Authentication required to perform this operation.',
     ]);
@@ -108,6 +123,7 @@ export function buildApp(context: SimulatorContext, behaviour: AppBehaviour, tim
   app.use(groupRoutes(context));
   app.use(applicationRoleRoutes(context));
   app.use(crowdRoutes(context));
+  app.use(authSessionRoutes(context));
 
   app.use((req, res) => {
     sendJiraError(res, 404, [`No resource found for ${req.method} ${req.path}`]);

@@ -30,6 +30,12 @@ export interface SimulatorOptions {
   port?: number;
   /** Bearer token accepted besides Basic admin/admin. @defaultValue 'sim-token' */
   token?: string;
+  /**
+   * `name:password` of the Jira User Server application that Crowd REST
+   * (`/rest/usermanagement/1`) answers; Jira users' credentials get 401 there.
+   * @defaultValue 'reclaim:reclaim-secret'
+   */
+  crowdApplication?: string;
   /** Requests per second (Jira's token bucket, capacity = rate). 0 or undefined = unlimited. */
   rateLimit?: number;
   /** Added latency per request, with ±50% jitter. */
@@ -56,6 +62,7 @@ export interface RunningSimulator {
 const DEFAULT_USERS = 1000;
 const DEFAULT_SEED = 42;
 const DEFAULT_TOKEN = 'sim-token';
+export const DEFAULT_CROWD_APPLICATION = { name: 'reclaim', password: 'reclaim-secret' };
 
 /** Reads and validates a fixture; errors name the offending path. */
 export function loadFixture(fixture: string | Fixture | FixtureInput): Fixture {
@@ -99,13 +106,22 @@ function checkBehaviour(options: SimulatorOptions): void {
 /** Starts the Jira (+ SCIM directory) simulator, on 127.0.0.1 unless told otherwise. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   checkBehaviour(options);
+  const crowdApplication =
+    options.crowdApplication ?? `${DEFAULT_CROWD_APPLICATION.name}:${DEFAULT_CROWD_APPLICATION.password}`;
+  if (!/^[^:]+:.+$/.test(crowdApplication)) {
+    throw new Error(`crowdApplication must be NAME:PASSWORD, got "${crowdApplication}"`);
+  }
   const buildWorld = worldBuilder(options);
   const mirror = options.database === undefined ? undefined : await JiraDatabaseMirror.open(options.database);
-  const context = new SimulatorContext(() => {
-    const world = buildWorld();
-    mirror?.follow(world);
-    return world;
-  }, options.token ?? DEFAULT_TOKEN);
+  const context = new SimulatorContext(
+    () => {
+      const world = buildWorld();
+      mirror?.follow(world);
+      return world;
+    },
+    options.token ?? DEFAULT_TOKEN,
+    crowdApplication,
+  );
   try {
     await mirror?.settled();
   } catch (error) {

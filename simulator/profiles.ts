@@ -13,6 +13,8 @@ export interface ProfileTraits {
   hasUserList: boolean;
   /** UserBean carries lastLoginTime (Jira 10+). */
   hasLastLoginTime: boolean;
+  /** `GET /rest/api/2/group` (members via `expand=users[a:b]`) exists: removed in Jira 10. */
+  hasGroupResource: boolean;
 }
 
 export const PROFILES: Record<Profile, ProfileTraits> = {
@@ -24,6 +26,7 @@ export const PROFILES: Record<Profile, ProfileTraits> = {
     searchReachableCap: Number.POSITIVE_INFINITY,
     hasUserList: false,
     hasLastLoginTime: false,
+    hasGroupResource: true,
   },
   dc10: {
     version: '10.3.12',
@@ -33,6 +36,7 @@ export const PROFILES: Record<Profile, ProfileTraits> = {
     searchReachableCap: 100,
     hasUserList: false,
     hasLastLoginTime: true,
+    hasGroupResource: false,
   },
   dc11: {
     version: '11.3.0',
@@ -42,5 +46,6 @@ export const PROFILES: Record<Profile, ProfileTraits> = {
     searchReachableCap: 100,
     hasUserList: true,
     hasLastLoginTime: true,
+    hasGroupResource: false,
   },
 };

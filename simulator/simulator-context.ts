@@ -27,10 +27,14 @@ export class SimulatorContext {
   readonly changeFaults = new ChangeFaults();
   /** The simulated IdPs' faults and issued tokens (`/__sim/idp/*`). */
   readonly idp = new IdpState();
+  /** Cookie sessions opened by `POST /rest/auth/1/session` (JSESSIONID values). */
+  readonly sessions = new Set<string>();
 
   constructor(
     private readonly buildWorld: () => World,
     readonly token: string,
+    /** `name:password` of the Jira User Server application Crowd REST answers. */
+    readonly crowdApplication = 'reclaim:reclaim-secret',
   ) {
     this.world = buildWorld();
   }
@@ -47,5 +51,6 @@ export class SimulatorContext {
     this.changeFaults.clearAll();
     this.scimFaults.unlisted.clear();
     this.idp.reset();
+    this.sessions.clear();
   }
 }

@@ -36,7 +36,8 @@ export function userJsonBean(context: SimulatorContext, index: number): Record<s
 export type UserExpansion = 'groups' | 'applicationRoles';
 
 /**
- * UserBean. lastLoginTime appears only on profiles that have it and only for users who
+ * UserBean. `groups` and `applicationRoles` are always there, as Jira sends them: stubs with the
+ * count and no items, filled only when expanded. lastLoginTime appears only on profiles that have it and only for users who
  * logged in; the directory a user comes from is never shown, as in Jira.
  */
 export function userBean(
@@ -54,16 +55,19 @@ export function userBean(
     const lastLoginTime = store.lastLoginTime(index);
     if (lastLoginTime !== undefined) bean.lastLoginTime = lastLoginTime;
   }
-  if (expand.has('groups')) {
-    const items = store
-      .groupNamesOf(index)
-      .map((group) => ({ name: group, self: groupSelf(context, group) }));
-    bean.groups = { size: items.length, items };
-  }
-  if (expand.has('applicationRoles')) {
-    const items = store.rolesOf(index).map((role) => ({ key: role.key, name: role.name }));
-    bean.applicationRoles = { size: items.length, items };
-  }
-  if (expand.size > 0) bean.expand = [...expand].join(',');
+  const groups = store.groupNamesOf(index);
+  bean.groups = {
+    size: groups.length,
+    items: expand.has('groups')
+      ? groups.map((group) => ({ name: group, self: groupSelf(context, group) }))
+      : [],
+  };
+  const roles = store.rolesOf(index);
+  bean.applicationRoles = {
+    size: roles.length,
+    items: expand.has('applicationRoles') ? roles.map((role) => ({ key: role.key, name: role.name })) : [],
+  };
+  // Jira names the expandable parts, expanded or not.
+  bean.expand = 'groups,applicationRoles';
   return bean;
 }

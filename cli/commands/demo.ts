@@ -24,13 +24,17 @@ export function registerDemoCommand(program: Command): void {
       if (!['dc9', 'dc10', 'dc11'].includes(options.profile)) {
         throw new Error(`--profile: expected dc9, dc10 or dc11, got "${options.profile}"`);
       }
-      const [{ startSimulator }, { startApiRole, startWorkerRole }, { launchRun }, { waitWithProgress }] =
-        await Promise.all([
-          import('../../simulator/index.js'),
-          import('../../runtime/process-roles.js'),
-          import('../../runtime/launch-run.js'),
-          import('./runs.js'),
-        ]);
+      const [
+        { startSimulator, DEFAULT_CROWD_APPLICATION },
+        { startApiRole, startWorkerRole },
+        { launchRun },
+        { waitWithProgress },
+      ] = await Promise.all([
+        import('../../simulator/index.js'),
+        import('../../runtime/process-roles.js'),
+        import('../../runtime/launch-run.js'),
+        import('./runs.js'),
+      ]);
       const { summarizeRun } = await import('../../services/reports/run-summary.js');
       const { formatSummary } = await import('../format-run.js');
       const { RunProgress } = await import('../progress.js');
@@ -50,7 +54,20 @@ export function registerDemoCommand(program: Command): void {
         startLocalRedis: true,
         overrides: {
           redis: { prefix: DEMO_PREFIX },
-          jira: { url: sim.url, token: 'sim-token', requestsPerSecond: 1000 },
+          jira: {
+            url: sim.url,
+            token: 'sim-token',
+            requestsPerSecond: 1000,
+            // Jira 9's last logins are read as the simulator's Jira User Server application.
+            ...(sim.profile === 'dc9'
+              ? {
+                  crowd: {
+                    application: DEFAULT_CROWD_APPLICATION.name,
+                    password: DEFAULT_CROWD_APPLICATION.password,
+                  },
+                }
+              : {}),
+          },
           // Jira has no creation dates: date the existing accounts a year back, so users who
           // never logged in are recognised on this very first scan.
           policy: { existingUsersSeenSince: aYearAgo },

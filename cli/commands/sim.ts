@@ -16,6 +16,11 @@ export function registerSimCommand(program: Command): void {
     .option('--port <port>', 'port to listen on', parseNumber('--port', { min: 0, max: 65535 }), 8080)
     .option('--host <address>', 'address to listen on (0.0.0.0 in a container)', '127.0.0.1')
     .option('--token <token>', 'the Bearer token accepted (Basic admin/admin works too)', 'sim-token')
+    .option(
+      '--crowd-app <name:password>',
+      'the Jira User Server application Crowd REST (/rest/usermanagement) accepts',
+      'reclaim:reclaim-secret',
+    )
     .option('--rate-limit <r>', 'requests per second before 429', parseNumber('--rate-limit', { min: 0 }))
     .option(
       '--latency-ms <l>',
@@ -47,6 +52,7 @@ export function registerSimCommand(program: Command): void {
         port: options.port,
         host: options.host,
         token: options.token,
+        crowdApplication: options.crowdApp,
         rateLimit: options.rateLimit,
         latencyMs: options.latencyMs,
         faultRate: options.faultRate,
@@ -55,6 +61,9 @@ export function registerSimCommand(program: Command): void {
       logger.info({ url: sim.url, profile: sim.profile, users: sim.userCount }, 'simulator listening');
       console.log(`Jira simulator (${sim.profile}, ${sim.userCount} users) at ${sim.url}`);
       console.log(`SCIM directory at ${sim.url}/scim/v2/Users — token "${options.token}" or admin/admin`);
+      console.log(
+        `Crowd REST at ${sim.url}/rest/usermanagement/1 — application "${options.crowdApp}" (Basic)`,
+      );
       console.log(
         `Okta at ${sim.url}/okta (SSWS token), Entra ID at ${sim.url}/entra (client secret = token), ` +
           `Google at ${sim.url}/google (register a service account: POST /__sim/idp/google/service-account)`,
@@ -74,6 +83,7 @@ interface SimCliOptions {
   port: number;
   host: string;
   token: string;
+  crowdApp: string;
   rateLimit?: number;
   latencyMs?: number;
   faultRate?: number;

@@ -17,11 +17,14 @@ import {
   type JiraResponseEvent,
 } from './http.js';
 import type { JiraDirectory } from './jira-directory.js';
+import { CrowdLastLoginIndex, crowdNotConfiguredReason } from './crowd-last-logins.js';
 import { lastLoginFromCrowdAttributes, lastLoginFromField } from './last-login.js';
 import type { CursorPage, ListingPort } from './listing-port.js';
 import { MAX_LIST_PAGE, MAX_SEARCH_PAGE, SEARCH_CAP, listingPages } from './listing.js';
 import type {
   ApplicationRole,
+  BulkLastLogins,
+  LastLoginReadiness,
   ConnectionCheck,
   JiraCapabilities,
   JiraUser,
@@ -35,6 +38,7 @@ import type {
 import {
   applicationRolesSchema,
   crowdAttributes,
+  crowdSearchSchema,
   crowdUserSchema,
   groupMemberPageSchema,
   myPermissionsSchema,
@@ -55,8 +59,10 @@ export interface JiraDataCenterClientOptions {
   username?: string;
   password?: string;
   /**
-   * Application credentials for Jira's Crowd API (`/rest/usermanagement/1`), which Jira 9 needs
-   * for last logins when Jira is set up as a user server. Defaults to the credentials above.
+   * The Jira User Server application (name and password) for Jira's Crowd API
+   * (`/rest/usermanagement/1`), where Jira 9 keeps last logins. That API answers only an
+   * application, so the Jira credentials above are never sent there: without this, Jira 9's
+   * last logins are `unknown`.
    */
   crowd?: { username: string; password: string };
   /** Per-request timeout. @defaultValue 30_000 */
@@ -87,6 +93,11 @@ const API = '/rest/api/2';
 const ALREADY_MEMBER = /already (belongs|a member)/i;
 const NOT_A_MEMBER = /not a member/i;
 const CROWD_USER = '/rest/usermanagement/1/user';
+const CROWD_SEARCH = '/rest/usermanagement/1/search';
+/** A group's members, nested groups included, as Jira's /group/member lists them. */
+const CROWD_GROUP_MEMBERS = '/rest/usermanagement/1/group/user/nested';
+/** Crowd's search page (its own default and maximum). */
+const CROWD_SEARCH_PAGE = 1_000;
 /** `/group/member`'s page size (Jira Cloud's documented maximum; DC accepts it too). */
 const GROUP_MEMBER_PAGE = 50;
 
@@ -94,7 +105,7 @@ const GROUP_MEMBER_PAGE = 50;
 export class JiraDataCenterClient implements JiraDirectory {
   private readonly http: JiraHttp;
   private readonly pageSize: number;
-  private readonly crowdCredentials: JiraCredentials | undefined;
+  private readonly crowdCredentials: { username: string; password: string } | undefined;
   private capabilities: Promise<JiraCapabilities> | undefined;
   private knownCapabilities: JiraCapabilities | undefined;
   /** Set once Jira's Crowd API refused our credentials: it will not start accepting them mid-run. */
@@ -164,6 +175,7 @@ export class JiraDataCenterClient implements JiraDirectory {
       pagesWithoutLastLoginField: 0,
       prefixQueries: 0,
       prefixesCappedAtMaxDepth: 0,
+      exactLookups: 0,
     };
     const fresh = { ...stats };
     const pages = async function* (this: JiraDataCenterClient): AsyncGenerator<JiraUser[]> {
@@ -191,7 +203,7 @@ export class JiraDataCenterClient implements JiraDirectory {
 
   async getUser(user: UserRef, options: { expand?: UserExpand[] } = {}): Promise<JiraUser> {
     const bean = await this.fetchUser(user, options.expand);
-    return toJiraUser(bean, this.knownCapabilities?.lastLoginSource === 'user-field');
+    return toJiraUser(bean, this.knownCapabilities?.lastLoginSource === 'user-field', options.expand);
   }
 
   async *listGroupMembers(group: string): AsyncGenerator<JiraUser[]> {
@@ -209,6 +221,24 @@ export class JiraDataCenterClient implements JiraDirectory {
       startAt += page.values.length;
       const done = page.isLast ?? (page.total !== undefined && startAt >= page.total);
       if (done || page.values.length === 0) return;
+    }
+  }
+
+  async *listGroupMemberNames(group: string): AsyncGenerator<string[]> {
+    if (!this.crowdCredentials) throw new Error("Jira's Crowd API needs jira.crowd to list group members");
+    for (let startIndex = 0; ; startIndex += CROWD_SEARCH_PAGE) {
+      const page = await this.fetch(
+        {
+          method: 'GET',
+          path: CROWD_GROUP_MEMBERS,
+          query: { groupname: group, 'start-index': startIndex, 'max-results': CROWD_SEARCH_PAGE },
+          credentials: this.crowdCredentials,
+        },
+        crowdSearchSchema,
+      );
+      const names = page.users.flatMap((user) => (user.name === undefined ? [] : [user.name]));
+      if (names.length > 0) yield names;
+      if (page.users.length < CROWD_SEARCH_PAGE) return;
     }
   }
 
@@ -284,6 +314,70 @@ export class JiraDataCenterClient implements JiraDirectory {
     const username =
       typeof user === 'string' ? user : 'name' in user ? user.name : (await this.fetchUser(user)).name;
     return this.crowdLastLogin(username);
+  }
+
+  async lastLoginReadiness(): Promise<LastLoginReadiness> {
+    const capabilities = await this.detect();
+    if (capabilities.lastLoginSource === 'user-field') {
+      return { status: 'ready', source: 'user-field', how: 'carried by the user listing (lastLoginTime)' };
+    }
+    if (!this.crowdCredentials) {
+      return { status: 'missing', reason: crowdNotConfiguredReason(capabilities.version) };
+    }
+    try {
+      await this.fetch(
+        {
+          method: 'GET',
+          path: CROWD_SEARCH,
+          query: { 'entity-type': 'user', expand: 'user,attributes', 'start-index': 0, 'max-results': 1 },
+          credentials: this.crowdCredentials,
+        },
+        crowdSearchSchema,
+      );
+    } catch (error) {
+      const refusal = this.crowdFailure(error, CROWD_SEARCH);
+      if (refusal === undefined) throw error;
+      return { status: 'missing', reason: refusal };
+    }
+    return {
+      status: 'ready',
+      source: 'crowd-attributes',
+      how: `read in bulk from Crowd's user search as Jira User Server application "${this.crowdCredentials.username}"`,
+    };
+  }
+
+  async lastLoginsInBulk(): Promise<BulkLastLogins> {
+    const capabilities = await this.detect();
+    if (capabilities.lastLoginSource === 'user-field') return { status: 'not-needed' };
+    if (!this.crowdCredentials) {
+      return { status: 'unavailable', reason: crowdNotConfiguredReason(capabilities.version) };
+    }
+    const index = new CrowdLastLoginIndex();
+    try {
+      for (let startIndex = 0; ; startIndex += CROWD_SEARCH_PAGE) {
+        const page = await this.fetch(
+          {
+            method: 'GET',
+            path: CROWD_SEARCH,
+            query: {
+              'entity-type': 'user',
+              expand: 'user,attributes',
+              'start-index': startIndex,
+              'max-results': CROWD_SEARCH_PAGE,
+            },
+            credentials: this.crowdCredentials,
+          },
+          crowdSearchSchema,
+        );
+        index.add(page.users);
+        if (page.users.length < CROWD_SEARCH_PAGE) break;
+      }
+    } catch (error) {
+      const refusal = this.crowdFailure(error, CROWD_SEARCH);
+      if (refusal === undefined) throw error;
+      return { status: 'unavailable', reason: refusal };
+    }
+    return index.loaded();
   }
 
   async close(): Promise<void> {
@@ -363,21 +457,22 @@ export class JiraDataCenterClient implements JiraDirectory {
    */
   private async crowdLastLogin(username: string): Promise<LastLogin> {
     if (this.crowdRefusal !== undefined) return { status: 'unknown', reason: this.crowdRefusal };
+    if (!this.crowdCredentials) {
+      const { version } = await this.detect();
+      return { status: 'unknown', reason: crowdNotConfiguredReason(version) };
+    }
     const request: JiraRequest = {
       method: 'GET',
       path: CROWD_USER,
       query: { username, expand: 'attributes' },
-      ...(this.crowdCredentials ? { credentials: this.crowdCredentials } : {}),
+      credentials: this.crowdCredentials,
     };
     try {
       const crowdUser = await this.fetch(request, crowdUserSchema);
       return lastLoginFromCrowdAttributes(crowdAttributes(crowdUser));
     } catch (error) {
       if (error instanceof JiraUnauthorizedError || error instanceof JiraForbiddenError) {
-        this.crowdRefusal =
-          `Jira's Crowd API (${CROWD_USER}) refused the credentials (${error.status}): set Jira up as a ` +
-          'user server (User management → Jira user server) with an application allowed from this host';
-        return { status: 'unknown', reason: this.crowdRefusal };
+        return { status: 'unknown', reason: this.crowdFailure(error, CROWD_USER) as string };
       }
       if (error instanceof JiraNotFoundError) {
         const says = error.messages.length ? `: ${error.messages.join('; ')}` : '';
@@ -388,6 +483,27 @@ export class JiraDataCenterClient implements JiraDirectory {
       }
       throw error;
     }
+  }
+
+  /**
+   * The reason to give for a refused or unusable answer of Jira's Crowd API, or undefined for
+   * an error that is not about it (Jira down, rate limited). A refusal is remembered: the API
+   * will not start accepting the application mid-run.
+   */
+  private crowdFailure(error: unknown, path: string): string | undefined {
+    if (error instanceof JiraUnauthorizedError || error instanceof JiraForbiddenError) {
+      this.crowdRefusal =
+        `Jira's Crowd API (${path}) refused the Jira User Server application (${error.status}): check ` +
+        '`jira.crowd` against User management → Jira user server, and that this host is an allowed address';
+      return this.crowdRefusal;
+    }
+    if (error instanceof JiraNotFoundError) {
+      return `Jira's Crowd API (${path}) answered 404: is Jira set up as a user server?`;
+    }
+    if (error instanceof JiraUnexpectedResponseError) {
+      return `Jira's Crowd API (${path}) answered unexpectedly: ${error.message}`;
+    }
+    return undefined;
   }
 
   private get<T extends z.ZodType>(path: string, schema: T): Promise<z.infer<T>> {

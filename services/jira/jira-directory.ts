@@ -1,9 +1,11 @@
 import type {
+  BulkLastLogins,
   ApplicationRole,
   ConnectionCheck,
   JiraCapabilities,
   JiraUser,
   LastLogin,
+  LastLoginReadiness,
   UserExpand,
   UserListing,
   UserRef,
@@ -36,6 +38,13 @@ export interface JiraDirectory {
   /** Members of a group, active and inactive, page by page. */
   listGroupMembers(group: string): AsyncIterable<JiraUser[]>;
 
+  /**
+   * The usernames of a group's members (nested groups included), 1,000 a request, from Jira's
+   * Crowd API; only where `lastLoginsInBulk()` loaded (the Jira User Server application is set).
+   * Throws `JiraNotFoundError` for a group that does not exist.
+   */
+  listGroupMemberNames(group: string): AsyncIterable<string[]>;
+
   /** Succeeds too when the user already is a member, so a retried action is harmless. */
   addToGroup(username: string, group: string): Promise<void>;
   /** Succeeds too when the user is not a member. */
@@ -60,6 +69,15 @@ export interface JiraDirectory {
    * it is never turned into `never`.
    */
   lastLogin(user: JiraUser | UserRef): Promise<LastLogin>;
+
+  /**
+   * Every user's last login at once, where the listing does not carry it: one request per
+   * 1,000 users instead of one per user. `unavailable` says why none can be read.
+   */
+  lastLoginsInBulk(): Promise<BulkLastLogins>;
+
+  /** Whether last logins can be read here (one light request at most), or what is missing. */
+  lastLoginReadiness(): Promise<LastLoginReadiness>;
 
   /** HTTP requests sent so far, retries included. */
   readonly requestCount: number;

@@ -20,4 +20,6 @@ export interface CursorPage {
 export interface SearchCounters {
   prefixQueries: number;
   prefixesCappedAtMaxDepth: number;
+  /** Partitioned search: `GET /user?username=` lookups of a user named exactly a capped prefix. */
+  exactLookups?: number;
 }

@@ -27,7 +27,13 @@ import type { UserBean } from './wire.js';
  * counts the other way users can be missed: a prefix still at the cap at the deepest length.
  *
  * Memory: a depth-first stack of prefixes plus the prefixes already split (about one per
- * `cap` users), not the users themselves.
+ * `cap` users), not the users themselves, and at most `concurrency` answers in flight.
+ *
+ * Concurrency: a few prefixes are asked at once (wall time down, the same queries). Each answer
+ * is taken in whole before the next is looked at, so the alphabet and the split prefixes stay
+ * consistent whatever order the answers come in: a character first seen in one answer is tried
+ * after every prefix split so far, and a prefix split later uses the alphabet as it is then.
+ * Every attempt still passes the client's request ceiling.
  */
 
 /** Characters Jira usernames are commonly made of. */
@@ -57,7 +63,12 @@ export interface PartitionedSearchOptions {
    * @defaultValue true
    */
   useUsernameOrder?: boolean;
+  /** Prefix queries in flight at once. @defaultValue 4 */
+  concurrency?: number;
 }
+
+type Answer =
+  { id: number; prefix: string; raw: UserBean[] } | { id: number; prefix: string; error: unknown };
 
 /** Yields pages of users whose username starts with each prefix; a user can come twice, so de-duplicate by key. */
 export async function* partitionedSearch(
@@ -73,15 +84,38 @@ export async function* partitionedSearch(
   // '' stands for the root query, which matches everyone.
   const stack: string[] = [''];
 
-  while (stack.length > 0) {
-    const prefix = stack.pop() as string;
-    // Jira trims the query, so "ann " would ask the same as the capped "ann": split it unasked.
-    if (isWhitespace(lastCharacter(prefix))) {
-      splitPrefixes.push({ prefix });
-      for (const character of alphabet) if (!isWhitespace(character)) stack.push(prefix + character);
-      continue;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const inFlight = new Map<number, Promise<Answer>>();
+  let nextId = 0;
+  const launch = (): void => {
+    while (inFlight.size < concurrency && stack.length > 0) {
+      const prefix = stack.pop() as string;
+      // Jira trims the query, so "ann " would ask the same as the capped "ann": split it unasked.
+      if (isWhitespace(lastCharacter(prefix))) {
+        splitPrefixes.push({ prefix });
+        for (const character of alphabet) if (!isWhitespace(character)) stack.push(prefix + character);
+        continue;
+      }
+      const id = nextId++;
+      inFlight.set(
+        id,
+        port.search(prefix === '' ? EVERYONE : prefix, 0, options.cap).then(
+          (raw): Answer => ({ id, prefix, raw }),
+          (error: unknown): Answer => ({ id, prefix, error }),
+        ),
+      );
     }
-    const raw = await port.search(prefix === '' ? EVERYONE : prefix, 0, options.cap);
+  };
+
+  launch();
+  while (inFlight.size > 0) {
+    const answer = await Promise.race(inFlight.values());
+    inFlight.delete(answer.id);
+    if ('error' in answer) {
+      // The others are left to settle on their own; their answers are not needed any more.
+      throw answer.error;
+    }
+    const { prefix, raw } = answer;
     counters.prefixQueries++;
 
     for (const character of charactersOf(raw)) {
@@ -94,30 +128,36 @@ export async function* partitionedSearch(
     }
 
     const page = prefix === '' ? raw : raw.filter((user) => user.name.toLowerCase().startsWith(prefix));
-    if (page.length > 0) yield page;
-    if (raw.length < options.cap) continue;
-
-    const last = useUsernameOrder ? lastIfSortedByName(raw) : undefined;
-    // Every username with the prefix sorts before the last result, so all of them were returned.
-    if (last !== undefined && prefix !== '' && last > prefix && !last.startsWith(prefix)) continue;
-
-    if ([...prefix].length >= maxPrefixLength) {
-      counters.prefixesCappedAtMaxDepth++;
-      continue;
+    const pages: UserBean[][] = page.length > 0 ? [page] : [];
+    let exactToFind: string | undefined;
+    if (raw.length >= options.cap) {
+      const last = useUsernameOrder ? lastIfSortedByName(raw) : undefined;
+      // Every username with the prefix sorts before the last result, so all of them were returned.
+      const complete = last !== undefined && prefix !== '' && last > prefix && !last.startsWith(prefix);
+      if (!complete && [...prefix].length >= maxPrefixLength) {
+        counters.prefixesCappedAtMaxDepth++;
+      } else if (!complete) {
+        // The user named exactly `prefix` is reached by no longer prefix, and the cap may have
+        // hidden it, unless the answer is in username order and reached past it.
+        const exactReturned = page.some((user) => user.name.toLowerCase() === prefix);
+        if (prefix !== '' && !exactReturned && !(last !== undefined && last >= prefix)) exactToFind = prefix;
+        // In username order, prefix + c for every c before the last result's next character is done.
+        const from =
+          last !== undefined && last.startsWith(prefix) ? [...last][[...prefix].length] : undefined;
+        splitPrefixes.push(from === undefined ? { prefix } : { prefix, from });
+        for (const character of alphabet) {
+          if (from === undefined || character >= from) pushChild(stack, prefix, character);
+        }
+      }
     }
-    // The user named exactly `prefix` is reached by no longer prefix, and the cap may have
-    // hidden it, unless the answer is in username order and reached past it.
-    const exactReturned = page.some((user) => user.name.toLowerCase() === prefix);
-    if (prefix !== '' && !exactReturned && !(last !== undefined && last >= prefix)) {
-      const exact = await port.findByName(prefix);
-      if (exact && exact.name.toLowerCase() === prefix) yield [exact];
+    // The next queries go out before this answer is handed on, so they run while it is used.
+    launch();
+    if (exactToFind !== undefined) {
+      counters.exactLookups = (counters.exactLookups ?? 0) + 1;
+      const exact = await port.findByName(exactToFind);
+      if (exact && exact.name.toLowerCase() === exactToFind) pages.push([exact]);
     }
-    // In username order, prefix + c for every c before the last result's next character is done.
-    const from = last !== undefined && last.startsWith(prefix) ? [...last][[...prefix].length] : undefined;
-    splitPrefixes.push(from === undefined ? { prefix } : { prefix, from });
-    for (const character of alphabet) {
-      if (from === undefined || character >= from) pushChild(stack, prefix, character);
-    }
+    for (const users of pages) yield users;
   }
 }
 

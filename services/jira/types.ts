@@ -32,6 +32,26 @@ export type LastLogin =
   /** The fact could not be read; a caller must not read this as "never logged in". */
   | { status: 'unknown'; reason: string };
 
+/**
+ * Every user's last login read in bulk where the listing does not carry it (Jira 9: Crowd's
+ * search), once per run; `not-needed` where the listing carries it.
+ */
+export type BulkLastLogins =
+  | { status: 'not-needed' }
+  | {
+      status: 'loaded';
+      /** Where they came from; Crowd's API then also lists group members by username. */
+      source: LastLoginSource;
+      size: number;
+      get(username: string): LastLogin | undefined;
+    }
+  /** No source can answer (e.g. `jira.crowd` missing on Jira 9): every last login is unknown. */
+  | { status: 'unavailable'; reason: string };
+
+/** Whether this Jira's last logins can be read, and how; or exactly what is missing. */
+export type LastLoginReadiness =
+  { status: 'ready'; source: LastLoginSource; how: string } | { status: 'missing'; reason: string };
+
 /** What the connected Jira can do, learnt once per client by `detect()`. */
 export interface JiraCapabilities {
   /** `serverInfo.version`, e.g. `10.3.12`. */
@@ -74,6 +94,8 @@ export interface ListingStats {
    * of their users may be unreachable through search. Anything above 0 deserves a warning.
    */
   prefixesCappedAtMaxDepth: number;
+  /** Partitioned search: lookups of a user named exactly a capped prefix. */
+  exactLookups?: number;
 }
 
 /** One listing of users: pages at constant memory, plus its counters as it goes. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ApplicationRole, JiraUser } from './types.js';
+import type { ApplicationRole, JiraUser, UserExpand } from './types.js';
 
 /*
  * Jira Data Center's response shapes, parsed as untrusted input: only the fields Reclaim uses,
@@ -78,6 +78,9 @@ export const crowdUserSchema = z.object({
 });
 export type CrowdUser = z.infer<typeof crowdUserSchema>;
 
+/** Crowd's `/search?entity-type=user&expand=user,attributes`: `{"expand": "user", "users": [...]}`. */
+export const crowdSearchSchema = z.object({ users: z.array(crowdUserSchema) });
+
 export function crowdAttributes(user: CrowdUser): Map<string, string[]> {
   const list = Array.isArray(user.attributes) ? user.attributes : (user.attributes?.attributes ?? []);
   return new Map(list.map((attribute) => [attribute.name, attribute.values ?? []]));
@@ -86,15 +89,22 @@ export function crowdAttributes(user: CrowdUser): Map<string, string[]> {
 /**
  * @param lastLoginCarried whether the response this bean came from carries `lastLoginTime` at
  *   all; only then does a missing value mean "never logged in" (`null`).
+ * @param expanded what the request expanded: Jira always sends `groups` and `applicationRoles`
+ *   as stubs (`{size, items: []}`), so their items are memberships only when asked for.
  */
-export function toJiraUser(bean: UserBean, lastLoginCarried: boolean): JiraUser {
+export function toJiraUser(
+  bean: UserBean,
+  lastLoginCarried: boolean,
+  expanded: readonly UserExpand[] = [],
+): JiraUser {
   const user: JiraUser = { key: bean.key, name: bean.name, active: bean.active };
   if (bean.displayName != null) user.displayName = bean.displayName;
   if (bean.emailAddress != null) user.emailAddress = bean.emailAddress;
   if (typeof bean.lastLoginTime === 'string') user.lastLoginTime = bean.lastLoginTime;
   else if (lastLoginCarried) user.lastLoginTime = null;
-  if (bean.groups?.items) user.groups = bean.groups.items.map((group) => group.name);
-  if (bean.applicationRoles?.items)
+  if (expanded.includes('groups') && bean.groups?.items)
+    user.groups = bean.groups.items.map((group) => group.name);
+  if (expanded.includes('applicationRoles') && bean.applicationRoles?.items)
     user.applicationRoles = bean.applicationRoles.items.map((role) => role.key);
   return user;
 }

@@ -69,7 +69,7 @@ export async function evaluateScannedUser(
   return { status: 'recorded', verdict: evaluation.verdict, complete: result.complete };
 }
 
-/** A last login read from the scan's payload says which source it came from (Jira's database). */
+/** A last login the scan read in bulk (Crowd's search, Jira's database) keeps that source's name. */
 function withSource(fact: LastLoginFact, source: string | undefined): LastLoginFact {
   return source === undefined || fact.status === 'unknown' ? fact : { ...fact, source };
 }

@@ -3,7 +3,7 @@ import type { DirectorySourceConfig, PolicyConfig, ReclaimConfig } from '../../c
 import type { Logger } from '../../runtime/logger.js';
 import type { JiraDirectory } from '../jira/jira-directory.js';
 import { JiraNotFoundError } from '../jira/errors.js';
-import type { JiraUser } from '../jira/types.js';
+import type { BulkLastLogins, JiraUser, LastLoginSource } from '../jira/types.js';
 import { combineDirectoryFacts } from '../directories/combine-directory-facts.js';
 import type { DirectorySubject } from '../directories/directory-check.js';
 import { adminGroupsOf, protectionOf, type ProtectionContext } from '../policy/protection-rules.js';
@@ -132,6 +132,13 @@ export async function scanRun(
   for (const note of policyNotes(run.policy, fromDatabase !== undefined)) {
     if (!run.notes.includes(note)) await runs.addNote(runId, note);
   }
+  // Jira 9's last logins, in bulk once (Crowd's search) instead of one request per user —
+  // unless Jira's database gave them already.
+  const lastLogins: BulkLastLogins = fromDatabase ? { status: 'not-needed' } : await jira.lastLoginsInBulk();
+  if (lastLogins.status === 'unavailable') {
+    const note = `last logins unknown: ${lastLogins.reason}; every login rule is undetermined`;
+    if (!run.notes.includes(note)) await runs.addNote(runId, note);
+  }
   const protectionContext: ProtectionContext = {
     ownAccount,
     ...(fromDatabase ? { adminGroups: fromDatabase.adminGroups } : {}),
@@ -176,14 +183,24 @@ export async function scanRun(
   );
   const members = new MembershipIndex(redis, prefix, runId);
   // With the database every membership is known already: no group listing through REST.
+  // Where Crowd's API answers (Jira 9 with jira.crowd), it lists a group's members by username
+  // 1,000 a request instead of Jira's 50: the index then holds usernames for this run.
+  const byName = lastLogins.status === 'loaded' && lastLogins.source === 'crowd-attributes';
+  const memberId = (user: { key: string; name: string }) => (byName ? nameMemberId(user.name) : user.key);
   for (const group of fromDatabase ? [] : groups) {
     signal.throwIfAborted();
     try {
-      for await (const page of jira.listGroupMembers(group)) {
-        await members.add(
-          group,
-          page.map((user) => user.key),
-        );
+      if (byName) {
+        for await (const names of jira.listGroupMemberNames(group)) {
+          await members.add(group, names.map(nameMemberId));
+        }
+      } else {
+        for await (const page of jira.listGroupMembers(group)) {
+          await members.add(
+            group,
+            page.map((user) => user.key),
+          );
+        }
       }
     } catch (error) {
       if (!(error instanceof JiraNotFoundError)) throw error;
@@ -204,7 +221,7 @@ export async function scanRun(
     const keys = page.map((user) => user.key);
     const [added, groupsByKey, firstSeen, databaseUsers] = await Promise.all([
       redis.sadd(seenKey, ...keys),
-      fromDatabase ? new Map<string, string[]>() : members.groupsOf(keys, groups),
+      fromDatabase ? new Map<string, string[]>() : members.groupsOf(page.map(memberId), groups),
       deps.firstSeen.recordMany(keys, seenAt),
       fromDatabase ? fromDatabase.index.lookup(keys) : new Map<string, JiraDatabaseUser>(),
       expireScratch(redis, seenKey),
@@ -221,13 +238,13 @@ export async function scanRun(
         : fromDatabase
           ? await restGroups(jira, user)
           : undefined;
-      const userGroups = fromDb?.groups ?? groupsByKey.get(user.key) ?? [];
+      const userGroups = fromDb?.groups ?? groupsByKey.get(memberId(user)) ?? [];
       const facts = directories.answer(
         directorySubject(user, userGroups, run.policy, protectionContext, fromDb?.jiraDirectory),
       );
       const request = evaluationRequest(
         runId,
-        user,
+        withBulkLastLogin(user, lastLogins),
         userGroups,
         firstSeen.get(user.key),
         combineDirectoryFacts(facts, config.directories.combine),
@@ -256,6 +273,15 @@ export async function scanRun(
       `user search hit Jira's result cap for ${listing.stats.prefixesCappedAtMaxDepth} prefix(es) at the deepest level: some users may not have been listed`,
     );
   }
+  if (listing.stats.strategy === 'partitioned-search') {
+    const lookups = listing.stats.exactLookups ?? 0;
+    await runs.addNote(
+      runId,
+      `Jira ${capabilities.version} has no /user/list: listing ${listing.stats.users} user(s) by username prefix cost ` +
+        `${listing.stats.prefixQueries + lookups} request(s) (${listing.stats.prefixQueries} prefix searches, ` +
+        `${lookups} exact lookups); Jira 10.3 LTS patches with /user/list and Jira 11 need about one per 1,000 users`,
+    );
+  }
   if (listing.stats.pagesWithoutLastLoginField > 0) {
     await runs.addNote(
       runId,
@@ -281,9 +307,32 @@ async function completeScan(deps: ScanDependencies, runId: string, seenKey: stri
   await deps.redis.unlink(seenKey);
 }
 
+/** A member of the index known by username (Crowd's group listing), apart from user keys. */
+function nameMemberId(name: string): string {
+  return `name:${name.toLowerCase()}`;
+}
+
+/**
+ * The user with the last login read in bulk where the listing had none; a user the bulk read
+ * did not return stays without, and the evaluation asks for it alone.
+ */
+function withBulkLastLogin(
+  user: JiraUser,
+  lastLogins: BulkLastLogins,
+): JiraUser & { lastLoginSource?: LastLoginSource } {
+  if (user.lastLoginTime !== undefined || lastLogins.status !== 'loaded') return user;
+  const fact = lastLogins.get(user.name);
+  if (fact === undefined || fact.status === 'unknown') return user;
+  return {
+    ...user,
+    lastLoginTime: fact.status === 'known' ? fact.at.toISOString() : null,
+    lastLoginSource: fact.source,
+  };
+}
+
 function evaluationRequest(
   runId: string,
-  user: JiraUser,
+  user: JiraUser & { lastLoginSource?: LastLoginSource },
   groups: string[],
   firstSeen: Date | undefined,
   directory: DirectoryFact,
@@ -298,6 +347,7 @@ function evaluationRequest(
       ...(user.emailAddress !== undefined ? { emailAddress: user.emailAddress } : {}),
       active: user.active,
       ...(user.lastLoginTime !== undefined ? { lastLoginTime: user.lastLoginTime } : {}),
+      ...(user.lastLoginSource !== undefined ? { lastLoginSource: user.lastLoginSource } : {}),
       ...fromDatabase,
       groups,
     },

@@ -24,9 +24,21 @@ function groupBean(context: SimulatorContext, groupName: string, memberCount: nu
   return {
     name: groupName,
     self: groupSelf(context, groupName),
-    users: { size: memberCount, items: [], 'max-results': 50, 'start-index': 0, 'end-index': 0 },
+    users: { size: memberCount, items: [] as unknown[], 'max-results': 50, 'start-index': 0, 'end-index': 0 },
     expand: 'users',
   };
+}
+
+/** `expand=users[a:b]` (both ends included, at most 50), `expand=users` = `users[0:49]`; else undefined. */
+function usersRange(expand: string | undefined): { start: number; end: number } | undefined {
+  for (const part of (expand ?? '').split(',')) {
+    const match = /^users(?:\[(\d+):(\d+)\])?$/.exec(part.trim());
+    if (!match) continue;
+    const start = match[1] === undefined ? 0 : Number(match[1]);
+    const end = match[2] === undefined ? MEMBER_PAGE_CAP - 1 : Number(match[2]);
+    return { start, end: Math.min(end, start + MEMBER_PAGE_CAP - 1) };
+  }
+  return undefined;
 }
 
 /** Group membership: list members, add a user, remove a user. */
@@ -34,10 +46,28 @@ export function groupRoutes(context: SimulatorContext): Router {
   const router = Router();
 
   // The target of every group `self` link: the group with its member count (members via /group/member).
-  router.get('/rest/api/2/group', (req, res) => {
+  // Jira 9's group resource, with its members paged by `expand=users[a:b]`; Jira 10 removed it.
+  router.get('/rest/api/2/group', (req, res, next) => {
+    if (!context.traits.hasGroupResource) {
+      next();
+      return;
+    }
     const store = context.world.store;
     const groupId = groupFromQuery(req, store);
-    res.json(groupBean(context, store.groupNames[groupId] as string, store.membersOf(groupId).length));
+    const members = store.membersOf(groupId);
+    const bean = groupBean(context, store.groupNames[groupId] as string, members.length);
+    const range = usersRange(stringParam(req, 'expand'));
+    if (range) {
+      const page = members.slice(range.start, range.end + 1);
+      bean.users = {
+        size: members.length,
+        items: Array.from(page, (index) => userJsonBean(context, index)),
+        'max-results': MEMBER_PAGE_CAP,
+        'start-index': range.start,
+        'end-index': page.length > 0 ? range.start + page.length - 1 : range.start,
+      };
+    }
+    res.json(bean);
   });
 
   router.get('/rest/api/2/group/member', (req, res) => {

@@ -34,7 +34,8 @@ export function serverInfoRoutes(context: SimulatorContext): Router {
       baseUrl: context.baseUrl,
       version: traits.version,
       versionNumbers: traits.versionNumbers,
-      deploymentType: 'DataCenter',
+      // What Jira Data Center reports too: "DataCenter" is not a value it sends.
+      deploymentType: 'Server',
       buildNumber: traits.buildNumber,
       buildDate: '2026-01-15T00:00:00.000+0000',
       serverTime: new Date().toISOString().replace('Z', '+0000'),
@@ -61,14 +62,15 @@ export function serverInfoRoutes(context: SimulatorContext): Router {
       deleted: false,
       timeZone: 'UTC',
       locale: 'en_US',
+      groups: { size: 1, items: [] },
+      applicationRoles: { size: 1, items: [] },
+      expand: 'groups,applicationRoles',
     });
   });
 
   router.get('/rest/api/2/mypermissions', (req, res) => {
-    const requested = stringParam(req, 'permissions');
-    if (!requested) {
-      throw new JiraError(400, ['The permissions parameter is required.']);
-    }
+    // Without `permissions`, Jira answers every permission of the caller.
+    const requested = stringParam(req, 'permissions') ?? Object.keys(GLOBAL_PERMISSIONS).join(',');
     const permissions: Record<string, unknown> = {};
     for (const key of requested
       .split(',')

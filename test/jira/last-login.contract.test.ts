@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
 import { parseLastLoginTime, type JiraUser } from '../../services/jira/index.js';
-import { awkwardFixture, clientFor, simUser, startSimulator, type FixtureInput } from './sim-support.js';
+import {
+  CROWD_APPLICATION,
+  awkwardFixture,
+  clientFor,
+  simUser,
+  startSimulator,
+  type FixtureInput,
+} from './sim-support.js';
 
 describe('last login against the simulator', function () {
   this.timeout(30_000);
 
   it('Jira 9: from the Crowd attribute login.lastLoginMillis, equal to what Jira holds', async () => {
     const sim = await startSimulator({ profile: 'dc9', users: 400, seed: 11 });
-    const client = clientFor(sim);
+    const client = clientFor(sim, { crowd: CROWD_APPLICATION });
     try {
       assert.equal((await client.detect()).lastLoginSource, 'crowd-attributes');
       const users: JiraUser[] = [];
@@ -40,11 +47,11 @@ describe('last login against the simulator', function () {
   it('Jira 9: unknown, never "never", when the Crowd API refuses or does not know the user', async () => {
     const sim = await startSimulator({ fixture: awkwardFixture('dc9') });
     const refused = clientFor(sim, { crowd: { username: 'reclaim-app', password: 'wrong' } });
-    const client = clientFor(sim);
+    const client = clientFor(sim, { crowd: CROWD_APPLICATION });
     try {
       const fact = await refused.lastLogin('alice');
       assert.equal(fact.status, 'unknown');
-      assert.match(fact.status === 'unknown' ? fact.reason : '', /user server/);
+      assert.match(fact.status === 'unknown' ? fact.reason : '', /Jira User Server application/);
       // The refusal is remembered: no request per user once the API has said no.
       const sent = refused.requestCount;
       assert.equal((await refused.lastLogin('ldap.bob')).status, 'unknown');
@@ -57,6 +64,62 @@ describe('last login against the simulator', function () {
       assert.equal(alice.status === 'known' && alice.at.toISOString(), '2026-08-30T23:00:00.000Z');
     } finally {
       await refused.close();
+      await client.close();
+      await sim.close();
+    }
+  });
+
+  it('Jira 9 without the Jira User Server application: unknown naming the fix, and nothing sent to Crowd', async () => {
+    const sim = await startSimulator({ fixture: awkwardFixture('dc9') });
+    const client = clientFor(sim);
+    try {
+      await client.detect();
+      const sent = client.requestCount;
+      const fix =
+        'Jira 9: last logins need a Jira User Server application (`jira.crowd`), or the database source';
+      assert.deepEqual(await client.lastLogin('alice'), { status: 'unknown', reason: fix });
+      assert.deepEqual(await client.lastLoginsInBulk(), { status: 'unavailable', reason: fix });
+      assert.deepEqual(await client.lastLoginReadiness(), { status: 'missing', reason: fix });
+      assert.equal(client.requestCount, sent, 'the Jira credentials are never tried on Crowd REST');
+    } finally {
+      await client.close();
+      await sim.close();
+    }
+  });
+
+  it('Jira 9 in bulk: every last login from Crowd search pages of 1,000, the same as per user', async () => {
+    const sim = await startSimulator({ profile: 'dc9', users: 2_500, seed: 3 });
+    const client = clientFor(sim, { crowd: CROWD_APPLICATION });
+    try {
+      await client.detect();
+      const sent = client.requestCount;
+      const bulk = await client.lastLoginsInBulk();
+      assert.equal(client.requestCount - sent, 3, 'three pages for 2,500 users');
+      assert.ok(bulk.status === 'loaded');
+      assert.equal(bulk.size, 2_500);
+      const users: JiraUser[] = [];
+      for await (const page of client.listUsers()) users.push(...page);
+      for (const user of users.filter((_, i) => i % 50 === 0)) {
+        assert.deepEqual(bulk.get(user.name), await client.lastLogin(user.name), user.name);
+      }
+      assert.equal(bulk.get('nobody-of-that-name'), undefined);
+    } finally {
+      await client.close();
+      await sim.close();
+    }
+  });
+
+  it('Jira 9 in bulk with a refused application: unavailable, with the reason', async () => {
+    const sim = await startSimulator({ fixture: awkwardFixture('dc9'), crowdApplication: 'other:secret' });
+    const client = clientFor(sim, { crowd: CROWD_APPLICATION });
+    try {
+      const bulk = await client.lastLoginsInBulk();
+      assert.equal(bulk.status, 'unavailable');
+      assert.match(
+        bulk.status === 'unavailable' ? bulk.reason : '',
+        /refused the Jira User Server application \(401\)/,
+      );
+    } finally {
       await client.close();
       await sim.close();
     }

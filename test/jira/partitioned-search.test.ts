@@ -128,6 +128,41 @@ describe('partitioned user search (Jira 10, 100 results reachable)', () => {
     assert.equal(found.length, users.length);
   });
 
+  it('asks 4 prefixes at once by default, never more, with the same queries as one at a time', async () => {
+    const users = population(1_500);
+    const answers: { port: ReturnType<typeof cappedSearchPort>; most: number; keys: Set<string> }[] = [];
+    for (const concurrency of [1, undefined]) {
+      const port = cappedSearchPort(users, 100);
+      const search = port.search.bind(port);
+      let inFlight = 0;
+      let most = 0;
+      // Answers that arrive out of order (later queries answered first) exercise the merge.
+      port.search = async (query, startAt, maxResults) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, (query.length * 7) % 5));
+        inFlight--;
+        return search(query, startAt, maxResults);
+      };
+      const stats = counters();
+      const found = await collect(
+        uniqueByKey(
+          partitionedSearch(port, { cap: 100, ...(concurrency ? { concurrency } : {}) }, stats),
+          () => {
+            stats.duplicatesSkipped++;
+          },
+        ),
+      );
+      answers.push({ port, most, keys: new Set(found.map((u) => u.key)) });
+    }
+    const [one, four] = answers as [(typeof answers)[0], (typeof answers)[0]];
+    assert.equal(one.most, 1);
+    assert.equal(four.most, 4);
+    assert.deepEqual(four.keys, new Set(users.map((u) => u.key)));
+    assert.deepEqual(four.keys, one.keys);
+    assert.equal(four.port.queries, one.port.queries, 'the same queries, only sooner');
+  });
+
   it('needs fewer queries when answers are in username order', async () => {
     const users = population(1_200);
     const sorted = cappedSearchPort(users, 100);

@@ -6,6 +6,8 @@ import { JiraDataCenterClient, type JiraDataCenterClientOptions } from '../../se
 export type RunningSimulator = Awaited<ReturnType<typeof startSimulator>>;
 export type SimulatorOptions = Parameters<typeof startSimulator>[0];
 
+/** The simulator's default Jira User Server application, as the client's `crowd` option. */
+export const CROWD_APPLICATION = { username: 'reclaim', password: 'reclaim-secret' };
 export const SIM_TOKEN = 'sim-token';
 
 export { startSimulator, type FixtureInput };

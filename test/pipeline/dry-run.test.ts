@@ -121,12 +121,12 @@ describe('a dry run, end to end over HTTP and Redis', function () {
 
   it('on Jira 9 reads last logins with the Crowd application credentials, and takes nothing when they are refused', async () => {
     for (const [password, expectKnown] of [
-      ['admin', true],
+      ['reclaim-secret', true],
       ['wrong', false],
     ] as const) {
       const stack = await startStack({
         sim: { fixture: verdictFixture('dc9') },
-        config: { ...CONFIG, jira: { crowd: { application: 'admin', password } } },
+        config: { ...CONFIG, jira: { crowd: { application: 'reclaim', password } } },
       });
       try {
         const run = await runToEnd(stack, { asOf: AS_OF });

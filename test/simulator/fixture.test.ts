@@ -7,7 +7,7 @@ import {
   type RunningSimulator,
 } from '../../simulator/index.js';
 import { SMALL_ENTERPRISE_FIXTURE } from './fixture-path.js';
-import { get, type UserBeanLike, type UserState } from './sim-client.js';
+import { CROWD_APP, get, type UserBeanLike, type UserState } from './sim-client.js';
 
 const fixture = JSON.parse(readFileSync(SMALL_ENTERPRISE_FIXTURE, 'utf8')) as FixtureInput;
 
@@ -55,7 +55,7 @@ describe('simulator: fixtures', () => {
         name: string;
         'display-name': string;
         attributes: { attributes: { name: string; values: string[] }[] };
-      }>(sim.url, '/rest/usermanagement/1/user?username=bob&expand=attributes');
+      }>(sim.url, '/rest/usermanagement/1/user?username=bob&expand=attributes', CROWD_APP);
       assert.equal(bob.status, 200);
       assert.equal(bob.body['display-name'], 'Bob Brown');
       const millis = bob.body.attributes.attributes.find(
@@ -65,11 +65,13 @@ describe('simulator: fixtures', () => {
       const erin = await get<{ attributes: { attributes: unknown[] } }>(
         sim.url,
         '/rest/usermanagement/1/user?username=erin&expand=attributes',
+        CROWD_APP,
       );
       assert.deepEqual(erin.body.attributes.attributes, []);
       const nobody = await get<{ reason: string; message: string }>(
         sim.url,
         '/rest/usermanagement/1/user?username=nobody',
+        CROWD_APP,
       );
       assert.equal(nobody.status, 404);
       assert.deepEqual(nobody.body, { reason: 'USER_NOT_FOUND', message: 'User <nobody> does not exist' });
@@ -90,6 +92,7 @@ describe('simulator: fixtures', () => {
       const attributes = await get<{ attributes: { name: string }[] }>(
         sim.url,
         '/rest/usermanagement/1/user/attribute?username=bob',
+        CROWD_APP,
       );
       assert.deepEqual(
         attributes.body.attributes.map((attribute) => attribute.name),

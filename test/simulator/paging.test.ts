@@ -105,7 +105,8 @@ describe('simulator: listing users per Jira version', () => {
         '/rest/api/2/serverInfo',
       );
       assert.equal(info.body.version, '10.3.12');
-      assert.equal(info.body.deploymentType, 'DataCenter');
+      // Jira Data Center reports itself as "Server".
+      assert.equal(info.body.deploymentType, 'Server');
       assert.deepEqual(info.body.versionNumbers, [10, 3, 12]);
     });
   });

@@ -2,6 +2,10 @@
 
 export const BEARER = { authorization: 'Bearer sim-token' };
 export const BASIC_ADMIN = { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` };
+/** The simulator's default Jira User Server application, the only caller Crowd REST answers. */
+export const CROWD_APP = {
+  authorization: `Basic ${Buffer.from('reclaim:reclaim-secret').toString('base64')}`,
+};
 
 export interface JsonResponse<T = unknown> {
   status: number;

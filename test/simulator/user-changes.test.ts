@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { startSimulator, type RunningSimulator } from '../../simulator/index.js';
 import { SMALL_ENTERPRISE_FIXTURE } from './fixture-path.js';
-import { call, get, type UserBeanLike, type UserState } from './sim-client.js';
+import { CROWD_APP, call, get, type UserBeanLike, type UserState } from './sim-client.js';
 
 interface RoleLike {
   key: string;
@@ -243,6 +243,7 @@ describe('simulator: changing users and groups', () => {
     const crowd = await get<{ attributes: { name: string; values: string[] }[] }>(
       sim.url,
       '/rest/usermanagement/1/user/attribute?username=erin',
+      CROWD_APP,
     );
     const millis = crowd.body.attributes.find((attribute) => attribute.name === 'login.lastLoginMillis');
     assert.ok(Number(millis?.values[0]) >= before);

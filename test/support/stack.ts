@@ -4,7 +4,12 @@ import { createApp, type App } from '../../runtime/app.js';
 import { launchRun, type LaunchRequest } from '../../runtime/launch-run.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { startWorkerRole, type RunningRole } from '../../runtime/process-roles.js';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/index.js';
+import {
+  DEFAULT_CROWD_APPLICATION,
+  startSimulator,
+  type RunningSimulator,
+  type SimulatorOptions,
+} from '../../simulator/index.js';
 import type { PlanLine, Run } from '../../services/runs/types.js';
 import { waitForRun as waitForSettled } from '../../services/runs/wait-for-run.js';
 import { deletePrefix, testRedisUrl, uniquePrefix } from './redis.js';
@@ -50,9 +55,20 @@ export function stackConfig(
   scimSource: Record<string, unknown> = {},
 ): Record<string, unknown> {
   const source = { type: 'scim', url: `${sim.url}/scim/v2`, token: 'sim-token', ...scimSource };
+  // Jira 9 keeps last logins behind a Jira User Server application: stacks on dc9 have the
+  // simulator's default one (a test of the unconfigured case passes `jira: { crowd: null }`).
+  const crowd =
+    sim.profile === 'dc9'
+      ? {
+          crowd: {
+            application: DEFAULT_CROWD_APPLICATION.name,
+            password: DEFAULT_CROWD_APPLICATION.password,
+          },
+        }
+      : {};
   const base: Record<string, unknown> = {
     redis: { url: testRedisUrl(), prefix },
-    jira: { url: sim.url, token: 'sim-token', requestsPerSecond: 2000, retries: 2 },
+    jira: { url: sim.url, token: 'sim-token', requestsPerSecond: 2000, retries: 2, ...crowd },
     directories: scim ? { sources: [source] } : {},
     worker: { shutdownTimeoutMs: 5_000 },
   };
