@@ -11,6 +11,7 @@ import {
   type ProviderTuning,
 } from '../../services/directories/create-directory-providers.js';
 import { RowCountBaseline } from '../../services/directories/csv/row-count-baseline.js';
+import type { MatchBy } from '../../services/directories/match-key.js';
 import { loadCliConfig } from '../load-cli-config.js';
 import { parseNumber } from '../options.js';
 
@@ -29,7 +30,10 @@ export function registerDirectoryCommands(program: Command): void {
     .description(
       'connect to every source, authenticate, count what its listing returns and look up one user; exit 1 naming a source that failed',
     )
-    .option('--user <name>', 'the user to look up (default: the first account a listing returned)')
+    .option(
+      '--user <name>',
+      "the user to look up, by each source's key: a username, or an e-mail address for a source with match: email (default: the first account a listing returned)",
+    )
     .option('--retries <n>', 'retries of a failed request', parseNumber('--retries', { min: 0 }), 1)
     .option(
       '--accept-shrink',
@@ -59,15 +63,23 @@ export function registerDirectoryCommands(program: Command): void {
         const providers = createDirectoryProviders(sources, tuning);
 
         // The sources that can be listed first: a look-up-only source is then asked about the
-        // first account another source listed, unless --user names one. Printed in config order.
+        // first account another source matched by the same key (username or e-mail) listed,
+        // unless --user names one. Printed in config order.
         const order = [...providers.keys()].sort(
           (a, b) => Number(!providers[a]!.loadAll) - Number(!providers[b]!.loadAll),
         );
         const checks: SourceCheck[] = [];
-        let firstListed: string | undefined;
+        const firstListed = new Map<MatchBy, string>();
         for (const i of order) {
-          checks[i] = await checkSource(providers[i]!, sources[i]!.type, options.user ?? firstListed);
-          if (checks[i].listed && checks[i].lookedUp) firstListed ??= checks[i].lookedUp.user;
+          const provider = providers[i]!;
+          checks[i] = await checkSource(
+            provider,
+            sources[i]!.type,
+            options.user ?? firstListed.get(provider.matchBy),
+          );
+          const check = checks[i];
+          if (check.listed && check.lookedUp && !firstListed.has(provider.matchBy))
+            firstListed.set(provider.matchBy, check.lookedUp.user);
         }
         const failed: string[] = [];
         for (const [i, check] of checks.entries()) {

@@ -95,6 +95,23 @@ describe('`reclaim directories check` from the command line', function () {
     assert.match(output, /^ok {3}hr-csv \(csv\): .*; bob: disabled \(column status=terminated\)$/m);
   });
 
+  it('a look-up-only source matched by e-mail is not asked about a username another source listed', async () => {
+    const byEmail = {
+      type: 'http',
+      name: 'hr-by-mail',
+      lookupUrl: `${hr.peopleUrl}/{username}`,
+      tokenEnv: 'HR_API_TOKEN',
+      match: 'email',
+    };
+    const { code, output } = await check([sources()[0], byEmail]);
+    assert.equal(code, 0, output);
+    assert.match(output, /^ok {3}idp \(scim\): 21 account\(s\) listed .*; staff01: active/m);
+    assert.match(
+      output,
+      /^ok {3}hr-by-mail \(http\): cannot be listed \(look-up only\); no user looked up \(give --user NAME\)$/m,
+    );
+  });
+
   it('a wrong token: exit 1 naming the source and why, the others still checked, no secret printed', async () => {
     const { code, output } = await check(
       sources({
