@@ -18,6 +18,7 @@ import {
 } from './http.js';
 import type { JiraDirectory } from './jira-directory.js';
 import { CrowdLastLoginIndex, crowdNotConfiguredReason } from './crowd-last-logins.js';
+import { CrowdMembershipParser, type CrowdMembership } from './crowd-membership-xml.js';
 import { lastLoginFromCrowdAttributes, lastLoginFromField } from './last-login.js';
 import type { CursorPage, ListingPort } from './listing-port.js';
 import { MAX_LIST_PAGE, MAX_SEARCH_PAGE, SEARCH_CAP, listingPages } from './listing.js';
@@ -96,6 +97,8 @@ const CROWD_USER = '/rest/usermanagement/1/user';
 const CROWD_SEARCH = '/rest/usermanagement/1/search';
 /** A group's members, nested groups included, as Jira's /group/member lists them. */
 const CROWD_GROUP_MEMBERS = '/rest/usermanagement/1/group/user/nested';
+/** Every group's direct members, in one XML answer (Crowd REST 1.1+). */
+const CROWD_GROUP_MEMBERSHIPS = '/rest/usermanagement/1/group/membership';
 /** Crowd's search page (its own default and maximum). */
 const CROWD_SEARCH_PAGE = 1_000;
 /** `/group/member`'s page size (Jira Cloud's documented maximum; DC accepts it too). */
@@ -240,6 +243,21 @@ export class JiraDataCenterClient implements JiraDirectory {
       if (names.length > 0) yield names;
       if (page.users.length < CROWD_SEARCH_PAGE) return;
     }
+  }
+
+  async groupMemberships(consume: (memberships: CrowdMembership[]) => Promise<void>): Promise<void> {
+    if (!this.crowdCredentials)
+      throw new Error("Jira's Crowd API needs jira.crowd to list group memberships");
+    const parser = new CrowdMembershipParser();
+    await this.http.stream(
+      { path: CROWD_GROUP_MEMBERSHIPS, accept: 'application/xml', credentials: this.crowdCredentials },
+      async (chunk) => {
+        const completed = parser.write(chunk);
+        if (completed.length > 0) await consume(completed);
+      },
+    );
+    const rest = parser.end();
+    if (rest.length > 0) await consume(rest);
   }
 
   async addToGroup(username: string, group: string): Promise<void> {

@@ -163,6 +163,67 @@ export class JiraHttp {
     }
   }
 
+  /**
+   * One GET whose answer is handed over chunk by chunk as it arrives (a body too large to hold,
+   * or one that is not JSON: `accept` says what is asked for). Counted and limited like any
+   * request, but tried once: a consumer has already acted on the chunks of a broken attempt,
+   * so the caller decides what a failure means. `consume` is awaited before the next chunk.
+   */
+  async stream(
+    request: Omit<JiraRequest, 'method' | 'body'> & { accept: string },
+    consume: (chunk: string) => Promise<void> | void,
+  ): Promise<void> {
+    const path = request.path + encodeQuery(request.query);
+    const where = { method: 'GET', path };
+    const event = { ...where, attempt: 1 };
+    await this.beforeAttempt?.(event);
+    this.attempts++;
+    this.onRequest?.(event);
+    const body = got.stream(this.baseUrl + path, {
+      method: 'GET',
+      headers: {
+        accept: request.accept,
+        authorization: authorizationHeader(request.credentials ?? this.credentials),
+      },
+      agent: this.agents,
+      // Waiting for the answer, and then for each chunk, not for the whole body: it may be long.
+      timeout: { response: this.timeoutMs, socket: this.timeoutMs },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      followRedirect: false,
+    });
+    try {
+      const response = await new Promise<{ statusCode: number; headers: http.IncomingHttpHeaders }>(
+        (resolve, reject) => {
+          body.once('response', resolve);
+          body.once('error', reject);
+        },
+      );
+      const status = response.statusCode;
+      if (status < 200 || status >= 300) {
+        let text = '';
+        for await (const chunk of body) text += String(chunk);
+        const errorBody = parseErrorBody(text);
+        throw status >= 500
+          ? new JiraServerError({ ...where, status, ...errorBody, attempts: 1 })
+          : errorForResponse(status, errorBody, response.headers, where);
+      }
+      body.setEncoding('utf8');
+      for await (const chunk of body) await consume(chunk as string);
+      this.onResponse?.({ ...event, status });
+    } catch (error) {
+      body.destroy();
+      this.onResponse?.({ ...event, status: statusOf(error) });
+      if (error instanceof TimeoutError) {
+        throw new JiraTimeoutError({ ...where, attempts: 1, timeoutMs: this.timeoutMs, cause: error });
+      }
+      if (error instanceof RequestError) {
+        throw new JiraConnectionError({ ...where, attempts: 1, code: error.code, cause: error });
+      }
+      throw error;
+    }
+  }
+
   /** Ends the kept-alive connections; the client cannot be used afterwards. */
   close(): void {
     this.agents.http.destroy();

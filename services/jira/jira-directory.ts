@@ -1,3 +1,4 @@
+import type { CrowdMembership } from './crowd-membership-xml.js';
 import type {
   BulkLastLogins,
   ApplicationRole,
@@ -44,6 +45,13 @@ export interface JiraDirectory {
    * Throws `JiraNotFoundError` for a group that does not exist.
    */
   listGroupMemberNames(group: string): AsyncIterable<string[]>;
+
+  /**
+   * Every group's direct members (users by name, and nested groups), read once from Jira's Crowd
+   * API (`/group/membership`, Crowd REST 1.1+) and handed over as the answer streams in. Only
+   * with the Jira User Server application; `JiraNotFoundError` where the endpoint is missing.
+   */
+  groupMemberships(consume: (memberships: CrowdMembership[]) => Promise<void>): Promise<void>;
 
   /** Succeeds too when the user already is a member, so a retried action is harmless. */
   addToGroup(username: string, group: string): Promise<void>;

@@ -11,6 +11,7 @@ import type { DirectoryFact, JiraAccount, JiraUserDirectory } from '../policy/ty
 import type { ScannedUser } from '../../queues/payloads.js';
 import type { JiraDatabaseUser } from '../jira-database/types.js';
 import { databasePayload, readRunDatabase } from './run-database-facts.js';
+import { readCrowdMemberships } from './crowd-group-memberships.js';
 import { recordAdminGroups } from '../jira-database/recorded-admin-groups.js';
 import type { FirstSeenStore } from '../runs/first-seen-store.js';
 import type { PlanStore } from '../runs/plan-store.js';
@@ -187,7 +188,17 @@ export async function scanRun(
   // 1,000 a request instead of Jira's 50: the index then holds usernames for this run.
   const byName = lastLogins.status === 'loaded' && lastLogins.source === 'crowd-attributes';
   const memberId = (user: { key: string; name: string }) => (byName ? nameMemberId(user.name) : user.key);
-  for (const group of fromDatabase ? [] : groups) {
+  // Better still, Crowd's /group/membership gives every user's every group in one request: the
+  // payload then carries the complete list, and a leaver needs no call of its own.
+  const crowd =
+    byName && !fromDatabase
+      ? await readCrowdMemberships(jira, redis, prefix, runId, deps.logger, signal)
+      : undefined;
+  const fromCrowd = crowd?.status === 'loaded' ? crowd.memberships : undefined;
+  if (crowd?.status === 'unavailable' && !run.notes.includes(crowd.note)) {
+    await runs.addNote(runId, crowd.note);
+  }
+  for (const group of fromDatabase || fromCrowd ? [] : groups) {
     signal.throwIfAborted();
     try {
       if (byName) {
@@ -219,9 +230,10 @@ export async function scanRun(
     // the lifecycle discards a run's scratch once the run is over.
     if ((await runs.get(runId))?.status !== 'scanning') return 'not-scanning';
     const keys = page.map((user) => user.key);
-    const [added, groupsByKey, firstSeen, databaseUsers] = await Promise.all([
+    const [added, groupsByKey, crowdGroups, firstSeen, databaseUsers] = await Promise.all([
       redis.sadd(seenKey, ...keys),
-      fromDatabase ? new Map<string, string[]>() : members.groupsOf(page.map(memberId), groups),
+      fromDatabase || fromCrowd ? new Map<string, string[]>() : members.groupsOf(page.map(memberId), groups),
+      fromCrowd ? fromCrowd.groupsOf(page.map((user) => user.name)) : new Map<string, string[]>(),
       deps.firstSeen.recordMany(keys, seenAt),
       fromDatabase ? fromDatabase.index.lookup(keys) : new Map<string, JiraDatabaseUser>(),
       expireScratch(redis, seenKey),
@@ -237,7 +249,9 @@ export async function scanRun(
         ? databasePayload(known, user.lastLoginTime !== undefined)
         : fromDatabase
           ? await restGroups(jira, user)
-          : undefined;
+          : fromCrowd
+            ? { groups: crowdGroups.get(user.name) ?? [], groupsComplete: true }
+            : undefined;
       const userGroups = fromDb?.groups ?? groupsByKey.get(memberId(user)) ?? [];
       const facts = directories.answer(
         directorySubject(user, userGroups, run.policy, protectionContext, fromDb?.jiraDirectory),

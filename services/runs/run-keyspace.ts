@@ -76,6 +76,8 @@ export function runScratchKeys(prefix: string, runId: string) {
     databaseFacts: stateKey(prefix, 'run', runId, 'database-facts'),
     /** The groups Jira's database says hold the administer permissions. */
     databaseAdminGroups: stateKey(prefix, 'run', runId, 'database-admin-groups'),
+    /** `username NUL group` for every direct membership Crowd's /group/membership lists. */
+    crowdUserGroups: stateKey(prefix, 'run', runId, 'crowd-user-groups'),
   };
 }
 
@@ -89,6 +91,7 @@ function fixedScratchKeys(prefix: string, runId: string): string[] {
     keys.licenceGroups,
     keys.databaseFacts,
     keys.databaseAdminGroups,
+    keys.crowdUserGroups,
     keys.applyState,
     keys.applyFinished,
     keys.applyCounted,

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { stringParam } from '../query-params.js';
 import type { SimulatorContext } from '../simulator-context.js';
+import { groupMemberships } from './crowd-memberships.js';
 
 /*
  * Crowd's user-management REST on Jira (Jira as "Jira User Server"). It is where Jira 9 and
@@ -150,6 +151,7 @@ export function crowdRoutes(context: SimulatorContext): Router {
     });
   }
   router.post('/rest/usermanagement/1/search', (req, res) => search(context, req, res));
+  router.get('/rest/usermanagement/1/group/membership', (req, res) => groupMemberships(context, req, res));
 
   router.get('/rest/usermanagement/1/user/attribute', (req, res) => {
     const username = stringParam(req, 'username') ?? '';
