@@ -109,6 +109,58 @@ describe('Jira 9 last logins', function () {
     assert.equal(run.counters.jiraRequests, requests.total);
   });
 
+  it("with jira.crowd and leavers: every group from Crowd's /group/membership, the same remove-groups as on dc11, at most 30 Jira requests per 1,000 users", async () => {
+    const users = 2_000;
+    const planOf = async (profile: 'dc9' | 'dc11') => {
+      stack = await startStack({
+        sim: { profile, users, seed: 7, referenceTime: AS_OF },
+        config: { policy: { ...VERDICT_POLICY, existingUsersSeenSince: null } },
+      });
+      const run = await runToEnd(stack, { asOf: AS_OF }, 90_000);
+      assert.equal(run.status, 'done', run.statusReason);
+      const plan = await planByName(stack.app, run.id);
+      const stats = await simStats(stack.sim);
+      const notes = (await stack.app.runs.get(run.id))!.notes;
+      await stack.close();
+      stack = undefined;
+      return { run, plan, stats, notes };
+    };
+    const dc11 = await planOf('dc11');
+    const dc9 = await planOf('dc9');
+
+    const leavers = [...dc11.plan.values()].filter((line) => line.verdict === 'left-company');
+    assert.ok(leavers.length >= 20, `${leavers.length} leavers`);
+    let withRemoveGroups = 0;
+    for (const expected of leavers) {
+      const line = dc9.plan.get(expected.name);
+      assert.ok(line, expected.name);
+      assert.equal(line.verdict, 'left-company', `${expected.name}: ${JSON.stringify(line.reasons)}`);
+      assert.deepEqual(line.actions, expected.actions, expected.name);
+      if (line.actions.some((action) => action.type === 'remove-groups')) withRemoveGroups++;
+    }
+    assert.ok(withRemoveGroups >= 10, `${withRemoveGroups} leavers lose groups`);
+    assert.deepEqual(
+      dc9.notes.filter((note) => note.includes('group memberships')),
+      [],
+      'no fallback was needed',
+    );
+
+    const byRoute = dc9.stats.requests.byRoute;
+    assert.deepEqual(byRoute['GET /rest/usermanagement/1/group/membership'], { '200': 1 });
+    assert.equal(
+      byRoute['GET /rest/api/2/user'],
+      undefined,
+      `no per-leaver call: ${JSON.stringify(byRoute)}`,
+    );
+    assert.equal(byRoute['GET /rest/usermanagement/1/group/user/nested'], undefined, 'no group listing');
+    const jiraRequests = Object.entries(byRoute)
+      .filter(([route]) => route.includes(' /rest/'))
+      .reduce((sum, [, byStatus]) => sum + Object.values(byStatus).reduce((a, b) => a + b, 0), 0);
+    const perThousand = (jiraRequests * 1000) / users;
+    assert.ok(perThousand <= 30, `${perThousand} Jira requests per 1,000 users: ${JSON.stringify(byRoute)}`);
+    assert.equal(dc9.run.counters.jiraRequests, jiraRequests);
+  });
+
   it('`reclaim jira check` exits 1 naming the fix without jira.crowd, 0 with it', async () => {
     stack = await startStack({ sim: { fixture: verdictFixture('dc9') }, workers: false });
     const base = { redis: { url: testRedisUrl(), prefix: uniquePrefix('jira-check') } };
