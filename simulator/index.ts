@@ -36,6 +36,11 @@ export interface SimulatorOptions {
    * @defaultValue 'reclaim:reclaim-secret'
    */
   crowdApplication?: string;
+  /**
+   * Whether Crowd REST serves `/group/membership` (Crowd REST 1.1+); false plays an older
+   * Crowd, where it answers 404. @defaultValue true
+   */
+  crowdGroupMemberships?: boolean;
   /** Requests per second (Jira's token bucket, capacity = rate). 0 or undefined = unlimited. */
   rateLimit?: number;
   /** Added latency per request, with ±50% jitter. */
@@ -122,6 +127,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     options.token ?? DEFAULT_TOKEN,
     crowdApplication,
   );
+  context.crowdGroupMemberships = options.crowdGroupMemberships ?? true;
   try {
     await mirror?.settled();
   } catch (error) {

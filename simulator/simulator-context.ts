@@ -29,6 +29,8 @@ export class SimulatorContext {
   readonly idp = new IdpState();
   /** Cookie sessions opened by `POST /rest/auth/1/session` (JSESSIONID values). */
   readonly sessions = new Set<string>();
+  /** Whether Crowd REST has `/group/membership` (1.1+); an older one answers 404. */
+  crowdGroupMemberships = true;
 
   constructor(
     private readonly buildWorld: () => World,

@@ -18,6 +18,11 @@ function xmlAttribute(value: string): string {
 }
 
 export function groupMemberships(context: SimulatorContext, req: Request, res: Response): void {
+  if (!context.crowdGroupMemberships) {
+    // Crowd REST before 1.1 has no such resource.
+    res.status(404).type('text/html').send('<html><body>Not Found</body></html>');
+    return;
+  }
   if (!req.accepts('application/xml')) {
     res.status(406).json({ reason: 'NOT_ACCEPTABLE', message: 'group memberships are served as XML only' });
     return;

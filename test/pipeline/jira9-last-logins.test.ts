@@ -161,6 +161,35 @@ describe('Jira 9 last logins', function () {
     assert.equal(dc9.run.counters.jiraRequests, jiraRequests);
   });
 
+  it('with jira.crowd on a Crowd without /group/membership: groups as before (per leaver), said in the notes', async () => {
+    stack = await startStack({
+      sim: { profile: 'dc9', users: 600, seed: 7, referenceTime: AS_OF, crowdGroupMemberships: false },
+      config: { policy: { ...VERDICT_POLICY, existingUsersSeenSince: null } },
+    });
+    const run = await runToEnd(stack, { asOf: AS_OF }, 90_000);
+    assert.equal(run.status, 'done', run.statusReason);
+    const notes = (await stack.app.runs.get(run.id))!.notes.filter((note) =>
+      note.includes('/group/membership'),
+    );
+    assert.equal(notes.length, 1, notes.join('\n'));
+    assert.match(notes[0]!, /each leaver's groups are asked of Jira/);
+    const leavers = [...(await planByName(stack.app, run.id)).values()].filter(
+      (line) => line.verdict === 'left-company',
+    );
+    assert.ok(leavers.length > 0);
+    const { requests } = await simStats(stack.sim);
+    assert.deepEqual(requests.byRoute['GET /rest/usermanagement/1/group/membership'], { '404': 1 });
+    // The policy groups listed one by one, and each leaver's full list asked of Jira.
+    assert.ok(requests.byRoute['GET /rest/usermanagement/1/group/user/nested']?.['200']);
+    assert.equal(requests.byRoute['GET /rest/api/2/user']?.['200'], leavers.length);
+    for (const leaver of leavers) {
+      const state = await simUser(stack.sim, leaver.name);
+      const removed = leaver.actions.find((action) => action.type === 'remove-groups');
+      for (const group of removed?.groups ?? [])
+        assert.ok(state.groups.includes(group), `${leaver.name} ${group}`);
+    }
+  });
+
   it('`reclaim jira check` exits 1 naming the fix without jira.crowd, 0 with it', async () => {
     stack = await startStack({ sim: { fixture: verdictFixture('dc9') }, workers: false });
     const base = { redis: { url: testRedisUrl(), prefix: uniquePrefix('jira-check') } };
