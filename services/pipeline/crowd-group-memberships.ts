@@ -27,6 +27,8 @@ export class CrowdGroupMemberships {
   /** Lower-cased child group → the groups it is nested in (as Crowd names them). */
   private readonly parents = new Map<string, Set<string>>();
   private readonly closures = new Map<string, string[]>();
+  /** Lower-cased names of every group Crowd listed. */
+  private readonly groupNames = new Set<string>();
 
   constructor(
     private readonly redis: Redis,
@@ -42,6 +44,7 @@ export class CrowdGroupMemberships {
       const members: string[] = [];
       for (const membership of batch) {
         groups++;
+        this.groupNames.add(membership.group.toLowerCase());
         for (const child of membership.childGroups) {
           const lower = child.toLowerCase();
           const set = this.parents.get(lower) ?? new Set<string>();
@@ -58,6 +61,11 @@ export class CrowdGroupMemberships {
       await expireScratch(this.redis, this.key);
     });
     return { groups, memberships };
+  }
+
+  /** Whether Crowd listed the group (empty or not). */
+  hasGroup(group: string): boolean {
+    return this.groupNames.has(group.toLowerCase());
   }
 
   /** For each username (as given), every group it is in, nested included, in name order. */

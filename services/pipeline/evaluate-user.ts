@@ -52,6 +52,11 @@ export async function evaluateScannedUser(
     const full = await deps.jira.getUser({ key: user.key }, { expand: ['groups'] });
     facts.groups = full.groups ?? facts.groups;
     evaluation = evaluate();
+  } else if (evaluation.verdict === 'left-company' && user.groupsComplete === true) {
+    // A leaver's groups in Jira's own order (by name), as the per-user read above gives them:
+    // the plan reads the same whichever way the complete list was gathered.
+    facts.groups = [...facts.groups].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
+    evaluation = evaluate();
   }
 
   const line: PlanLine = {

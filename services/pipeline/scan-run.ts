@@ -198,6 +198,9 @@ export async function scanRun(
   if (crowd?.status === 'unavailable' && !run.notes.includes(crowd.note)) {
     await runs.addNote(runId, crowd.note);
   }
+  for (const group of fromCrowd ? groups.filter((g) => !fromCrowd.hasGroup(g)) : []) {
+    await runs.addNote(runId, `group ${group} does not exist in Jira: nobody is a member`);
+  }
   for (const group of fromDatabase || fromCrowd ? [] : groups) {
     signal.throwIfAborted();
     try {
@@ -250,7 +253,7 @@ export async function scanRun(
         : fromDatabase
           ? await restGroups(jira, user)
           : fromCrowd
-            ? { groups: crowdGroups.get(user.name) ?? [], groupsComplete: true }
+            ? { groups: policyGroupsFirst(crowdGroups.get(user.name) ?? [], groups), groupsComplete: true }
             : undefined;
       const userGroups = fromDb?.groups ?? groupsByKey.get(memberId(user)) ?? [];
       const facts = directories.answer(
@@ -401,6 +404,21 @@ function directorySubject(
       ? {}
       : { notJudged: protection.verdict === 'already-inactive' ? 'deactivated' : 'protected' }),
   };
+}
+
+/**
+ * A user's complete group list with the policy's groups first, in the policy's order (the order
+ * the group listings give them in, so plans read the same whichever way the groups were read),
+ * then the others in name order.
+ */
+function policyGroupsFirst(userGroups: readonly string[], policyOrder: readonly string[]): string[] {
+  const byLower = new Map(userGroups.map((group) => [group.toLowerCase(), group]));
+  const first = policyOrder.flatMap((group) => {
+    const held = byLower.get(group.toLowerCase());
+    return held === undefined ? [] : [held];
+  });
+  const firstLower = new Set(first.map((group) => group.toLowerCase()));
+  return [...first, ...userGroups.filter((group) => !firstLower.has(group.toLowerCase()))];
 }
 
 /**
