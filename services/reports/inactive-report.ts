@@ -41,15 +41,27 @@ export class NoReportableRunError extends Error {
 }
 
 /**
- * A test of a plan line's stored JSON that never rejects a line the `q` filter keeps: JSON
- * writes a string's characters as they are except `"`, `\\` and control characters, so for a
- * plain ASCII `q` the stored text of a matching line contains it (compared without case).
- * Lets a search that few lines pass skip decoding the others.
+ * A test of a plan line's stored JSON that never rejects a line the `q`, group and application
+ * filters keep: JSON writes a string's characters as they are except `"`, `\\` and control
+ * characters, so for plain ASCII text the stored text of a matching line contains it (compared
+ * without case: lowering the whole stored text lowers the name or group inside it alike). Text
+ * that is not plain ASCII takes no part. Lets a filter that few lines pass skip decoding the
+ * others.
  */
 export function storedTextFilterFor(filter: ReportFilter): ((stored: string) => boolean) | undefined {
-  const q = filter.q?.toLowerCase();
-  if (q === undefined || !/^[\x20-\x7e]+$/.test(q) || /["\\]/.test(q)) return undefined;
-  return (stored) => stored.toLowerCase().includes(q);
+  const plain = (text: string | undefined): text is string =>
+    text !== undefined && /^[\x20-\x7e]+$/.test(text) && !/["\\]/.test(text);
+  const allOf = [filter.q, filter.group].map((text) => text?.toLowerCase()).filter(plain);
+  const application = filter.applicationGroups?.map((group) => group.toLowerCase());
+  const anyOf = application && application.length > 0 && application.every(plain) ? application : undefined;
+  if (allOf.length === 0 && anyOf === undefined) return undefined;
+  return (stored) => {
+    const text = stored.toLowerCase();
+    return (
+      allOf.every((needle) => text.includes(needle)) &&
+      (!anyOf || anyOf.some((needle) => text.includes(needle)))
+    );
+  };
 }
 
 /**
