@@ -84,6 +84,13 @@ try {
     ['minDays=300', { minDays: 300 }],
     ['maxDays=100 (1 in 50 of the inactive match)', { maxDays: 100 }],
     ['application jira-servicedesk', { applicationGroups: ['jira-servicedesk-users'] }],
+    ['maxDays=90 (nothing matches: whole scan)', { maxDays: 90 }],
+    [
+      'minDays=1000, inactive+left (none: whole scan)',
+      { verdicts: ['inactive', 'left-company'], minDays: 1000 },
+    ],
+    ['application jira-core (none: whole scan)', { applicationGroups: ['jira-core-users'] }],
+    ['group=no-such-group (nothing: whole scan)', { group: 'no-such-group' }],
     ['q=user99999 (one in 100,000+)', { q: 'user99999' }],
     ['q=no-such-user (nothing matches: whole scan)', { q: 'no-such-user' }],
   ];

@@ -9,7 +9,13 @@ import {
 } from './plan-cursor.js';
 import { compactPlan, findCompactLine, isCompact, readCompactLines } from './plan-chunks.js';
 import { PlanDictionary } from './plan-dictionary.js';
-import { buildPlanLine, encodePlanLine, parsePlanLine, reasonIdsOf } from './plan-line-codec.js';
+import {
+  buildPlanLine,
+  encodePlanLine,
+  parsePlanLine,
+  reasonIdsOf,
+  type EncodedLine,
+} from './plan-line-codec.js';
 import { markScanCompleteScript, recordPlanLineScript } from './plan-scripts.js';
 import { parsePlanSummary } from './run-counters.js';
 import type { PlanLine, PlanPage, PlanPageOptions, PlanSummary, RecordResult } from './types.js';
@@ -104,7 +110,7 @@ export class PlanStore {
     if (only !== undefined && start.verdictIndex !== only) throw new InvalidPlanCursorError();
     const lastVerdictIndex = only ?? VERDICTS.length - 1;
     if (await isCompact(this.redis, this.prefix, runId)) {
-      return this.compactPage(runId, start, lastVerdictIndex, limit, options.storedTextFilter);
+      return this.compactPage(runId, start, lastVerdictIndex, limit, options);
     }
     const live = await this.livePage(runId, start, lastVerdictIndex, limit, only);
     // Compacted while being read (the run became planned): the live keys may have gone in the
@@ -177,7 +183,7 @@ export class PlanStore {
     start: PlanPosition,
     lastVerdictIndex: number,
     limit: number,
-    storedTextFilter?: (stored: string) => boolean,
+    hints: Pick<PlanPageOptions, 'storedTextFilter' | 'parsedLineFilter'> = {},
   ): Promise<PlanPage> {
     // One line more than asked, to know whether a next page exists.
     const found: Array<{ verdictIndex: number; key: string; stored: string }> = [];
@@ -195,10 +201,16 @@ export class PlanStore {
     }
     const pageLines = found.slice(0, limit);
     const last = pageLines.at(-1);
+    // The hints drop lines before the costly part of reading them; the cursor still moves past.
+    const { storedTextFilter, parsedLineFilter } = hints;
+    const textPassed = storedTextFilter
+      ? pageLines.filter((line) => storedTextFilter(line.stored))
+      : pageLines;
+    const parsed = textPassed.map((line) => ({ key: line.key, encoded: parsePlanLine(line.stored) }));
     return {
-      lines: await this.decode(
+      lines: await this.build(
         runId,
-        storedTextFilter ? pageLines.filter((line) => storedTextFilter(line.stored)) : pageLines,
+        parsedLineFilter ? parsed.filter((line) => parsedLineFilter(line.encoded)) : parsed,
       ),
       nextCursor:
         found.length > limit && last
@@ -223,7 +235,17 @@ export class PlanStore {
 
   /** Lines as stored → PlanLines, their reason sentences put back from the run's dictionary. */
   private async decode(runId: string, stored: Array<{ key: string; stored: string }>): Promise<PlanLine[]> {
-    const parsed = stored.map((line) => ({ key: line.key, encoded: parsePlanLine(line.stored) }));
+    return this.build(
+      runId,
+      stored.map((line) => ({ key: line.key, encoded: parsePlanLine(line.stored) })),
+    );
+  }
+
+  /** Parsed lines → PlanLines. */
+  private async build(
+    runId: string,
+    parsed: Array<{ key: string; encoded: EncodedLine }>,
+  ): Promise<PlanLine[]> {
     await this.dictionary.load(
       runId,
       parsed.flatMap((line) => reasonIdsOf(line.encoded)),

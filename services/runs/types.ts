@@ -1,4 +1,5 @@
 import type { PolicyConfig } from '../../config/schema.js';
+import type { EncodedLine } from './plan-line-codec.js';
 import type { ActionType, PlannedAction, ReclaimRule, Reason, Verdict } from '../policy/types.js';
 
 /*
@@ -167,6 +168,13 @@ export interface PlanPageOptions {
    * every line it gets.
    */
   storedTextFilter?: (stored: string) => boolean;
+  /**
+   * A test of a line as parsed but not yet built (plan-line-codec.ts: storedLastLogin,
+   * groupsTakenIn), after storedTextFilter: the same kind of hint, for filters on fields the
+   * stored text cannot be searched for (dates, groups). Building a line (its dates, its reason
+   * sentences from the run's dictionary) is most of what reading it costs.
+   */
+  parsedLineFilter?: (line: EncodedLine) => boolean;
 }
 
 export interface PlanPage {
