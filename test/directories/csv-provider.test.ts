@@ -13,7 +13,10 @@ import {
   createDirectoryProviders,
   type ProviderTuning,
 } from '../../services/directories/create-directory-providers.js';
-import { RowCountBaseline } from '../../services/directories/csv/row-count-baseline.js';
+import {
+  ROW_COUNT_TTL_SECONDS,
+  RowCountBaseline,
+} from '../../services/directories/csv/row-count-baseline.js';
 import type { DirectoryEntry } from '../../services/directories/directory-answer.js';
 import type { DirectoryProvider } from '../../services/directories/directory-provider.js';
 import { openRunDirectories } from '../../services/pipeline/open-run-directories.js';
@@ -201,6 +204,8 @@ describe('CSV directory source from HR (file and URL)', function () {
       for (const name of staff) view.answer(subject(name));
       assert.equal(view.conclude().statuses[0]!.trusted, true);
       assert.equal(await baseline.previous('hr-csv'), 100);
+      const ttl = await redis.ttl(baseline.key('hr-csv'));
+      assert.ok(ttl > 0 && ttl <= ROW_COUNT_TTL_SECONDS, `the baseline has an end (TTL ${ttl})`);
 
       // The export is cut off at 90 rows: 10 % fewer than last time, above 5 %.
       writeFileSync(path, hrExport(staff.slice(0, 90)));
