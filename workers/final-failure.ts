@@ -60,6 +60,22 @@ export async function recordFinalFailure(app: App, job: FailedJob, reason: strin
     case JOBS.updateUser:
       await recordUserUpdateFailure(app, job, reason);
       return;
+    case JOBS.undoRun: {
+      const { runId, actor } = parsePayload(JOBS.undoRun, job.data);
+      await noteOnRun(app, runId, `undo by ${actor} failed: ${reason}; asking again is safe`);
+      return;
+    }
+    case JOBS.undoAction: {
+      const { actionId, actor } = parsePayload(JOBS.undoAction, job.data);
+      const entry = await app.audit.findByAction(actionId);
+      if (entry)
+        await noteOnRun(
+          app,
+          entry.runId,
+          `undo of action ${actionId} by ${actor} failed: ${reason}; asking again is safe`,
+        );
+      return;
+    }
     default:
       if (ACTION_JOBS.includes(name) && job.id) {
         const step = parsePayload(name as 'revoke-license', job.data);
@@ -76,6 +92,12 @@ export async function recordFinalFailure(app: App, job: FailedJob, reason: strin
           reason,
         );
       }
-    // Undo, scheduled runs and the sweep belong to no run's progress: Bull Board shows them.
+    // Scheduled runs, the sweep, retention and batch undo belong to no run: Bull Board shows them.
   }
+}
+
+/** A note on the run an undo was for, once however often the failure is reported. */
+async function noteOnRun(app: App, runId: string, note: string): Promise<void> {
+  const run = await app.runs.get(runId);
+  if (run && !run.notes.includes(note)) await app.runs.addNote(runId, note);
 }

@@ -118,4 +118,27 @@ describe('jobs failed without their processor running', function () {
     assert.equal(entry?.outcome, 'failed');
     assert.equal(entry?.reason, STALLED);
   });
+
+  it('an undo of a run: the run notes that its undo failed and that asking again is safe', async () => {
+    partial = await startWorkerRole(stack.config, silentLogger(), [
+      QUEUES.scan,
+      QUEUES.evaluate,
+      QUEUES.runControl,
+    ]);
+    const run = await launchRun(stack.app, { mode: 'dry-run', asOf: AS_OF, trigger: { type: 'cli' } });
+    assert.equal((await waitForRun(stack.app, run.id, 60_000)).status, 'done');
+    await partial.stop();
+    partial = undefined;
+
+    await stack.app.registry.add(JOBS.undoRun, { runId: run.id, actor: 'cli:test' }, jobIds.undoRun(run.id));
+    const job = await stack.app.registry.queue(QUEUES.undo).getJob(jobIds.undoRun(run.id));
+    await markStalledTooOften(stack, job!);
+    await stack.startWorkers();
+    const note = `undo by cli:test failed: ${STALLED}; asking again is safe`;
+    const deadline = Date.now() + 30_000;
+    while (!(await stack.app.runs.get(run.id))!.notes.includes(note)) {
+      assert.ok(Date.now() < deadline, 'the run never noted its failed undo');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
 });
