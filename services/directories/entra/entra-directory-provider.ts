@@ -5,7 +5,8 @@ import { AccessTokenCache } from '../idp/access-token-cache.js';
 import { IdpHttp } from '../idp/idp-http.js';
 import { lookupEach } from '../idp/lookup-each.js';
 import { checkNextPage } from '../idp/next-page.js';
-import { matchAttributeOf, type MatchSetting } from '../idp/match-setting.js';
+import { matchAttributeOf } from '../idp/match-setting.js';
+import { idpHttpOptionsOf, type IdpProviderOptions } from '../idp/idp-provider-options.js';
 import { matchByOf, type MatchBy } from '../match-key.js';
 import { parseBody } from '../idp/parse-body.js';
 import { tokenResponseSchema } from '../idp/token-response.js';
@@ -13,8 +14,7 @@ import { sameKey, stringAt } from '../idp/read-path.js';
 import { resolveSecret, type SecretSetting } from '../idp/secret.js';
 import { answerForGraphUser, graphUsersPageSchema, odataString, type GraphUser } from './entra-user.js';
 
-export interface EntraProviderOptions extends MatchSetting {
-  name: string;
+export interface EntraProviderOptions extends IdpProviderOptions {
   tenantId: string;
   clientId: string;
   clientSecret: SecretSetting;
@@ -26,13 +26,6 @@ export interface EntraProviderOptions extends MatchSetting {
   graphUrl: string;
   /** Users per page (`$top`, at most 999). */
   pageSize: number;
-  timeoutMs: number;
-  retries: number;
-  retryDelayMs: number;
-  /** Look-ups in flight at once. @defaultValue 4 */
-  lookupConcurrency?: number;
-  /** The longest rate-limit wait accepted. @defaultValue 60000 */
-  maxRateLimitWaitMs?: number;
 }
 
 /*
@@ -66,11 +59,7 @@ export class EntraDirectoryProvider implements DirectoryProvider {
     this.select = [...new Set(['id', 'accountEnabled', this.keyAttribute.split('.')[0]!])].join(',');
     this.tokens = new AccessTokenCache(() => this.fetchToken());
     this.http = new IdpHttp({
-      source: options.name,
-      timeoutMs: options.timeoutMs,
-      retries: options.retries,
-      retryDelayMs: options.retryDelayMs,
-      maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+      ...idpHttpOptionsOf(options),
       secrets: () => [this.secret, this.tokens.token].filter((s): s is string => s !== undefined),
     });
   }

@@ -4,7 +4,8 @@ import { DirectoryUnavailableError } from '../directory-unavailable-error.js';
 import { AccessTokenCache } from '../idp/access-token-cache.js';
 import { IdpHttp, printableUrl } from '../idp/idp-http.js';
 import { lookupEach } from '../idp/lookup-each.js';
-import { matchAttributeOf, type MatchSetting } from '../idp/match-setting.js';
+import { matchAttributeOf } from '../idp/match-setting.js';
+import { idpHttpOptionsOf, type IdpProviderOptions } from '../idp/idp-provider-options.js';
 import { matchByOf, type MatchBy } from '../match-key.js';
 import { parseBody } from '../idp/parse-body.js';
 import { tokenResponseSchema } from '../idp/token-response.js';
@@ -24,8 +25,7 @@ import {
   type GoogleUser,
 } from './google-user.js';
 
-export interface GoogleProviderOptions extends MatchSetting, ServiceAccountSetting {
-  name: string;
+export interface GoogleProviderOptions extends IdpProviderOptions, ServiceAccountSetting {
   /** The Workspace administrator the service account acts for (JWT `sub`). */
   subject: string;
   /** `my_customer`, or the account's customer id. */
@@ -34,13 +34,6 @@ export interface GoogleProviderOptions extends MatchSetting, ServiceAccountSetti
   url: string;
   /** Users per page (`maxResults`, at most 500). */
   pageSize: number;
-  timeoutMs: number;
-  retries: number;
-  retryDelayMs: number;
-  /** Look-ups in flight at once. @defaultValue 4 */
-  lookupConcurrency?: number;
-  /** The longest rate-limit wait accepted. @defaultValue 60000 */
-  maxRateLimitWaitMs?: number;
 }
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -69,11 +62,7 @@ export class GoogleDirectoryProvider implements DirectoryProvider {
     this.custom = attribute !== 'primaryEmail' && schema && field ? { schema, field } : undefined;
     this.tokens = new AccessTokenCache(() => this.fetchToken());
     this.http = new IdpHttp({
-      source: options.name,
-      timeoutMs: options.timeoutMs,
-      retries: options.retries,
-      retryDelayMs: options.retryDelayMs,
-      maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+      ...idpHttpOptionsOf(options),
       secrets: () => (this.tokens.token ? [this.tokens.token] : []),
     });
   }

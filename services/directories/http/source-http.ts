@@ -1,5 +1,6 @@
 import got, { HTTPError, type Got } from 'got';
 import { DirectoryUnavailableError } from '../directory-unavailable-error.js';
+import { directoryRetry } from '../directory-retry.js';
 import { printable, unavailable } from '../scim/scim-http.js';
 import type { SourceAuth } from '../source-credentials.js';
 
@@ -15,9 +16,6 @@ export interface SourceHttpOptions {
   retryDelayMs: number;
 }
 
-/** Retried: the source may answer the next time. 4xx other than 408/429 are not. */
-const RETRIED_STATUSES = [408, 429, 500, 502, 503, 504];
-
 /**
  * GETs against an HR system (JSON or CSV), with time limits, retries and typed failures: every
  * failure is a {@link DirectoryUnavailableError} naming the source and the URL, never a secret.
@@ -29,16 +27,7 @@ export class SourceHttp {
     this.http = got.extend({
       headers: options.auth.header ? { authorization: options.auth.header } : {},
       timeout: { request: options.timeoutMs },
-      retry: {
-        limit: options.retries,
-        methods: ['GET'],
-        statusCodes: RETRIED_STATUSES,
-        calculateDelay: ({ computedValue, attemptCount, error }) => {
-          if (computedValue === 0) return 0;
-          if (error.response?.headers['retry-after'] !== undefined) return computedValue;
-          return options.retryDelayMs * 2 ** (attemptCount - 1);
-        },
-      },
+      retry: directoryRetry(options.retries, options.retryDelayMs),
       throwHttpErrors: true,
     });
   }

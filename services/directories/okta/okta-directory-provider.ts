@@ -3,7 +3,8 @@ import type { DirectoryProvider } from '../directory-provider.js';
 import { IdpHttp, type Authorizer } from '../idp/idp-http.js';
 import { lookupEach } from '../idp/lookup-each.js';
 import { checkNextPage } from '../idp/next-page.js';
-import { matchAttributeOf, type MatchSetting } from '../idp/match-setting.js';
+import { matchAttributeOf } from '../idp/match-setting.js';
+import { idpHttpOptionsOf, type IdpProviderOptions } from '../idp/idp-provider-options.js';
 import { matchByOf, type MatchBy } from '../match-key.js';
 import { parseBody } from '../idp/parse-body.js';
 import { sameKey, stringAt } from '../idp/read-path.js';
@@ -17,21 +18,13 @@ import {
   type OktaUser,
 } from './okta-user.js';
 
-export interface OktaProviderOptions extends MatchSetting {
-  name: string;
+export interface OktaProviderOptions extends IdpProviderOptions {
   /** The Okta org, e.g. `https://example.okta.com`. */
   url: string;
   /** The API token (`Authorization: SSWS …`), or the variable that holds it. */
   token: SecretSetting;
   /** Users per page (`limit`, at most 200). */
   pageSize: number;
-  timeoutMs: number;
-  retries: number;
-  retryDelayMs: number;
-  /** Look-ups in flight at once. @defaultValue 4 */
-  lookupConcurrency?: number;
-  /** The longest rate-limit wait accepted. @defaultValue 60000 */
-  maxRateLimitWaitMs?: number;
 }
 
 /** Profile attributes Okta's `filter` can match; any other needs `search`. */
@@ -60,11 +53,7 @@ export class OktaDirectoryProvider implements DirectoryProvider {
       '',
     );
     this.http = new IdpHttp({
-      source: options.name,
-      timeoutMs: options.timeoutMs,
-      retries: options.retries,
-      retryDelayMs: options.retryDelayMs,
-      maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+      ...idpHttpOptionsOf(options),
       rateLimitWaitMs: (headers) => oktaRateLimitWaitMs(headers),
       secrets: () => (this.token ? [this.token] : []),
     });

@@ -1,5 +1,6 @@
 import got, { HTTPError, ParseError, RequestError, TimeoutError, type Got } from 'got';
 import { DirectoryUnavailableError } from '../directory-unavailable-error.js';
+import { directoryRetry } from '../directory-retry.js';
 import { listResponseSchema, type ListResponse } from './scim-list-response.js';
 
 export interface ScimHttpOptions {
@@ -16,9 +17,6 @@ export interface ScimHttpOptions {
   /** The first retry's delay; each further retry waits twice as long. */
   retryDelayMs: number;
 }
-
-/** Retried: the directory may answer the next time. 4xx other than 408/429 are not. */
-const RETRIED_STATUSES = [408, 429, 500, 502, 503, 504];
 
 /** Query parameters that carry a credential (`?api_key=…`, `?access_token=…`, `?sig=…`). */
 const SECRET_PARAM = /key|token|secret|password|passwd|sig|auth/i;
@@ -109,17 +107,7 @@ export class ScimHttp {
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       },
       timeout: { request: options.timeoutMs },
-      retry: {
-        limit: options.retries,
-        methods: ['GET'],
-        statusCodes: RETRIED_STATUSES,
-        // Honour a server's Retry-After; otherwise our own, shorter back-off.
-        calculateDelay: ({ computedValue, attemptCount, error }) => {
-          if (computedValue === 0) return 0;
-          if (error.response?.headers['retry-after'] !== undefined) return computedValue;
-          return options.retryDelayMs * 2 ** (attemptCount - 1);
-        },
-      },
+      retry: directoryRetry(options.retries, options.retryDelayMs),
       responseType: 'json',
       throwHttpErrors: true,
     });
