@@ -10,19 +10,12 @@
  * --database: the simulator writes its world into that PostgreSQL / MySQL / MariaDB database
  * (replacing Jira's tables there) and the run reads it as `jira.database`.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
-import { validateConfig } from '../config/load.js';
-import { createApp } from '../runtime/app.js';
 import { launchRun } from '../runtime/launch-run.js';
 import { ensureRedis } from '../runtime/local-redis.js';
-import { silentLogger } from '../runtime/logger.js';
 import { deletePrefixKeys } from '../runtime/prefix-keys.js';
 import { DEFAULT_CROWD_APPLICATION, startSimulator } from '../simulator/index.js';
+import { startBenchStack } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -66,16 +59,7 @@ const raw = {
   directories: { sources: [{ type: 'scim', url: `${sim.url}/scim/v2`, token: 'sim-token' }] },
   policy: { existingUsersSeenSince: '2025-01-01' },
 };
-const dir = mkdtempSync(join(tmpdir(), 'reclaim-bench-'));
-writeFileSync(join(dir, 'reclaim.yaml'), stringify(raw));
-const workers = Array.from({ length: workerCount }, () =>
-  spawn(process.execPath, ['bin/reclaim.js', 'worker', '--config', join(dir, 'reclaim.yaml')], {
-    stdio: 'ignore',
-    env: { ...process.env, LOG_LEVEL: 'warn', REDIS_URL: '' },
-  }),
-);
-const app = createApp(validateConfig(raw), 'producer', silentLogger());
-await new Promise((resolve) => setTimeout(resolve, 3000));
+const { app, stopWorkers, removeConfig } = await startBenchStack(raw, workerCount);
 
 const started = Date.now();
 const created = await launchRun(app, { mode: 'dry-run', trigger: { type: 'cli', by: 'bench' } });
@@ -111,10 +95,9 @@ const byRoute = Object.entries(stats.requests.byRoute)
   .sort((a, b) => b[1] - a[1]);
 console.log(`Jira requests by route: ${byRoute.map(([route, n]) => `${route} ${n}`).join(', ')}`);
 
-for (const worker of workers) worker.kill('SIGTERM');
-await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
+await stopWorkers();
 await app.close();
 await sim.close();
 await deletePrefixKeys(redis.url, prefix);
 await redis.stop();
-rmSync(dir, { recursive: true, force: true });
+removeConfig();

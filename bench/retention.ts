@@ -9,22 +9,15 @@
  *
  *   npx tsx bench/retention.ts [--users 30000] [--runs 10] [--retain 3] [--workers 2] [--shared-redis]
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
-import { validateConfig } from '../config/load.js';
-import { createApp } from '../runtime/app.js';
 import { launchRun } from '../runtime/launch-run.js';
 import { ensureRedis, startThrowawayRedis } from '../runtime/local-redis.js';
-import { silentLogger } from '../runtime/logger.js';
 import { deletePrefixKeys, prefixMemoryUsage, usedMemory } from '../runtime/prefix-keys.js';
 import { pruneRuns } from '../services/runs/prune-runs.js';
 import { runPlanKeys } from '../services/runs/run-keyspace.js';
 import { waitForRun } from '../services/runs/wait-for-run.js';
 import { startSimulator } from '../simulator/index.js';
+import { startBenchStack } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -50,16 +43,7 @@ const raw = {
   policy: { existingUsersSeenSince: '2025-01-01' },
   runs: { retainCount },
 };
-const dir = mkdtempSync(join(tmpdir(), 'reclaim-bench-'));
-writeFileSync(join(dir, 'reclaim.yaml'), stringify(raw));
-const workers = Array.from({ length: workerCount }, () =>
-  spawn(process.execPath, ['bin/reclaim.js', 'worker', '--config', join(dir, 'reclaim.yaml')], {
-    stdio: 'ignore',
-    env: { ...process.env, LOG_LEVEL: 'warn', REDIS_URL: '' },
-  }),
-);
-const app = createApp(validateConfig(raw), 'producer', silentLogger());
-await new Promise((resolve) => setTimeout(resolve, 3000));
+const { app, stopWorkers, removeConfig } = await startBenchStack(raw, workerCount);
 
 /**
  * used_memory once Redis has freed what UNLINK handed to its background thread, as the median
@@ -123,10 +107,9 @@ console.log(
   `plan: ${(planBytes / (users * retained.length)).toFixed(1)} bytes per user per retained run (${retained.length} retained)`,
 );
 
-for (const worker of workers) worker.kill('SIGTERM');
-await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
+await stopWorkers();
 await app.close();
 await sim.close();
 await deletePrefixKeys(redis.url, prefix);
 await redis.stop();
-rmSync(dir, { recursive: true, force: true });
+removeConfig();

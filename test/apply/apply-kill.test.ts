@@ -6,7 +6,7 @@ import { silentLogger } from '../../runtime/logger.js';
 import { deletePrefixKeys } from '../../runtime/prefix-keys.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/index.js';
 import { AS_OF, EXPECTED, VERDICT_POLICY, verdictFixture } from '../pipeline/verdict-fixture.js';
-import { killAll, spawnReclaim, writeConfigFile, type ReclaimProcess } from '../support/child.js';
+import { killAll, startWorkerProcess, writeConfigFile, type ReclaimProcess } from '../support/child.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { runToEnd, simUser, stackConfig, startStack, waitForRun } from '../support/stack.js';
 
@@ -59,12 +59,7 @@ describe('an apply run whose worker is killed', function () {
     const raw = stackConfig(sim, prefix, { ...CONFIG, worker: { lockDurationMs: 2_000 } });
     config = writeConfigFile(raw);
     app = createApp(validateConfig(raw), 'producer', silentLogger());
-    const startWorker = async () => {
-      const worker = spawnReclaim(['worker', '--config', config!.file], { REDIS_URL: '' });
-      workers.push(worker);
-      await worker.waitFor(/workers started/);
-      return worker;
-    };
+    const startWorker = () => startWorkerProcess(config!.file, workers);
 
     const first = await startWorker();
     const run = await launchRun(app, { mode: 'apply', asOf: AS_OF, trigger: { type: 'cli' } });

@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { assessDirectory } from '../../services/directories/assess-directory.js';
-import type { DirectoryEntry } from '../../services/directories/directory-answer.js';
 import {
   EntraDirectoryProvider,
   type EntraProviderOptions,
 } from '../../services/directories/entra/entra-directory-provider.js';
-import { delta, startIdpSimulator, type IdpAccount, type IdpSimulator } from './idp-simulator.js';
+import {
+  delta,
+  loadEntries,
+  startIdpSimulator,
+  TEST_REQUEST_LIMITS,
+  type IdpAccount,
+  type IdpSimulator,
+} from './idp-simulator.js';
 
 const staff = Array.from({ length: 47 }, (_, i) => `staff${i + 1}@contoso.example`);
 const ACCOUNTS: IdpAccount[] = [
@@ -33,16 +39,9 @@ describe('Microsoft Entra ID through Microsoft Graph over HTTP (simulator)', fun
       graphUrl: `${idp.sim.url}/entra/v1.0`,
       match: 'username',
       pageSize: 20,
-      timeoutMs: 2000,
-      retries: 2,
-      retryDelayMs: 20,
+      ...TEST_REQUEST_LIMITS,
       ...overrides,
     });
-  const load = async (p: EntraDirectoryProvider) => {
-    const entries: DirectoryEntry[] = [];
-    for await (const entry of p.loadAll()) entries.push(entry);
-    return entries;
-  };
 
   before(async () => (idp = await startIdpSimulator(ACCOUNTS)));
   afterEach(() => idp.reset());
@@ -50,7 +49,7 @@ describe('Microsoft Entra ID through Microsoft Graph over HTTP (simulator)', fun
 
   it('pages through @odata.nextLink to the end and maps accountEnabled, with one token', async () => {
     const before = { token: await idp.requests(TOKEN_ROUTE), users: await idp.requests(USERS_ROUTE) };
-    const entries = await load(provider());
+    const entries = await loadEntries(provider());
     assert.equal(entries.length, ACCOUNTS.length);
     const answers = Object.fromEntries(entries.map((e) => [e.userName, e.answer]));
     assert.deepEqual(answers['staff1@contoso.example'], {
@@ -84,7 +83,7 @@ describe('Microsoft Entra ID through Microsoft Graph over HTTP (simulator)', fun
 
   it('matchAttribute onPremisesSamAccountName keys accounts by their on-premises name; match: email by mail', async () => {
     const sam = provider({ matchAttribute: 'onPremisesSamAccountName' });
-    const entries = await load(sam);
+    const entries = await loadEntries(sam);
     assert.equal(entries.length, staff.length);
     assert.ok(entries.some((e) => e.userName === 'staff47'));
     assert.deepEqual(Object.fromEntries(await sam.lookup(['STAFF11', 'staff99'])), {
@@ -92,7 +91,7 @@ describe('Microsoft Entra ID through Microsoft Graph over HTTP (simulator)', fun
       staff99: { status: 'absent' },
     });
     const mail = provider({ match: 'email' });
-    assert.ok((await load(mail)).some((e) => e.userName === 'sean.obrien@contoso.example'));
+    assert.ok((await loadEntries(mail)).some((e) => e.userName === 'sean.obrien@contoso.example'));
   });
 
   it('renews a token that expired, before using it', async () => {
@@ -147,7 +146,7 @@ describe('Microsoft Entra ID through Microsoft Graph over HTTP (simulator)', fun
   it('the token endpoint down: unknown after its retries, saying so', async () => {
     await idp.faults('entra', { tokenOutage: 503 });
     const before = await idp.requests(TOKEN_ROUTE);
-    await assert.rejects(load(provider()), {
+    await assert.rejects(loadEntries(provider()), {
       message:
         /^entra: request failed: 503 Service Unavailable: temporarily_unavailable: Injected outage\. \(POST .*\/token, 3 attempts\)$/,
     });
@@ -157,20 +156,22 @@ describe('Microsoft Entra ID through Microsoft Graph over HTTP (simulator)', fun
   it('waits out a 429 for its Retry-After, then goes on', async () => {
     await idp.faults('entra', { rateLimited: 1 });
     const before = await idp.requests(USERS_ROUTE);
-    assert.equal((await load(provider({ retries: 0 }))).length, ACCOUNTS.length);
+    assert.equal((await loadEntries(provider({ retries: 0 }))).length, ACCOUNTS.length);
     assert.deepEqual(delta(await idp.requests(USERS_ROUTE), before), { '200': 3, '429': 1 });
   });
 
   it('a 429 asking for longer than maxRateLimitWaitMs fails instead of stalling the run', async () => {
     await idp.faults('entra', { rateLimited: 1 });
-    await assert.rejects(load(provider({ retries: 0, maxRateLimitWaitMs: 500 })), {
+    await assert.rejects(loadEntries(provider({ retries: 0, maxRateLimitWaitMs: 500 })), {
       message: /^entra: rate limited for longer than allowed: 429 Too Many Requests: TooManyRequests/,
     });
   });
 
   it('a listing that stops before @odata.count is a failure, and nobody is absent', async () => {
     await idp.faults('entra', { truncateAfterPages: 2 });
-    await assert.rejects(load(provider()), { message: 'entra: the listing ended after 40 of 48 accounts' });
+    await assert.rejects(loadEntries(provider()), {
+      message: 'entra: the listing ended after 40 of 48 accounts',
+    });
     const result = await assessDirectory({
       providers: [provider()],
       jiraUsernames: ['staff45@contoso.example', 'staff2@contoso.example'],
@@ -186,7 +187,7 @@ describe('Microsoft Entra ID through Microsoft Graph over HTTP (simulator)', fun
   it('Graph down (503 after retries): unknown, with the status and the attempts', async () => {
     await idp.faults('entra', { outage: 503 });
     await assert.rejects(
-      load(provider()),
+      loadEntries(provider()),
       /^DirectoryUnavailableError: entra: request failed: 503 Service Unavailable: generalException: Injected outage: HTTP 503\. \(GET .*3 attempts\)$/,
     );
   });

@@ -4,12 +4,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assessDirectory } from '../../services/directories/assess-directory.js';
-import type { DirectoryEntry } from '../../services/directories/directory-answer.js';
 import {
   GoogleDirectoryProvider,
   type GoogleProviderOptions,
 } from '../../services/directories/google/google-directory-provider.js';
-import { delta, startIdpSimulator, type IdpAccount, type IdpSimulator } from './idp-simulator.js';
+import {
+  delta,
+  loadEntries,
+  startIdpSimulator,
+  TEST_REQUEST_LIMITS,
+  type IdpAccount,
+  type IdpSimulator,
+} from './idp-simulator.js';
 
 const staff = Array.from({ length: 23 }, (_, i) => `staff${i + 1}@corp.example`);
 const ACCOUNTS: IdpAccount[] = [
@@ -46,16 +52,9 @@ describe('Google Workspace Admin SDK Directory over HTTP (simulator)', function 
       credentialsFile: keyFile,
       match: 'username',
       pageSize: 10,
-      timeoutMs: 2000,
-      retries: 2,
-      retryDelayMs: 20,
+      ...TEST_REQUEST_LIMITS,
       ...overrides,
     });
-  const load = async (p: GoogleDirectoryProvider) => {
-    const entries: DirectoryEntry[] = [];
-    for await (const entry of p.loadAll()) entries.push(entry);
-    return entries;
-  };
 
   before(async () => {
     idp = await startIdpSimulator(ACCOUNTS);
@@ -83,7 +82,7 @@ describe('Google Workspace Admin SDK Directory over HTTP (simulator)', function 
 
   it('signs in with the key file, pages through nextPageToken and maps suspended and archived', async () => {
     const before = { users: await idp.requests(USERS_ROUTE), token: await idp.requests(TOKEN_ROUTE) };
-    const entries = await load(provider());
+    const entries = await loadEntries(provider());
     assert.equal(entries.length, ACCOUNTS.length);
     const answers = Object.fromEntries(entries.map((e) => [e.userName, e.answer]));
     assert.deepEqual(answers['left@corp.example'], { status: 'disabled', attribute: 'suspended=true' });
@@ -114,7 +113,7 @@ describe('Google Workspace Admin SDK Directory over HTTP (simulator)', function 
 
   it('match: attribute keys accounts by a custom schema field, listed and looked up', async () => {
     const p = provider({ match: 'attribute', matchAttribute: 'HR.jiraUser' });
-    const entries = await load(p);
+    const entries = await loadEntries(p);
     assert.equal(entries.length, staff.length);
     assert.ok(entries.some((e) => e.userName === 'jira-staff7'));
     assert.deepEqual(Object.fromEntries(await p.lookup(['JIRA-STAFF7', 'jira-nobody', "o'neil"])), {
@@ -168,7 +167,7 @@ describe('Google Workspace Admin SDK Directory over HTTP (simulator)', function 
   });
 
   it('a missing key file: unknown, naming the file', async () => {
-    await assert.rejects(load(provider({ credentialsFile: join(dir, 'missing.json') })), {
+    await assert.rejects(loadEntries(provider({ credentialsFile: join(dir, 'missing.json') })), {
       message: `google: cannot read credentialsFile ${join(dir, 'missing.json')} (ENOENT)`,
     });
   });
@@ -176,7 +175,7 @@ describe('Google Workspace Admin SDK Directory over HTTP (simulator)', function 
   it('waits out a 429, then goes on', async () => {
     await idp.faults('google', { rateLimited: 1 });
     const before = await idp.requests(USERS_ROUTE);
-    assert.equal((await load(provider({ retries: 0 }))).length, ACCOUNTS.length);
+    assert.equal((await loadEntries(provider({ retries: 0 }))).length, ACCOUNTS.length);
     assert.deepEqual(delta(await idp.requests(USERS_ROUTE), before), { '200': 3, '429': 1 });
   });
 

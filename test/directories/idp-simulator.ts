@@ -1,3 +1,4 @@
+import type { DirectoryEntry } from '../../services/directories/directory-answer.js';
 import type { FixtureScimUser } from '../../simulator/fixture-schema.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/index.js';
 import { INTERNAL_DIRECTORY, SOFTWARE_ROLE } from '../support/fixture-parts.js';
@@ -52,4 +53,16 @@ export function delta(after: Record<string, number>, before: Record<string, numb
     if (d !== 0) out[status] = d;
   }
   return out;
+}
+
+/** Time limit and retries for a provider under test: short, so that fault tests end quickly. */
+export const TEST_REQUEST_LIMITS = { timeoutMs: 2000, retries: 2, retryDelayMs: 20 } as const;
+
+/** Every entry a provider's `loadAll()` yields, in order. */
+export async function loadEntries(provider: {
+  loadAll(): AsyncIterable<DirectoryEntry>;
+}): Promise<DirectoryEntry[]> {
+  const entries: DirectoryEntry[] = [];
+  for await (const entry of provider.loadAll()) entries.push(entry);
+  return entries;
 }

@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
 import { assessDirectory } from '../../services/directories/assess-directory.js';
-import type { DirectoryEntry } from '../../services/directories/directory-answer.js';
 import { DirectoryUnavailableError } from '../../services/directories/directory-unavailable-error.js';
 import {
   OktaDirectoryProvider,
   type OktaProviderOptions,
 } from '../../services/directories/okta/okta-directory-provider.js';
-import { delta, startIdpSimulator, type IdpAccount, type IdpSimulator } from './idp-simulator.js';
+import {
+  delta,
+  loadEntries,
+  startIdpSimulator,
+  TEST_REQUEST_LIMITS,
+  type IdpAccount,
+  type IdpSimulator,
+} from './idp-simulator.js';
 
 const STATUSES = {
   'p.active': 'ACTIVE',
@@ -37,16 +43,9 @@ describe('Okta Users API over HTTP (simulator)', function () {
       token: { value: TOKEN },
       match: 'username',
       pageSize: 10,
-      timeoutMs: 2000,
-      retries: 2,
-      retryDelayMs: 20,
+      ...TEST_REQUEST_LIMITS,
       ...overrides,
     });
-  const load = async (p: OktaDirectoryProvider) => {
-    const entries: DirectoryEntry[] = [];
-    for await (const entry of p.loadAll()) entries.push(entry);
-    return entries;
-  };
 
   before(async () => (idp = await startIdpSimulator(ACCOUNTS)));
   afterEach(() => idp.reset());
@@ -54,7 +53,7 @@ describe('Okta Users API over HTTP (simulator)', function () {
 
   it('lists every account to the last page, DEPROVISIONED ones too, and maps each status', async () => {
     const before = await idp.requests('GET /okta/api/v1/users');
-    const entries = await load(provider({ pageSize: 10 }));
+    const entries = await loadEntries(provider({ pageSize: 10 }));
     assert.equal(entries.length, ACCOUNTS.length);
     const answers = Object.fromEntries(entries.map((e) => [e.userName, e.answer]));
     for (const [userName, status] of Object.entries(STATUSES)) {
@@ -99,7 +98,7 @@ describe('Okta Users API over HTTP (simulator)', function () {
   });
 
   it('match: email keys the accounts by profile.email; match: attribute by a profile attribute (search)', async () => {
-    const byEmail = await load(provider({ match: 'email' }));
+    const byEmail = await loadEntries(provider({ match: 'email' }));
     assert.ok(byEmail.some((e) => e.userName === 'obrien@corp.example'));
     assert.ok(byEmail.some((e) => e.userName === 'staff001@example.com'));
     assert.deepEqual(
@@ -110,7 +109,7 @@ describe('Okta Users API over HTTP (simulator)', function () {
       },
     );
     const byNumber = provider({ match: 'attribute', matchAttribute: 'employeeNumber' });
-    const entries = await load(byNumber);
+    const entries = await loadEntries(byNumber);
     assert.equal(entries.length, staff.length, 'accounts without the attribute have no key');
     assert.deepEqual(Object.fromEntries(await byNumber.lookup(['e1000', 'E9999'])), {
       e1000: { status: 'active', attribute: 'status=ACTIVE' },
@@ -121,7 +120,7 @@ describe('Okta Users API over HTTP (simulator)', function () {
   it('waits out a 429 until X-Rate-Limit-Reset, then goes on', async () => {
     await idp.faults('okta', { rateLimited: 1 });
     const before = await idp.requests('GET /okta/api/v1/users');
-    const entries = await load(provider({ retries: 0 }));
+    const entries = await loadEntries(provider({ retries: 0 }));
     assert.equal(entries.length, ACCOUNTS.length);
     const sent = delta(await idp.requests('GET /okta/api/v1/users'), before);
     assert.equal(sent['429'], 1);
@@ -148,7 +147,7 @@ describe('Okta Users API over HTTP (simulator)', function () {
 
   it('a listing cut off after its first page is a failure, not a directory of ten', async () => {
     await idp.faults('okta', { cutAfterPages: 1 });
-    await assert.rejects(load(provider()), (error: unknown) => {
+    await assert.rejects(loadEntries(provider()), (error: unknown) => {
       assert.ok(error instanceof DirectoryUnavailableError);
       assert.match(error.message, /^okta: request failed: 500 Internal Server Error.*3 attempts\)$/);
       return true;
@@ -177,13 +176,13 @@ describe('Okta Users API over HTTP (simulator)', function () {
 
   it('a token named by tokenEnv: an unset variable makes the source unknown, naming it', async () => {
     delete process.env.RECLAIM_TEST_OKTA_TOKEN;
-    await assert.rejects(load(provider({ token: { env: 'RECLAIM_TEST_OKTA_TOKEN' } })), {
+    await assert.rejects(loadEntries(provider({ token: { env: 'RECLAIM_TEST_OKTA_TOKEN' } })), {
       message: 'okta: the environment variable RECLAIM_TEST_OKTA_TOKEN (tokenEnv) is not set',
     });
     process.env.RECLAIM_TEST_OKTA_TOKEN = TOKEN;
     try {
       assert.equal(
-        (await load(provider({ token: { env: 'RECLAIM_TEST_OKTA_TOKEN' } }))).length,
+        (await loadEntries(provider({ token: { env: 'RECLAIM_TEST_OKTA_TOKEN' } }))).length,
         ACCOUNTS.length,
       );
     } finally {

@@ -7,7 +7,7 @@ import { launchRun } from '../../runtime/launch-run.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { deletePrefixKeys } from '../../runtime/prefix-keys.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/index.js';
-import { killAll, spawnReclaim, writeConfigFile, type ReclaimProcess } from '../support/child.js';
+import { killAll, startWorkerProcess, writeConfigFile, type ReclaimProcess } from '../support/child.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { stackConfig, waitForRun } from '../support/stack.js';
 
@@ -44,12 +44,7 @@ describe('a scan whose worker keeps dying', function () {
     });
     config = writeConfigFile(raw);
     app = createApp(validateConfig(raw), 'producer', silentLogger());
-    const startWorker = async () => {
-      const worker = spawnReclaim(['worker', '--config', config!.file], { REDIS_URL: '' });
-      workers.push(worker);
-      await worker.waitFor(/workers started/);
-      return worker;
-    };
+    const startWorker = () => startWorkerProcess(config!.file, workers);
     const scanJob = async () => (await app!.registry.queue(QUEUES.scan).getJob(jobIds.scanRun(run.id)))!;
 
     const run = await launchRun(app, { mode: 'dry-run', trigger: { type: 'cli' } });

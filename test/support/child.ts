@@ -17,6 +17,20 @@ export function spawnReclaim(args: string[], env: Record<string, string> = {}): 
   return spawnCommand(process.execPath, ['bin/reclaim.js', ...args], env);
 }
 
+/**
+ * `reclaim worker` on a configuration file, tracked in `workers` so that `killAll` ends it;
+ * resolves once its workers are listening. REDIS_URL is cleared so the file's URL is used.
+ */
+export async function startWorkerProcess(
+  configFile: string,
+  workers: ReclaimProcess[],
+): Promise<ReclaimProcess> {
+  const worker = spawnReclaim(['worker', '--config', configFile], { REDIS_URL: '' });
+  workers.push(worker);
+  await worker.waitFor(/workers started/);
+  return worker;
+}
+
 /** Any command in the checkout, with its output collected. */
 export function spawnCommand(
   command: string,
