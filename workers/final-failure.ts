@@ -1,4 +1,4 @@
-import { JOBS, type JobName } from '../queues/names.js';
+import { ACTION_QUEUES, JOB_QUEUE, JOBS, type JobName } from '../queues/names.js';
 import { parsePayload } from '../queues/payloads.js';
 import type { App } from '../runtime/app.js';
 import { recordStepFailure } from '../services/apply/run-action-step.js';
@@ -13,13 +13,10 @@ export interface FailedJob {
   data: unknown;
 }
 
-const ACTION_JOBS: readonly JobName[] = [
-  JOBS.revokeLicense,
-  JOBS.removeGroups,
-  JOBS.addGroups,
-  JOBS.deactivate,
-  JOBS.rename,
-];
+/** The jobs of the action queues: one step of a user's chain each. */
+const ACTION_JOBS = (Object.keys(JOB_QUEUE) as JobName[]).filter((job) =>
+  ACTION_QUEUES.includes(JOB_QUEUE[job]),
+);
 
 /**
  * A job failed for good: what its run keeps of it. Called from the processor's last attempt,
