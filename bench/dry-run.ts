@@ -100,4 +100,4 @@ await app.close();
 await sim.close();
 await deletePrefixKeys(redis.url, prefix);
 await redis.stop();
-removeConfig();
+await removeConfig();

@@ -112,4 +112,4 @@ await app.close();
 await sim.close();
 await deletePrefixKeys(redis.url, prefix);
 await redis.stop();
-removeConfig();
+await removeConfig();

@@ -20,6 +20,7 @@ type Env = Record<string, string | undefined>;
 const ENV_OVERRIDES: Array<[string, string[], (v: string) => unknown]> = [
   ['REDIS_URL', ['redis', 'url'], String],
   ['REDIS_PREFIX', ['redis', 'prefix'], String],
+  ['RECORDS_URL', ['records', 'url'], String],
   ['JIRA_URL', ['jira', 'url'], String],
   ['JIRA_TOKEN', ['jira', 'token'], String],
   ['JIRA_USER', ['jira', 'username'], String],

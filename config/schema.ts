@@ -656,8 +656,31 @@ const runsSchema = z.strictObject({
     .default(1),
 });
 
+const recordsSchema = z.strictObject({
+  /**
+   * postgres://user[:password]@host:5432/reclaim: where runs, plans, the audit log and the
+   * histories are kept. Without it, one process (`reclaim start`, `reclaim demo`) keeps them in
+   * an embedded PostgreSQL (PGlite) in `dataDir`; separate api and worker processes need it.
+   */
+  url: url(['postgres:', 'postgresql:']).optional(),
+  /** Connections per process. */
+  poolSize: positiveInt().default(10),
+  /** The embedded store's directory, used only without `url`. */
+  dataDir: z.string().min(1).default('./data/records'),
+  /**
+   * The role the application's queries run as (`SET ROLE`): the migrations grant it what it
+   * needs and no UPDATE or DELETE on the audit log. Null: run as the connecting user.
+   */
+  appRole: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, { error: 'expected a PostgreSQL role name (lower case, digits, "_")' })
+    .nullable()
+    .default('reclaim_app'),
+});
+
 export const configSchema = z.strictObject({
   redis: redisSchema.prefault({}),
+  records: recordsSchema.prefault({}),
   jira: jiraSchema.prefault({}),
   policy: policySchema.prefault({}),
   brake: brakeSchema.prefault({}),
@@ -681,6 +704,7 @@ export type DirectoryCombine = ReclaimConfig['directories']['combine'];
 export type DirectoryScopeConfig = z.infer<typeof directoryScopeSchema>;
 export type ScheduleEntry = ReclaimConfig['schedule'][number];
 export type JiraDatabaseConfig = NonNullable<ReclaimConfig['jira']['database']>;
+export type RecordsConfig = ReclaimConfig['records'];
 export type ApiRole = z.infer<typeof apiTokenSchema>['role'];
 
 /** Keys whose values are secrets: never printed, never logged. */

@@ -11,6 +11,8 @@ import type { RunDirectoryView } from '../services/pipeline/run-directory-view.j
 import { SharedRateLimiter } from '../services/ratelimit/shared-rate-limiter.js';
 import { ApplyProgress } from '../services/apply/apply-progress.js';
 import { AuditLog } from '../services/audit/audit-log.js';
+import { openRecords } from '../services/records/open-records.js';
+import type { RecordsDb } from '../services/records/records-db.js';
 import { FirstSeenStore } from '../services/runs/first-seen-store.js';
 import { PlanStore } from '../services/runs/plan-store.js';
 import { RunLifecycle, type LifecycleHooks } from '../services/runs/run-lifecycle.js';
@@ -41,6 +43,8 @@ export interface App {
   logger: Logger;
   prefix: string;
   redis: Redis;
+  /** What must last (runs, plans, the audit log, histories): PostgreSQL or the embedded store. */
+  records: RecordsDb;
   registry: QueueRegistry;
   runs: RunStore;
   /** Every status change of a run goes through it. */
@@ -81,6 +85,7 @@ export function createApp(
   const prefix = config.redis.prefix;
   const redis = createRedis(config.redis.url, role, `reclaim-${role}`);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
+  const records = openRecords(config.records);
   const registry = new QueueRegistry(redis, prefix);
   const runs = new RunStore(redis, prefix);
   const lifecycle = new RunLifecycle(runs, {
@@ -104,6 +109,7 @@ export function createApp(
     logger,
     prefix,
     redis,
+    records,
     registry,
     runs,
     lifecycle,
@@ -122,6 +128,7 @@ export function createApp(
     async close() {
       await registry.close();
       await jira?.close();
+      await records.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

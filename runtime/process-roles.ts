@@ -26,7 +26,7 @@ export async function startWorkerRole(
   logger: Logger,
   queues: QueueName[] = ALL_QUEUES,
 ): Promise<RunningRole> {
-  const app = createApp(config, 'worker', logger);
+  const app = await openApp(config, 'worker', logger);
   const host = new WorkerHost({
     connection: app.redis,
     prefix: app.prefix,
@@ -64,7 +64,7 @@ export async function startWorkerRole(
 }
 
 export async function startApiRole(config: Readonly<ReclaimConfig>, logger: Logger): Promise<ApiRole> {
-  const app = createApp(config, 'producer', logger);
+  const app = await openApp(config, 'producer', logger);
   const server = createApiApp(app).listen(config.api.port, config.api.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -87,4 +87,20 @@ export async function startApiRole(config: Readonly<ReclaimConfig>, logger: Logg
       await app.close();
     },
   };
+}
+
+/** An app whose records store is open and migrated: a role that cannot reach it does not start. */
+async function openApp(
+  config: Readonly<ReclaimConfig>,
+  role: 'worker' | 'producer',
+  logger: Logger,
+): Promise<App> {
+  const app = createApp(config, role, logger);
+  try {
+    await app.records.ready();
+  } catch (error) {
+    await app.close().catch(() => {});
+    throw error;
+  }
+  return app;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createLogger } from '../../runtime/logger.js';
 import { stopOnSignals } from '../../runtime/signals.js';
@@ -6,6 +7,7 @@ import { parseNumber } from '../options.js';
 import { loadCliConfig } from '../load-cli-config.js';
 
 const DEMO_PREFIX = 'reclaim-demo';
+const DEMO_RECORDS_DIR = './data/demo-records';
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -50,7 +52,7 @@ export function registerDemoCommand(program: Command): void {
       const sim = await startSimulator({ users: options.users, profile: options.profile as 'dc11' });
       const token = randomBytes(16).toString('hex');
       const aYearAgo = new Date(Date.now() - 365 * 24 * 3600 * 1000).toISOString().slice(0, 10);
-      const { config, localRedis } = await loadCliConfig(program, {
+      const { config: loaded, localRedis } = await loadCliConfig(program, {
         startLocalRedis: true,
         overrides: {
           redis: { prefix: DEMO_PREFIX },
@@ -75,6 +77,10 @@ export function registerDemoCommand(program: Command): void {
           api: { port: apiPort, tokens: [{ name: 'demo', token, role: 'admin' }] },
         },
       });
+      // The tour keeps its records in an embedded store of its own, started afresh like its
+      // Redis prefix, whatever records store the configuration names.
+      const config = { ...loaded, records: { ...loaded.records, url: undefined, dataDir: DEMO_RECORDS_DIR } };
+      rmSync(DEMO_RECORDS_DIR, { recursive: true, force: true });
       await deletePrefixKeys(config.redis.url, config.redis.prefix);
       const workers = await startWorkerRole(config, logger);
       const api = await startApiRole(config, logger);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { isQueueName, type QueueName } from '../../queues/names.js';
+import { requireSharedRecords } from '../../services/records/open-records.js';
 import { createLogger } from '../../runtime/logger.js';
 import { stopOnSignals } from '../../runtime/signals.js';
 import { loadCliConfig } from '../load-cli-config.js';
@@ -12,6 +13,7 @@ export function registerRoleCommands(program: Command): void {
     .action(async (options: { queues?: string }) => {
       const queues = parseQueues(options.queues);
       const { config, localRedis } = await loadCliConfig(program);
+      requireSharedRecords(config.records, 'worker');
       const { startWorkerRole } = await import('../../runtime/process-roles.js');
       const logger = createLogger('reclaim-worker');
       const role = await startWorkerRole(config, logger, queues);
@@ -26,6 +28,7 @@ export function registerRoleCommands(program: Command): void {
     .description('serve the HTTP API and Bull Board')
     .action(async () => {
       const { config, localRedis } = await loadCliConfig(program);
+      requireSharedRecords(config.records, 'api');
       const { startApiRole } = await import('../../runtime/process-roles.js');
       const logger = createLogger('reclaim-api');
       const role = await startApiRole(config, logger);

@@ -7,6 +7,7 @@ import { deletePrefixKeys } from '../../runtime/prefix-keys.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/index.js';
 import { AS_OF, EXPECTED, VERDICT_POLICY, verdictFixture } from '../pipeline/verdict-fixture.js';
 import { killAll, startWorkerProcess, writeConfigFile, type ReclaimProcess } from '../support/child.js';
+import { createRecordsFor } from '../support/records.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { runToEnd, simUser, stackConfig, startStack, waitForRun } from '../support/stack.js';
 
@@ -34,6 +35,7 @@ describe('an apply run whose worker is killed', function () {
   let prefix: string | undefined;
   let config: { file: string; remove(): void } | undefined;
   const workers: ReclaimProcess[] = [];
+  let records: { drop(): Promise<void> } | undefined;
 
   after(async () => {
     await killAll(workers);
@@ -41,6 +43,7 @@ describe('an apply run whose worker is killed', function () {
     await sim?.close();
     config?.remove();
     if (prefix) await deletePrefixKeys(testRedisUrl(), prefix);
+    await records?.drop();
   });
 
   it('reaches the same final state with the same audit count after a SIGKILL and a restart', async () => {
@@ -55,6 +58,7 @@ describe('an apply run whose worker is killed', function () {
     }
 
     prefix = uniquePrefix('apply-kill');
+    records = await createRecordsFor(prefix);
     sim = await startSimulator({ fixture: verdictFixture(), latencyMs: 150 });
     const raw = stackConfig(sim, prefix, { ...CONFIG, worker: { lockDurationMs: 2_000 } });
     config = writeConfigFile(raw);

@@ -8,6 +8,7 @@ import { silentLogger } from '../../runtime/logger.js';
 import { deletePrefixKeys } from '../../runtime/prefix-keys.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/index.js';
 import { killAll, startWorkerProcess, writeConfigFile, type ReclaimProcess } from '../support/child.js';
+import { createRecordsFor } from '../support/records.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { stackConfig, waitForRun } from '../support/stack.js';
 
@@ -22,6 +23,7 @@ describe('a scan whose worker keeps dying', function () {
   let prefix: string | undefined;
   let config: { file: string; remove(): void } | undefined;
   const workers: ReclaimProcess[] = [];
+  let records: { drop(): Promise<void> } | undefined;
 
   after(async () => {
     await killAll(workers);
@@ -29,10 +31,12 @@ describe('a scan whose worker keeps dying', function () {
     await sim?.close();
     config?.remove();
     if (prefix) await deletePrefixKeys(testRedisUrl(), prefix);
+    await records?.drop();
   });
 
   it('fails the run with "stalled more than allowable limit" instead of leaving it scanning', async () => {
     prefix = uniquePrefix('stalled-job');
+    records = await createRecordsFor(prefix);
     // A long scan: 40 pages at 200 ms each, so every worker dies in the middle of it.
     sim = await startSimulator({ users: 2_000, profile: 'dc11', latencyMs: 200 });
     const raw = stackConfig(sim, prefix, {

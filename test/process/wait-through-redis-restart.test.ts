@@ -9,6 +9,7 @@ import { freePort, redisAnswers } from '../../runtime/local-redis.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/index.js';
 import { killAll, spawnReclaim, writeConfigFile, type ReclaimProcess } from '../support/child.js';
+import { createRecordsFor } from '../support/records.js';
 import { uniquePrefix } from '../support/redis.js';
 import { stackConfig } from '../support/stack.js';
 
@@ -64,6 +65,7 @@ describe('reclaim scan --wait and runs ID --wait through a Redis restart', funct
   let config: { file: string; remove(): void } | undefined;
   let reader: App | undefined;
   const children: ReclaimProcess[] = [];
+  let records: { drop(): Promise<void> } | undefined;
 
   after(async () => {
     await killAll(children);
@@ -71,13 +73,16 @@ describe('reclaim scan --wait and runs ID --wait through a Redis restart', funct
     await sim?.close();
     config?.remove();
     await redis?.remove();
+    await records?.drop();
   });
 
   it('says Redis is unavailable, keeps waiting, and prints the summary once the run is done', async () => {
     redis = await RestartableRedis.start();
     // Long enough to restart Redis in the middle: 40 pages of 100 ms.
     sim = await startSimulator({ users: 4_000, profile: 'dc11', latencyMs: 100 });
-    const raw = stackConfig(sim, uniquePrefix('redis-restart'), {
+    const prefix = uniquePrefix('redis-restart');
+    records = await createRecordsFor(prefix);
+    const raw = stackConfig(sim, prefix, {
       redis: { url: redis.url },
       jira: { pageSize: 100 },
       worker: { lockDurationMs: 2_000, shutdownTimeoutMs: 200 },

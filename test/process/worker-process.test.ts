@@ -6,6 +6,7 @@ import { silentLogger } from '../../runtime/logger.js';
 import { deletePrefixKeys } from '../../runtime/prefix-keys.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/index.js';
 import { killAll, spawnReclaim, writeConfigFile, type ReclaimProcess } from '../support/child.js';
+import { createRecordsFor } from '../support/records.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { stackConfig, waitForRun } from '../support/stack.js';
 
@@ -28,16 +29,21 @@ describe('the worker process', function () {
     return worker;
   };
 
+  let records: { drop(): Promise<void> } | undefined;
+
   afterEach(async () => {
     await killAll(workers);
     await app?.close();
     await sim?.close();
     config?.remove();
     if (prefix) await deletePrefixKeys(testRedisUrl(), prefix);
+    await records?.drop();
+    records = undefined;
   });
 
   const setUp = async (users: number, latencyMs: number, pageSize: number) => {
     prefix = uniquePrefix('worker-process');
+    records = await createRecordsFor(prefix);
     sim = await startSimulator({ users, profile: 'dc11', latencyMs });
     const raw = stackConfig(sim, prefix, {
       jira: { pageSize },

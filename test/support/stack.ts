@@ -12,12 +12,13 @@ import {
 } from '../../simulator/index.js';
 import type { PlanLine, Run } from '../../services/runs/types.js';
 import { waitForRun as waitForSettled } from '../../services/runs/wait-for-run.js';
+import { createRecordsFor, recordsConfigFor } from './records.js';
 import { deletePrefix, testRedisUrl, uniquePrefix } from './redis.js';
 import { getSimStats, getSimUser, postSimHook, type SimStats, type SimUserState } from './sim-hooks.js';
 
 /*
  * The whole product on real parts for one test: the simulator over HTTP, Redis under a prefix
- * of the test's own, workers in this process, and a producer-side app (what the CLI and the
+ * of the test's own, a records database of its own (dropped at close), workers in this process, and a producer-side app (what the CLI and the
  * API use) to start and read runs.
  */
 
@@ -68,6 +69,7 @@ export function stackConfig(
       : {};
   const base: Record<string, unknown> = {
     redis: { url: testRedisUrl(), prefix },
+    records: recordsConfigFor(prefix),
     jira: { url: sim.url, token: 'sim-token', requestsPerSecond: 2000, retries: 2, ...crowd },
     directories: scim ? { sources: [source] } : {},
     worker: { shutdownTimeoutMs: 5_000 },
@@ -77,6 +79,7 @@ export function stackConfig(
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const prefix = uniquePrefix('stack');
+  const records = await createRecordsFor(prefix);
   const sim = await startSimulator(options.sim);
   const config = validateConfig(
     stackConfig(
@@ -106,6 +109,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await app.close();
       await sim.close();
       await deletePrefix(prefix);
+      await records.drop();
     },
   };
   if (options.workers ?? true) await stack.startWorkers();

@@ -1,0 +1,18 @@
+-- Up Migration
+-- Every run: the record as the API shows it (counters and notes included), kept current at each
+-- status change and final once the run is over. The columns beside it are for listing.
+CREATE TABLE runs (
+  id text PRIMARY KEY,
+  created_at timestamptz NOT NULL,
+  status text NOT NULL,
+  mode text NOT NULL,
+  finished_at timestamptz,
+  record jsonb NOT NULL
+);
+CREATE INDEX runs_newest_first ON runs (created_at DESC, id DESC);
+CREATE INDEX runs_unfinished ON runs (created_at) WHERE finished_at IS NULL;
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON runs TO reclaim_app;
+
+-- Down Migration
+DROP TABLE runs;
