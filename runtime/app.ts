@@ -11,6 +11,7 @@ import type { RunDirectoryView } from '../services/pipeline/run-directory-view.j
 import { SharedRateLimiter } from '../services/ratelimit/shared-rate-limiter.js';
 import { ApplyProgress } from '../services/apply/apply-progress.js';
 import { AuditLog } from '../services/audit/audit-log.js';
+import { loggedAdminAlerts, type AdminAlerts } from '../services/notify/admin-alerts.js';
 import { openRecords } from '../services/records/open-records.js';
 import type { RecordsDb } from '../services/records/records-db.js';
 import { FirstSeenStore } from '../services/runs/first-seen-store.js';
@@ -56,6 +57,8 @@ export interface App {
   /** User-update batches: their rows and outcomes. */
   batches: BatchStore;
   contexts: RunContextCache;
+  /** Alerts to the Jira admins (licence threshold, restore waiting for a seat). */
+  alerts: AdminAlerts;
   /** Jira requests and job durations, counted in Redis for every process's /metrics scrape. */
   metrics: OpsMetricsStore;
   /**
@@ -120,6 +123,7 @@ export function createApp(
     batches: new BatchStore(redis, prefix),
     contexts: new RunContextCache(redis, prefix, runs, firstSeen),
     metrics,
+    alerts: loggedAdminAlerts(logger),
     jira() {
       jira ??= createJira(config, redis, prefix, runs, metrics);
       return jira;
