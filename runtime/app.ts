@@ -118,7 +118,8 @@ export function createApp(
     lifecycle,
     plans,
     firstSeen,
-    audit: new AuditLog(redis, prefix),
+    // A log an earlier version kept in Redis is copied into the records store at the first use.
+    audit: new AuditLog(records, { importFrom: { redis, prefix } }),
     applyProgress: new ApplyProgress(redis, prefix),
     batches: new BatchStore(redis, prefix),
     contexts: new RunContextCache(redis, prefix, runs, firstSeen),

@@ -13,6 +13,7 @@ import { RunStore } from '../../services/runs/run-store.js';
 import type { Run, RunStatus } from '../../services/runs/types.js';
 import { revokeEntry } from '../audit/audit-entries.js';
 import { spawnReclaim, writeConfigFile } from '../support/child.js';
+import { openTestRecords, type TestRecords } from '../support/records.js';
 import { testRedisUrl, usePrefix } from '../support/redis.js';
 import { inactiveLine, keepLine } from './plan-lines.js';
 
@@ -24,16 +25,19 @@ describe('retention of plans', () => {
   let runs: RunStore;
   let plans: PlanStore;
   let audit: AuditLog;
+  let records: TestRecords;
   const deps = () => ({ redis, prefix: scope.prefix, runs, plans });
   const policy = configSchema.parse({}).policy;
 
-  before(() => {
+  before(async () => {
     redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
+    records = await openTestRecords('runs_prune');
     runs = new RunStore(redis, scope.prefix);
     plans = new PlanStore(redis, scope.prefix);
-    audit = new AuditLog(redis, scope.prefix);
+    audit = new AuditLog(records.db);
   });
   after(async () => {
+    await records.close();
     await redis.quit();
   });
 
