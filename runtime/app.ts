@@ -101,7 +101,7 @@ export function createApp(
       ),
   });
   const plans = new PlanStore(redis, prefix);
-  const firstSeen = new FirstSeenStore(redis, prefix);
+  const firstSeen = new FirstSeenStore(records, redis, prefix);
   const metrics = new OpsMetricsStore(redis, prefix, (error) =>
     logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'metrics write failed'),
   );
