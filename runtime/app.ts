@@ -120,7 +120,7 @@ export function createApp(
     firstSeen,
     audit: new AuditLog(redis, prefix),
     applyProgress: new ApplyProgress(redis, prefix),
-    batches: new BatchStore(redis, prefix),
+    batches: new BatchStore(records),
     contexts: new RunContextCache(redis, prefix, runs, firstSeen),
     metrics,
     alerts: loggedAdminAlerts(logger),
