@@ -40,7 +40,7 @@ export function loginDeps(app: App): LoginDeps {
   return { config: app.config, registry: app.registry, ledger: restoreLedger(app), audit: app.audit };
 }
 
-function pollDeps(app: App): PollDeps {
+export function pollDeps(app: App): PollDeps {
   return {
     ...loginDeps(app),
     jira: app.jira(),

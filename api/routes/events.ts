@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
+import { printableText } from '../printable-text.js';
 import type { App } from '../../runtime/app.js';
 import { noteReportedLogin } from '../../services/restore/note-login.js';
 import { SIGNATURE_HEADER, verifyLoginSignature } from '../../services/restore/login-signature.js';
@@ -9,10 +10,13 @@ import { HttpError } from '../http-error.js';
 import { mountRoute, type ApiRoute } from '../route-registry.js';
 
 /** `POST /api/events/login`: who logged in (by username or key) and when. */
+const printable = () =>
+  z.string().min(1).max(255).refine(printableText, { error: 'expected no control characters' });
+
 export const loginEventBody = z
   .strictObject({
-    username: z.string().min(1).max(255).optional(),
-    key: z.string().min(1).max(255).optional(),
+    username: printable().optional(),
+    key: printable().optional(),
     at: isoInstantString({ notInFuture: true }),
   })
   .refine((body) => body.username !== undefined || body.key !== undefined, {

@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
+import { printableText } from '../printable-text.js';
 import type { App } from '../../runtime/app.js';
 import { batchCsv, batchRows } from '../../services/users/batch-csv.js';
 import { csvRows, jsonRows } from '../../services/users/bulk-rows.js';
@@ -35,6 +36,15 @@ export const batchQuery = z.object({
 });
 
 const BATCH_ID = /^batch-[a-z0-9]{1,40}$/;
+
+/** A Jira username: printable, as Jira allows them. */
+export const restoreParams = z.object({
+  username: z
+    .string()
+    .min(1)
+    .max(255)
+    .refine(printableText, { error: 'expected a username without control characters' }),
+});
 
 const json = (description: string) => ({ description });
 const csv = (description: string) => ({ description, contentType: 'text/csv' });
@@ -176,7 +186,7 @@ export function usersRouter(app: App, authenticate: ReturnType<typeof tokenAuthe
   });
 
   mountRoute(router, USERS_ROUTES.restore, operator, async (req, res) => {
-    const username = req.params.username as string;
+    const { username } = restoreParams.parse(req.params);
     try {
       const queued = await requestRestore(
         { jira: app.jira(), audit: app.audit, ledger: restoreLedger(app), registry: app.registry },

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { GrantLicenseJob, RestoreUserJob } from '../../queues/payloads.js';
 import { readUser, UserGoneError } from '../actions/read-user.js';
-import { applyChanges, changesBetween, hasGroup, snapshotOf } from '../actions/snapshot.js';
+import { applyChanges, changesBetween, hasGroup, sameName, snapshotOf } from '../actions/snapshot.js';
 import {
   ALREADY_IN_PLANNED_STATE,
   USER_GONE,
@@ -76,11 +76,25 @@ export async function restoreUser(deps: GiveBackDeps, job: RestoreUserJob): Prom
   const join = reclaim.removedGroups.filter((group) => !hasGroup(user.groups ?? [], group));
   const leave = reclaim.addedGroups.filter((group) => hasGroup(user.groups ?? [], group));
   const activate = !onLogin && reclaim.deactivated && !user.active;
+  // On request the account gets its old name back too, unless someone took that name since.
+  const renameTo =
+    !onLogin && reclaim.renamedFrom !== undefined && sameName(user.name, reclaim.username)
+      ? reclaim.renamedFrom
+      : undefined;
   const notes = [
     `gives back what run ${reclaim.runId} took (audit ${reclaim.entryIds.join(', ')})`,
     ...(onLogin && job.loginAt ? [`logged in at ${job.loginAt}`] : []),
   ];
-  return changeUnderCap(deps, request, 'restore', job.actor, user, { join, leave, activate }, notes, reclaim);
+  return changeUnderCap(
+    deps,
+    request,
+    'restore',
+    job.actor,
+    user,
+    { join, leave, activate, ...(renameTo !== undefined ? { renameTo } : {}) },
+    notes,
+    reclaim,
+  );
 }
 
 /** Why a restore of this user does nothing, or undefined to go on. */
@@ -163,6 +177,8 @@ interface Wanted {
   join: readonly string[];
   leave: readonly string[];
   activate: boolean;
+  /** The name to rename the user back to. */
+  renameTo?: string;
 }
 
 /**
@@ -212,6 +228,11 @@ async function changeUnderCap(
       if (wanted.activate) await editor.setActive(true);
       await editor.joinGroups(wanted.join);
       await editor.leaveGroups(wanted.leave);
+      if (wanted.renameTo !== undefined && !(await editor.renameTo(wanted.renameTo))) {
+        editor.refuse(
+          `the old username ${wanted.renameTo} was taken by another user meanwhile: not renamed back`,
+        );
+      }
     } catch (error) {
       if (!(error instanceof UserGoneError)) throw error;
       return {

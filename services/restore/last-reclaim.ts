@@ -29,6 +29,8 @@ export interface LastReclaim {
   /** Added by the reclaim (e.g. the tracking group), to leave again. */
   addedGroups: string[];
   deactivated: boolean;
+  /** The reclaim renamed the user: from this name to `username`. */
+  renamedFrom?: string;
   /** The username the reclaim left the user with (a rename included). */
   username: string;
 }
@@ -45,8 +47,12 @@ export function reclaimOf(entries: readonly AuditEntry[], undone: ReadonlySet<st
   const removed: string[] = [];
   const added: string[] = [];
   let deactivated = false;
+  let renamedFrom: string | undefined;
   for (const entry of kept) {
-    for (const change of entry.changes) applyChange(change, removed, added, (value) => (deactivated = value));
+    for (const change of entry.changes) {
+      if (change.op === 'update' && change.field === 'name') renamedFrom ??= change.from;
+      else applyChange(change, removed, added, (value) => (deactivated = value));
+    }
   }
   const last = kept[kept.length - 1]!;
   return {
@@ -56,6 +62,7 @@ export function reclaimOf(entries: readonly AuditEntry[], undone: ReadonlySet<st
     removedGroups: removed,
     addedGroups: added,
     deactivated,
+    ...(renamedFrom !== undefined ? { renamedFrom } : {}),
     username: last.after?.name ?? last.user.name,
   };
 }

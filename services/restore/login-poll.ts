@@ -80,7 +80,7 @@ export async function pollLogins(deps: PollDeps): Promise<PollSummary> {
       if (login.at.getTime() <= user.reclaimedAt.getTime()) return;
       summary.loggedInAgain += 1;
       const outcome = await noteLogin(deps, loginOf(login, user), user);
-      if (outcome.queued === 'restore') summary.restoresQueued += 1;
+      if (outcome.queued === 'restore' && !outcome.repeated) summary.restoresQueued += 1;
     } else if (grants && login.at.getTime() > lastPoll.getTime()) {
       const outcome = await noteLogin(deps, loginOf(login), null);
       if (outcome.queued === 'grant') summary.grantsQueued += outcome.jobIds.length;

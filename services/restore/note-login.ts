@@ -28,7 +28,8 @@ export interface Login {
 }
 
 export type LoginOutcome =
-  | { queued: 'restore'; requestId: string }
+  /** `repeated`: that restore was asked for before (by another report of a login). */
+  | { queued: 'restore'; requestId: string; repeated: boolean }
   | { queued: 'grant'; jobIds: string[] }
   | { queued: null; reason: string };
 
@@ -51,7 +52,7 @@ export async function noteLogin(
       };
     }
     const requestId = jobIds.restoreOnLogin(user.userKey, user.runId);
-    await queueRestore(deps, {
+    const added = await queueRestore(deps, {
       requestId,
       user: { key: user.userKey, name: user.username },
       trigger: login.trigger,
@@ -60,7 +61,7 @@ export async function noteLogin(
       reclaimRun: user.runId,
       reclaimEntry: user.reclaimEntry,
     });
-    return { queued: 'restore', requestId };
+    return { queued: 'restore', requestId, repeated: !added };
   }
   const applications = deps.config.restore.grantOnLogin;
   if (applications.length === 0) return { queued: null, reason: 'nothing was reclaimed from this user' };
@@ -98,9 +99,15 @@ export interface RestoreToQueue {
   reclaimEntry?: string;
 }
 
-/** The ledger row first, then the job under the same id: a restore is queued once. */
-export async function queueRestore(deps: Pick<LoginDeps, 'registry' | 'ledger'>, restore: RestoreToQueue) {
-  await deps.ledger.add({
+/**
+ * The ledger row first, then the job under the same id: a restore is queued once. Returns
+ * whether the request is new.
+ */
+export async function queueRestore(
+  deps: Pick<LoginDeps, 'registry' | 'ledger'>,
+  restore: RestoreToQueue,
+): Promise<boolean> {
+  const added = await deps.ledger.add({
     id: restore.requestId,
     userKey: restore.user.key,
     username: restore.user.name,
@@ -121,6 +128,7 @@ export async function queueRestore(deps: Pick<LoginDeps, 'registry' | 'ledger'>,
     },
     restore.requestId,
   );
+  return added;
 }
 
 function refOf(user: Login['user']): { key: string } | { name: string } {

@@ -221,11 +221,15 @@ export class RestoreLedger {
 
   // ---- the watch list ----
 
-  /** Records (or moves on to a later reclaim) a user whose access a reclaim took. */
-  async watch(user: WatchedUser): Promise<void> {
+  /**
+   * Records (or moves on to a later reclaim) users whose access a reclaim took, in one statement;
+   * each user at most once in `users`.
+   */
+  async watch(users: readonly WatchedUser[]): Promise<void> {
+    if (users.length === 0) return;
     await this.db.query(
       `INSERT INTO restore_watch (user_key, username, run_id, reclaim_entry, reclaimed_at, deactivated)
-       VALUES ($1, $2, $3, $4, $5, $6)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::boolean[])
        ON CONFLICT (user_key) DO UPDATE
          SET username = EXCLUDED.username, run_id = EXCLUDED.run_id,
              reclaim_entry = EXCLUDED.reclaim_entry, reclaimed_at = EXCLUDED.reclaimed_at,
@@ -234,12 +238,12 @@ export class RestoreLedger {
                                 ELSE EXCLUDED.deactivated END
          WHERE restore_watch.reclaim_entry <= EXCLUDED.reclaim_entry`,
       [
-        user.userKey,
-        user.username,
-        user.runId,
-        user.reclaimEntry,
-        user.reclaimedAt.toISOString(),
-        user.deactivated,
+        users.map((user) => user.userKey),
+        users.map((user) => user.username),
+        users.map((user) => user.runId),
+        users.map((user) => user.reclaimEntry),
+        users.map((user) => user.reclaimedAt.toISOString()),
+        users.map((user) => user.deactivated),
       ],
     );
   }

@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.js';
 import { AUDIT_ID_DIGITS } from '../audit/types.js';
 import { isReclaimEntry } from './last-reclaim.js';
-import type { RestoreLedger } from './restore-ledger.js';
+import type { RestoreLedger, WatchedUser } from './restore-ledger.js';
 
 /** restore_cursor: the id of the last audit entry the watch list has taken in. */
 const AUDIT_CURSOR = 'audit';
@@ -22,23 +22,34 @@ export async function syncWatchList(audit: AuditLog, ledger: RestoreLedger): Pro
   let read = 0;
   while (fromId !== null) {
     const page = await audit.entries({ fromId, limit: PAGE });
+    // A page's reclaims are written together, each user once (their latest reclaim entry).
+    let pending = new Map<string, WatchedUser>();
+    const flush = async () => {
+      await ledger.watch([...pending.values()]);
+      pending = new Map();
+    };
     for (const entry of page.entries) {
       read += 1;
       if (isReclaimEntry(entry)) {
-        await ledger.watch({
+        const earlier = pending.get(entry.user.key);
+        const deactivated = entry.changes.some(
+          (change) => change.op === 'update' && change.field === 'active' && change.to === false,
+        );
+        pending.set(entry.user.key, {
           userKey: entry.user.key,
           username: entry.after?.name ?? entry.user.name,
           runId: entry.runId,
           reclaimEntry: entry.id,
           reclaimedAt: new Date(entry.at),
-          deactivated: entry.changes.some(
-            (change) => change.op === 'update' && change.field === 'active' && change.to === false,
-          ),
+          deactivated: deactivated || (earlier?.runId === entry.runId && earlier.deactivated),
         });
       } else if (entry.action === 'restore' && entry.outcome !== 'skipped') {
+        // In log order: what is pending is written before the restore ends it.
+        await flush();
         await ledger.unwatch(entry.user.key, entry.id);
       }
     }
+    await flush();
     const lastOfPage = page.entries.at(-1)?.id;
     if (lastOfPage !== undefined) await ledger.advanceCursor(AUDIT_CURSOR, lastOfPage);
     fromId = page.nextFromId;

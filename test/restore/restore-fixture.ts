@@ -4,7 +4,8 @@ import { INTERNAL_DIRECTORY } from '../support/fixture-parts.js';
  * A small Jira for the restore tests: Jira Software and Jira Service Management with a seat
  * count of the test's choosing; two users the policy finds inactive (bob, a developer, and sam,
  * a Service Management agent), two more (carl, dora) for the seat queue, active users who keep
- * their licences, and gina, who holds no licence at all (grant on login).
+ * their licences, gina, who holds no licence at all (grant on login), and frank, who left the
+ * company (absent from the SCIM directory, which only some tests configure).
  */
 
 export const POLICY = { inactiveDays: 90, neverLoggedInDays: 30, trackingGroup: 'jira-inactive-users' };
@@ -58,6 +59,15 @@ export function restoreFixture(seats: { software?: number; servicedesk?: number 
       { name: 'carl', groups: GROUPS_BEFORE.carl, lastLoginTime: LONG_AGO },
       { name: 'dora', groups: GROUPS_BEFORE.dora, lastLoginTime: LONG_AGO },
       { name: 'gina', groups: ['staff'], lastLoginTime: recent },
+      // Left the company: only a stack with the SCIM directory finds out.
+      { name: 'frank', groups: ['jira-software-users', 'staff'], lastLoginTime: recent },
     ],
+    externalDirectory: {
+      type: 'scim' as const,
+      users: ['admin', 'alice', 'erin', 'bob', 'sam', 'carl', 'dora', 'gina'].map((userName) => ({
+        userName,
+        active: true,
+      })),
+    },
   };
 }

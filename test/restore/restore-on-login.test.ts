@@ -61,13 +61,19 @@ describe('restore on login', function () {
   });
 
   async function start(
-    options: { seats?: { software?: number }; restore?: Record<string, unknown>; workers?: boolean } = {},
+    options: {
+      seats?: { software?: number };
+      restore?: Record<string, unknown>;
+      workers?: boolean;
+      scim?: boolean;
+      extra?: Record<string, unknown>;
+    } = {},
   ) {
     stack = await startStack({
       sim: { fixture: restoreFixture(options.seats) },
-      scim: false,
+      scim: options.scim ?? false,
       workers: options.workers ?? true,
-      config: config(options.restore),
+      config: { ...config(options.restore), ...options.extra },
     });
     return stack;
   }
@@ -287,7 +293,17 @@ describe('restore on login', function () {
     const ledger = restoreLedger(s.app);
     // The first poll only marks the time: logins before it are not grants.
     await waitUntil('the first poll', async () => (await ledger.cursor('poll-at')) !== null);
+    const capped = (await postSeats(s, 'jira-software', 0)) as { userCount: number };
+    await postSeats(s, 'jira-software', capped.userCount);
     await simHook(s.sim, '/__sim/users/gina/login');
+    const ginaKey = (await simUser(s.sim, 'gina')).key;
+    const waiting = await waitUntil('the grant waiting for a seat', async () =>
+      (await ledger.ofUser(ginaKey)).find((request) => request.state === 'waiting'),
+    );
+    assert.equal(waiting.kind, 'grant');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    assert.deepEqual((await simUser(s.sim, 'gina')).groups, ['staff'], 'no seat, no licence');
+    await postSeats(s, 'jira-software', capped.userCount + 1);
     const gina = await waitUntil('gina licensed', async () => {
       const user = await simUser(s.sim, 'gina');
       return user.groups.includes('jira-software-users') ? user : undefined;
@@ -300,6 +316,51 @@ describe('restore on login', function () {
     assert.deepEqual(grant.changes, [{ op: 'add-group', group: 'jira-software-users' }]);
     // alice logged in long before and holds a licence: nothing happens to her.
     assert.equal((await simUser(s.sim, 'alice')).mutations, 0);
+  });
+
+  it('a leaver the reclaim deactivated is not restored by a login, and on request gets everything back', async () => {
+    const s = await start({
+      scim: true,
+      restore: { pollMinutes: 600 },
+      extra: { policy: { ...POLICY, rename: { enabled: true } }, directories: { maxAbsentPercent: 50 } },
+    });
+    const run = await runToEnd(s, { mode: 'apply' });
+    assert.equal(run.status, 'done', run.statusReason);
+    const stamp = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+    const renamed = `frank_inactive_${stamp}`;
+    const reclaimed = await simUser(s.sim, renamed);
+    assert.equal(reclaimed.active, false);
+    // The licence and the access groups taken, the account deactivated and renamed.
+    assert.deepEqual(reclaimed.groups, ['jira-inactive-users']);
+
+    const base = await listen(s);
+    const body = JSON.stringify({ key: reclaimed.key, at: new Date().toISOString() });
+    const event = await fetch(`${base}/api/events/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Reclaim-Signature': signLoginEvent(SECRET, body) },
+      body,
+    });
+    assert.equal(event.status, 202);
+    const outcome = (await event.json()) as { queued: null; reason: string };
+    assert.equal(outcome.queued, null);
+    assert.match(outcome.reason, /deactivated the account: restore it on request/);
+
+    const accepted = await fetch(`${base}/api/users/${renamed}/restore`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${OPERATOR}` },
+    });
+    assert.equal(accepted.status, 202, await accepted.clone().text());
+    const frank = await waitUntil('frank back', async () => {
+      const user = await simUser(s.sim, 'frank').catch(() => undefined);
+      return user?.active ? user : undefined;
+    });
+    assert.equal(frank.key, reclaimed.key);
+    assert.deepEqual(sorted(frank.groups), ['jira-software-users', 'staff']);
+    const restore = (await entriesOf(s, frank.key)).find((entry) => entry.action === 'restore')!;
+    assert.equal(restore.outcome, 'done');
+    assert.ok(
+      restore.changes.some((change) => change.op === 'update' && change.field === 'active' && change.to),
+    );
   });
 
   it('restores on request, from the API (operator) and the CLI', async () => {
