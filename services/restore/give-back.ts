@@ -123,15 +123,28 @@ export async function grantLicense(
   const existing = await deps.ledger.get(jobId);
   if (existing && isFinal(existing)) return finished(deps, existing);
   const user = await findUser(deps.jira, job.user);
-  // Nothing to grant is no request: a login of a licensed user leaves no trace.
-  if (user === null || !user.active) return { status: 'finished', state: 'skipped', entry: null };
+  // Nothing to grant is no request: a login of a licensed user leaves no trace (a request that
+  // waited for a seat meanwhile is settled as skipped).
+  const nothingToGrant = async (reason: string): Promise<GiveBackOutcome> => {
+    if (existing) {
+      await deps.ledger.setState(jobId, 'skipped', { reason });
+      await endEpisodesWithoutWaiters(
+        deps.redis,
+        deps.prefix,
+        deps.ledger,
+        existing.detail.applications ?? [],
+      );
+    }
+    return { status: 'finished', state: 'skipped', entry: null, reason };
+  };
+  if (user === null) return nothingToGrant(USER_GONE);
+  if (!user.active) return nothingToGrant('the account is inactive');
   const roles = await deps.jira.applicationRoles();
   const role = roles.find((candidate) => candidate.key === job.application);
-  if (role === undefined) {
-    return { status: 'finished', state: 'skipped', entry: null, reason: `no application ${job.application}` };
+  if (role === undefined) return nothingToGrant(`no application ${job.application}`);
+  if (holdsSeat(role, user.groups ?? [], user.active)) {
+    return nothingToGrant(`already holds a ${job.application} licence`);
   }
-  if (holdsSeat(role, user.groups ?? [], user.active))
-    return { status: 'finished', state: 'skipped', entry: null };
   await deps.ledger.add({
     id: jobId,
     userKey: user.key,
