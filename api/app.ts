@@ -7,6 +7,7 @@ import { errorHandler, methodNotAllowed, notFoundHandler } from './error-handler
 import { requestId } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
 import { auditRouter } from './routes/audit.js';
+import { eventsRouter } from './routes/events.js';
 import { healthRouter } from './routes/health.js';
 import { API_ROUTES } from './routes/index.js';
 import { metricsRouter } from './routes/metrics.js';
@@ -41,6 +42,8 @@ export function createApiApp(app: App): Express {
   server.use(metricsRouter(app));
   // Before the JSON parser: user uploads are read (streamed) by their own routes.
   server.use('/api', usersRouter(app, authenticate));
+  // Before the JSON parser too: a login event's signature is over its raw bytes.
+  server.use('/api', eventsRouter(app));
   // Routers under /api: each also lists its routes in api/routes/index.ts (OpenAPI, 405).
   server.use(
     '/api',

@@ -5,6 +5,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerDirectoryCommands } from './commands/directories.js';
 import { registerJiraCommands } from './commands/jira.js';
 import { registerRecordsCommands } from './commands/records.js';
+import { registerRestoreCommand } from './commands/restore.js';
 import { registerRoleCommands } from './commands/roles.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerSimCommand } from './commands/sim.js';
@@ -25,6 +26,7 @@ registerRunCommands(program);
 registerApplyCommands(program);
 registerSimCommand(program);
 registerUserCommands(program);
+registerRestoreCommand(program);
 
 try {
   await program.parseAsync(process.argv);

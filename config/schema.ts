@@ -537,10 +537,26 @@ const directoriesSchema = z.strictObject({
   sources: z.array(directorySourceSchema).default([]),
 });
 
+const positiveMinutes = () =>
+  z
+    .number({ error: 'expected a positive number of minutes' })
+    .positive({ error: 'expected a positive number of minutes' });
+
 const restoreSchema = z.strictObject({
+  /** A reclaimed user who logs in again gets back what their last reclaim took. */
   onLogin: z.boolean().default(true),
+  /**
+   * Applications (keys, e.g. jira-software) whose default group a user who logs in without any
+   * licence of it is given, under the seat cap. Empty: none.
+   */
   grantOnLogin: names().default([]),
-  pollMinutes: positiveInt().default(5),
+  /** How often the reclaimed users' last logins are read. Fractions are allowed (for tests). */
+  pollMinutes: positiveMinutes().default(5),
+  /** How long a restore or grant waiting for a free seat waits before it looks again. */
+  seatRetrySeconds: z
+    .number({ error: 'expected a positive number of seconds' })
+    .positive({ error: 'expected a positive number of seconds' })
+    .default(60),
 });
 
 const licenseSchema = z.strictObject({

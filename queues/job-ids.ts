@@ -27,6 +27,18 @@ export const jobIds = {
   undoBatch: (batchId: string, stamp: string) => `undo-batch-${batchId}-${stamp}`,
   /** The job scheduler of the run sweeper (one, however many workers upsert it). */
   runSweeper: 'run-sweeper',
+  /**
+   * The restore a login asks for: one per user and reclaiming run, however many times (poll,
+   * webhook, both) the login is reported.
+   */
+  restoreOnLogin: (userKey: string, runId: string) => `rst-${digest(`${userKey}\n${runId}`)}`,
+  /** A restore asked for by an operator: each request its own (stamp). */
+  restoreOnDemand: (userKey: string, stamp: string) => `rst-${digest(userKey)}-${stamp}`,
+  /** A grant on login: one per user, application and login. */
+  grantOnLogin: (user: string, application: string, loginMs: number) =>
+    `grant-${digest(`${user}\n${application}`)}-${loginMs}`,
+  /** The job scheduler of the login poll. */
+  restorePoll: 'restore-poll',
 };
 
 const DIGEST = '[A-Za-z0-9_-]{22}';

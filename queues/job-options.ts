@@ -32,4 +32,6 @@ export const JOB_OPTIONS: Record<QueueName, DefaultJobOptions> = {
   [QUEUES.rename]: actionOptions,
   [QUEUES.undo]: { attempts: 10, backoff, ...retention },
   [QUEUES.userUpdate]: actionOptions,
+  // A restore waiting for a seat is delayed, not failed: its attempts are spent on errors only.
+  [QUEUES.restore]: actionOptions,
 };

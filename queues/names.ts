@@ -17,6 +17,8 @@ export const QUEUES = {
   undo: 'undo',
   /** One row of a user update (the users API, a bulk update): an operator's edit of one user. */
   userUpdate: 'user-update',
+  /** Giving back what a reclaim took (on login or on request) and granting licences on login. */
+  restore: 'restore',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -41,6 +43,12 @@ export const JOBS = {
   updateUser: 'update-user',
   /** Reverses every change of one user-update batch. */
   undoBatch: 'undo-batch',
+  /** Gives one user back what their last reclaim took (audited as `restore`). */
+  restoreUser: 'restore-user',
+  /** Gives a user who logged in without a licence its application's default group (`grant`). */
+  grantLicense: 'grant-license',
+  /** Scheduled: reads the reclaimed users' last logins and queues their restores. */
+  pollLogins: 'poll-logins',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -63,6 +71,9 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JOBS.sweepRuns]: QUEUES.runControl,
   [JOBS.updateUser]: QUEUES.userUpdate,
   [JOBS.undoBatch]: QUEUES.undo,
+  [JOBS.restoreUser]: QUEUES.restore,
+  [JOBS.grantLicense]: QUEUES.restore,
+  [JOBS.pollLogins]: QUEUES.restore,
 };
 
 /** The action queues: each job makes Jira calls of one kind. */

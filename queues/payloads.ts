@@ -68,6 +68,29 @@ export const actionStepSchema = z.object({
   actor: z.string().min(1),
 });
 
+/** How Reclaim learnt of a login, or who asked for a restore. */
+export const RESTORE_TRIGGERS = ['poll', 'webhook', 'api', 'cli'] as const;
+export type RestoreTrigger = (typeof RESTORE_TRIGGERS)[number];
+
+const restoreUserSchema = z.object({
+  /** The restore's id: its job id, its row in the restore ledger and its audit action id. */
+  requestId: runId,
+  user: z.object({ key: z.string().min(1), name: z.string().min(1) }),
+  trigger: z.enum(RESTORE_TRIGGERS),
+  actor: z.string().min(1),
+  /** The login that asked for it (ISO-8601); absent for a restore on request. */
+  loginAt: z.string().optional(),
+});
+
+const grantLicenseSchema = z.object({
+  /** By key when known (the poll), else by username (a login event may only name the user). */
+  user: z.union([z.object({ key: z.string().min(1) }), z.object({ name: z.string().min(1) })]),
+  application: z.string().min(1),
+  trigger: z.enum(RESTORE_TRIGGERS),
+  actor: z.string().min(1),
+  loginAt: z.string(),
+});
+
 export const payloadSchemas = {
   [JOBS.scanRun]: z.object({ runId }),
   [JOBS.evaluateUser]: z.object({
@@ -91,6 +114,9 @@ export const payloadSchemas = {
   // The row itself is kept in the batch's Redis state: a 100,000-row batch queues small jobs.
   [JOBS.updateUser]: z.object({ batchId: runId, row: z.int().min(1), actor: z.string().min(1) }),
   [JOBS.undoBatch]: z.object({ batchId: runId, actor: z.string().min(1) }),
+  [JOBS.restoreUser]: restoreUserSchema,
+  [JOBS.grantLicense]: grantLicenseSchema,
+  [JOBS.pollLogins]: z.object({}),
   [JOBS.scheduledRun]: z.object({
     schedule: z.string().min(1),
     mode: z.enum(['dry-run', 'apply']),
@@ -101,6 +127,8 @@ export const payloadSchemas = {
 export type Payload<N extends JobName> = z.infer<(typeof payloadSchemas)[N]>;
 export type ScannedUser = z.infer<typeof scannedUserSchema>;
 export type ActionStep = z.infer<typeof actionStepSchema>;
+export type RestoreUserJob = z.infer<typeof restoreUserSchema>;
+export type GrantLicenseJob = z.infer<typeof grantLicenseSchema>;
 
 export function parsePayload<N extends JobName>(name: N, data: unknown): Payload<N> {
   return payloadSchemas[name].parse(data) as Payload<N>;

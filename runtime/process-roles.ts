@@ -5,6 +5,7 @@ import { ACTION_QUEUES, ALL_QUEUES, QUEUES, type QueueName } from '../queues/nam
 import { PROCESSORS } from '../workers/processors.js';
 import { recordFinalFailure } from '../workers/final-failure.js';
 import { WorkerHost } from '../workers/host.js';
+import { scheduleLoginPoll } from '../workers/restore.js';
 import { scheduleRunSweeper } from '../workers/sweep-runs.js';
 import { createApp, type App } from './app.js';
 import type { Logger } from './logger.js';
@@ -40,7 +41,7 @@ export async function startWorkerRole(
     // Each action makes a few Jira calls: the action queues together stay near the ceiling,
     // and the shared limiter inside the Jira client enforces it request by request.
     jobsPerSecond: Object.fromEntries(
-      [...ACTION_QUEUES, QUEUES.userUpdate].map((q) => [q, config.jira.requestsPerSecond]),
+      [...ACTION_QUEUES, QUEUES.userUpdate, QUEUES.restore].map((q) => [q, config.jira.requestsPerSecond]),
     ),
     onFailedForGood: (job, reason, ctx) => recordFinalFailure(ctx, job, reason),
     onJobEnded: (queue, outcome, seconds) => app.metrics.recordJobDuration(queue, outcome, seconds),
@@ -54,6 +55,7 @@ export async function startWorkerRole(
     await syncRetentionSchedule(app.registry);
     await scheduleRunSweeper(app.registry, config.runs.sweepEveryMinutes);
   }
+  if (queues.includes('restore')) await scheduleLoginPoll(app.registry, config);
   return {
     app,
     async stop() {

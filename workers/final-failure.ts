@@ -4,6 +4,7 @@ import type { App } from '../runtime/app.js';
 import { recordStepFailure } from '../services/apply/run-action-step.js';
 import { recordEvaluationFailure } from '../services/pipeline/evaluate-user.js';
 import { evaluationSink } from './evaluation-sink.js';
+import { recordRestoreFailure } from './restore.js';
 import { recordUserUpdateFailure } from './user-update.js';
 
 /** The parts of a BullMQ job this needs (a Job, or what the sweeper read of a failed one). */
@@ -56,6 +57,10 @@ export async function recordFinalFailure(app: App, job: FailedJob, reason: strin
     }
     case JOBS.updateUser:
       await recordUserUpdateFailure(app, job, reason);
+      return;
+    case JOBS.restoreUser:
+    case JOBS.grantLicense:
+      await recordRestoreFailure(app, job, reason);
       return;
     case JOBS.undoRun: {
       const { runId, actor } = parsePayload(JOBS.undoRun, job.data);

@@ -4,8 +4,11 @@ import { bullPrefix } from '../queues/connection.js';
 import { JOB_QUEUE, type JobName, type QueueName } from '../queues/names.js';
 import type { Logger } from '../runtime/logger.js';
 
-/** A processor gets its job, the worker's context, and a signal that fires on shutdown. */
-export type Processor<Ctx> = (job: Job, ctx: Ctx, signal: AbortSignal) => Promise<unknown>;
+/**
+ * A processor gets its job, the worker's context, a signal that fires on shutdown, and the job's
+ * lock token (to move the job to delayed, e.g. a restore waiting for a seat).
+ */
+export type Processor<Ctx> = (job: Job, ctx: Ctx, signal: AbortSignal, token?: string) => Promise<unknown>;
 
 export type ProcessorMap<Ctx> = Partial<Record<JobName, Processor<Ctx>>>;
 
@@ -139,7 +142,7 @@ export class WorkerHost<Ctx> {
     const processor = this.options.processors[job.name as JobName];
     if (!processor) throw new Error(`no processor for job name "${job.name}"`);
     const controller = new AbortController();
-    const work = processor(job, this.options.context, controller.signal);
+    const work = processor(job, this.options.context, controller.signal, token);
     if (!signal) return work;
     return new Promise((resolve, reject) => {
       let handingBack = false;

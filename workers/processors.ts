@@ -4,6 +4,7 @@ import { processAction } from './action.js';
 import { processEvaluate } from './evaluate.js';
 import type { Processor } from './host.js';
 import { processFinishRun, processPruneRuns, processScheduledRun, processStartApply } from './run-control.js';
+import { processPollLogins, processRestore } from './restore.js';
 import { processScan } from './scan.js';
 import { processSweepRuns } from './sweep-runs.js';
 import { processUndo } from './undo.js';
@@ -28,4 +29,7 @@ export const PROCESSORS: Record<JobName, Processor<App>> = {
   [JOBS.sweepRuns]: processSweepRuns,
   [JOBS.updateUser]: processUserUpdate,
   [JOBS.undoBatch]: processUndoBatch,
+  [JOBS.restoreUser]: processRestore,
+  [JOBS.grantLicense]: processRestore,
+  [JOBS.pollLogins]: processPollLogins,
 };

@@ -1,5 +1,6 @@
 import type { ApiRoute } from '../route-registry.js';
 import { AUDIT_ROUTES } from './audit.js';
+import { EVENTS_ROUTES } from './events.js';
 import { OPENAPI_ROUTES } from './openapi.js';
 import { REPORTS_ROUTES } from './reports.js';
 import { RUNS_ROUTES } from './runs.js';
@@ -15,4 +16,5 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...Object.values(OPENAPI_ROUTES),
   ...Object.values(USERS_ROUTES),
   ...Object.values(REPORTS_ROUTES),
+  ...Object.values(EVENTS_ROUTES),
 ];

@@ -1,11 +1,18 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
+import { printableText } from '../printable-text.js';
 import type { App } from '../../runtime/app.js';
 import { batchCsv, batchRows } from '../../services/users/batch-csv.js';
 import { csvRows, jsonRows } from '../../services/users/bulk-rows.js';
 import { BatchRefusedError, ingestBatch } from '../../services/users/ingest-batch.js';
 import { userUpdateSchema, bulkUpdateRowSchema } from '../../services/users/user-update-request.js';
 import { UnknownUserError, userView } from '../../services/users/user-view.js';
+import {
+  NothingToRestoreError,
+  requestRestore,
+  UnknownRestoreUserError,
+} from '../../services/restore/request-restore.js';
+import { restoreLedger } from '../../workers/restore.js';
 import { queueBatchUndo, userUpdateSink } from '../../workers/user-update.js';
 import type { tokenAuthenticator } from '../auth.js';
 import { requireRole } from '../auth.js';
@@ -29,6 +36,15 @@ export const batchQuery = z.object({
 });
 
 const BATCH_ID = /^batch-[a-z0-9]{1,40}$/;
+
+/** A Jira username: printable, as Jira allows them. */
+export const restoreParams = z.object({
+  username: z
+    .string()
+    .min(1)
+    .max(255)
+    .refine(printableText, { error: 'expected a username without control characters' }),
+});
 
 const json = (description: string) => ({ description });
 const csv = (description: string) => ({ description, contentType: 'text/csv' });
@@ -71,6 +87,24 @@ export const USERS_ROUTES = {
     role: 'viewer',
     query: batchQuery,
     responses: { 200: json('The batch with `rows` and `next`') },
+  },
+  restore: {
+    method: 'post',
+    path: '/users/:username/restore',
+    summary: 'Give the user back what their last reclaim took (groups, and an account it deactivated)',
+    role: 'operator',
+    responses: {
+      202: json('`{requestId, user, reclaimRun}`: the restore, queued (GET /api/restores/{requestId})'),
+      404: json('Jira does not know the user'),
+      409: json('Nothing of this user was reclaimed (or it was undone)'),
+    },
+  },
+  restoreRequest: {
+    method: 'get',
+    path: '/restores/:id',
+    summary: 'A restore or grant: its state (queued, waiting for a seat, done …), reason and audit entry',
+    role: 'viewer',
+    responses: { 200: json('The request'), 404: json('No such request') },
   },
   undoBatch: {
     method: 'post',
@@ -149,6 +183,33 @@ export function usersRouter(app: App, authenticate: ReturnType<typeof tokenAuthe
         })
         .catch(next);
     });
+  });
+
+  mountRoute(router, USERS_ROUTES.restore, operator, async (req, res) => {
+    const { username } = restoreParams.parse(req.params);
+    try {
+      const queued = await requestRestore(
+        { jira: app.jira(), audit: app.audit, ledger: restoreLedger(app), registry: app.registry },
+        username,
+        'api',
+        `api:${req.caller!.name}`,
+      );
+      res
+        .status(202)
+        .location(`/api/restores/${queued.requestId}`)
+        .json({ requestId: queued.requestId, user: queued.user, reclaimRun: queued.reclaim.runId });
+    } catch (error) {
+      if (error instanceof UnknownRestoreUserError) throw HttpError.notFound(`user ${error.username}`);
+      if (error instanceof NothingToRestoreError) throw new HttpError(409, 'conflict', error.message);
+      throw error;
+    }
+  });
+
+  mountRoute(router, USERS_ROUTES.restoreRequest, viewer, async (req, res) => {
+    const id = req.params.id as string;
+    const request = /^(rst|grant)-[A-Za-z0-9_-]{1,80}$/.test(id) ? await restoreLedger(app).get(id) : null;
+    if (!request) throw HttpError.notFound(`restore ${id}`);
+    res.json(request);
   });
 
   const findBatch = async (id: string) => {

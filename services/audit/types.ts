@@ -4,8 +4,12 @@ import type { ActionOutcome } from '../runs/types.js';
 
 /* The audit log's vocabulary: one entry per action (or undo) Reclaim carried out in Jira. */
 
-/** `update-user`: an operator's edit of a user (the users API, a bulk update), not a plan's action. */
-export type AuditedChange = ActionType | 'update-user';
+/**
+ * `update-user`: an operator's edit of a user (the users API, a bulk update), not a plan's action.
+ * `restore`: what a user's last reclaim took, given back (on login or on request); `grant`: an
+ * application's default group given to a user who logged in without its licence.
+ */
+export type AuditedChange = ActionType | 'update-user' | 'restore' | 'grant';
 export type AuditAction = AuditedChange | `undo:${AuditedChange}`;
 
 export interface NewAuditEntry {

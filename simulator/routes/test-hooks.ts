@@ -87,6 +87,30 @@ export function testHookRoutes(context: SimulatorContext, callbacks: TestHookCal
     res.json({ failing: true, after, status: body.status });
   });
 
+  // The licence changes: an application role gets another number of seats (-1: unlimited).
+  router.post('/__sim/application-roles/:key/seats', (req, res) => {
+    const role = context.world.store.roleOf(req.params.key);
+    if (!role) {
+      sendJiraError(res, 404, [`The application role with key '${req.params.key}' does not exist.`]);
+      return;
+    }
+    const seats = (req.body as { numberOfSeats?: unknown } | undefined)?.numberOfSeats;
+    if (typeof seats !== 'number' || !Number.isInteger(seats) || seats < -1) {
+      sendJiraError(res, 400, [], {
+        numberOfSeats: 'numberOfSeats must be a whole number, or -1 for unlimited',
+      });
+      return;
+    }
+    role.numberOfSeats = seats;
+    const used = context.world.store.roleUserCount(role);
+    res.json({
+      key: role.key,
+      numberOfSeats: seats,
+      userCount: used,
+      remainingSeats: seats === -1 ? -1 : seats - used,
+    });
+  });
+
   router.post('/__sim/reset', (_req, res) => {
     context.reset();
     callbacks.onReset();

@@ -18,7 +18,9 @@ const TABLES = [
   'licence_history',
   'plan_lines',
   'records_meta',
+  'restore_cursor',
   'restore_ledger',
+  'restore_watch',
   'runs',
 ];
 
