@@ -1,6 +1,8 @@
 -- Up Migration
--- Every run: the record as the API shows it (counters and notes included), kept current at each
--- status change and final once the run is over. The columns beside it are for listing.
+-- Every run: the record as the API shows it (counters and notes included). While the run is in
+-- flight Redis holds its truth and this row mirrors it, kept current at each status change;
+-- once the run is over its whole record is written here (finished_at set) and leaves Redis, and
+-- from then on only this row changes. The columns beside the record are for listing.
 CREATE TABLE runs (
   id text PRIMARY KEY,
   created_at timestamptz NOT NULL,
