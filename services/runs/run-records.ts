@@ -1,5 +1,5 @@
 import type { RecordsDb } from '../records/records-db.js';
-import type { Run, RunStatus } from './types.js';
+import type { Run, RunCounters, RunStatus } from './types.js';
 
 /*
  * The `runs` table of the records store (migrations/001_runs.sql): every run, its record as the
@@ -7,9 +7,16 @@ import type { Run, RunStatus } from './types.js';
  * truth is in Redis (the row is its mirror, kept current at each status change); a row with
  * `finished_at` set holds the whole final record, and from then on only this table changes it.
  *
- * Results are read as text (`record::text`, `::int`) so the server and the embedded store give
- * the same JavaScript values.
+ * Results are read as text (`record::text`) so the server and the embedded store give the same
+ * JavaScript values. A record is always written whole from JavaScript (a change reads it under
+ * the row's lock first): `record` is json, which keeps its keys in the order written.
  */
+
+/** The counters a write may add to once the run is over (the same names in Redis). */
+export type CounterName = keyof Pick<
+  RunCounters,
+  'scanned' | 'jiraRequests' | 'actionsDone' | 'actionsFailed' | 'actionsSkipped' | 'actionsNotPossible'
+>;
 
 export interface RunRow {
   run: Run;
@@ -43,7 +50,7 @@ export class RunRecords {
   /** The row of a new run (its mirror while it is in flight). */
   async insert(run: Run): Promise<void> {
     await this.db.query(
-      `INSERT INTO runs (id, created_at, status, mode, record) VALUES ($1, $2::timestamptz, $3, $4, $5::jsonb)
+      `INSERT INTO runs (id, created_at, status, mode, record) VALUES ($1, $2::timestamptz, $3, $4, $5::json)
        ON CONFLICT (id) DO NOTHING`,
       [run.id, run.createdAt, run.status, run.mode, JSON.stringify(run)],
     );
@@ -56,7 +63,7 @@ export class RunRecords {
   async archive(run: Run): Promise<boolean> {
     const result = await this.db.query(
       `INSERT INTO runs (id, created_at, status, mode, finished_at, record)
-       VALUES ($1, $2::timestamptz, $3, $4, $5::timestamptz, $6::jsonb)
+       VALUES ($1, $2::timestamptz, $3, $4, $5::timestamptz, $6::json)
        ON CONFLICT (id) DO UPDATE
          SET status = EXCLUDED.status, finished_at = EXCLUDED.finished_at, record = EXCLUDED.record
          WHERE runs.finished_at IS NULL`,
@@ -70,24 +77,21 @@ export class RunRecords {
    * `fromStatuses`, a compare-and-set for a run Redis no longer knows: the row then becomes
    * final when the status is. Returns true when the row changed.
    */
-  async setStatus(
+  setStatus(
     id: string,
     patch: StatusPatch,
     options: { fromStatuses?: readonly RunStatus[]; final?: boolean } = {},
   ): Promise<boolean> {
-    const params: unknown[] = [id, patch.status, JSON.stringify(patch)];
-    let guard = '';
-    if (options.fromStatuses) {
-      params.push([...options.fromStatuses]);
-      guard = ` AND status = ANY($${params.length}::text[])`;
-    }
-    const finishedAt = options.final ? `, finished_at = ($3::jsonb ->> 'finishedAt')::timestamptz` : '';
-    const result = await this.db.query(
-      `UPDATE runs SET status = $2, record = (record - 'statusReason') || $3::jsonb${finishedAt}
-       WHERE id = $1 AND finished_at IS NULL${guard}`,
-      params,
+    return this.modify(
+      id,
+      (run) => {
+        if (options.fromStatuses && !options.fromStatuses.includes(run.status)) return null;
+        const next: Run = { ...run, ...patch };
+        if (patch.statusReason === undefined) delete next.statusReason;
+        return next;
+      },
+      { inFlightOnly: true, final: options.final === true },
     );
-    return result.rowCount > 0;
   }
 
   async get(id: string): Promise<RunRow | null> {
@@ -127,41 +131,49 @@ export class RunRecords {
   }
 
   /** Sets a field of the record (`setnx`: only when it has none). Returns true when written. */
-  async setField(
-    id: string,
-    mode: 'set' | 'setnx',
-    field: string,
-    value: unknown,
-    now: string,
-  ): Promise<boolean> {
-    const result = await this.db.query(
-      `UPDATE runs SET record = record || jsonb_build_object($2::text, $3::jsonb, 'updatedAt', $4::text)
-       WHERE id = $1${mode === 'setnx' ? ' AND NOT (record ? $2::text)' : ''}`,
-      [id, field, JSON.stringify(value), now],
-    );
-    return result.rowCount > 0;
+  setField(id: string, mode: 'set' | 'setnx', field: string, value: unknown, now: string): Promise<boolean> {
+    return this.modify(id, (run) => {
+      if (mode === 'setnx' && field in run) return null;
+      return { ...run, [field]: value, updatedAt: now };
+    });
   }
 
-  async addNote(id: string, note: string, now: string): Promise<boolean> {
-    const result = await this.db.query(
-      `UPDATE runs SET record = jsonb_set(record, '{notes}',
-         COALESCE(record -> 'notes', '[]'::jsonb) || jsonb_build_array($2::text))
-         || jsonb_build_object('updatedAt', $3::text)
-       WHERE id = $1`,
-      [id, note, now],
-    );
-    return result.rowCount > 0;
+  addNote(id: string, note: string, now: string): Promise<boolean> {
+    return this.modify(id, (run) => ({ ...run, notes: [...(run.notes ?? []), note], updatedAt: now }));
   }
 
   /** Adds to one of the record's counters (a RunCounters field holding a number). */
-  async addToCounter(id: string, counter: string, by: number): Promise<boolean> {
-    const result = await this.db.query(
-      `UPDATE runs SET record = jsonb_set(record, ARRAY['counters', $2::text],
-         to_jsonb(COALESCE((record #>> ARRAY['counters', $2::text])::bigint, 0) + $3::bigint))
-       WHERE id = $1`,
-      [id, counter, by],
-    );
-    return result.rowCount > 0;
+  addToCounter(id: string, counter: CounterName, by: number): Promise<boolean> {
+    return this.modify(id, (run) => ({
+      ...run,
+      counters: { ...run.counters, [counter]: (run.counters?.[counter] ?? 0) + by },
+    }));
+  }
+
+  /**
+   * Read, change, write back one record, under the row's lock so concurrent writers queue up.
+   * `change` returns null to leave the row as it is. The record is rewritten whole from
+   * JavaScript, keeping the order of its keys. Returns true when the row changed.
+   */
+  private modify(
+    id: string,
+    change: (run: Run) => Run | null,
+    options: { inFlightOnly?: boolean; final?: boolean } = {},
+  ): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ record: string }>(
+        `SELECT record::text AS record FROM runs WHERE id = $1${options.inFlightOnly ? ' AND finished_at IS NULL' : ''} FOR UPDATE`,
+        [id],
+      );
+      if (!rows[0]) return false;
+      const run = change(JSON.parse(rows[0].record) as Run);
+      if (!run) return false;
+      await tx.query(
+        `UPDATE runs SET status = $2, record = $3::json${options.final ? ', finished_at = $4::timestamptz' : ''} WHERE id = $1`,
+        [id, run.status, JSON.stringify(run), ...(options.final ? [run.finishedAt ?? run.updatedAt] : [])],
+      );
+      return true;
+    });
   }
 
   async delete(id: string): Promise<void> {

@@ -5,7 +5,7 @@ import { RUN_ID_PATTERN, runIndexKey, runKeys, runSequenceKey } from './keys.js'
 import { newRunId } from './run-id.js';
 import { discardRunScratch } from './run-keyspace.js';
 import { COUNTER_FIELDS, OUTCOME_FIELDS, parseRunCounters } from './run-counters.js';
-import { RunRecords, type StatusPatch } from './run-records.js';
+import { RunRecords, type CounterName, type StatusPatch } from './run-records.js';
 import {
   NOT_LIVE,
   addRunNoteScript,
@@ -25,7 +25,6 @@ import {
   type JiraFacts,
   type ListRunsOptions,
   type Run,
-  type RunCounters,
   type RunStatus,
 } from './types.js';
 
@@ -55,12 +54,6 @@ const FINAL_STATUSES = RUN_STATUSES.filter((s) => isFinal(s));
 const NON_FINAL_STATUSES = RUN_STATUSES.filter((s) => !isFinal(s));
 const MAX_ID_ATTEMPTS = 5;
 const LIST_BATCH = 1000;
-
-/** The counters field → the RunCounters field it is shown as (the same names). */
-type CounterName = keyof Pick<
-  RunCounters,
-  'scanned' | 'jiraRequests' | 'actionsDone' | 'actionsFailed' | 'actionsSkipped' | 'actionsNotPossible'
->;
 
 export interface RunStoreOptions {
   /**

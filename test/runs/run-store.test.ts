@@ -228,7 +228,12 @@ describe('run store', () => {
       const lifecycle = new RunLifecycle(runs);
       const id = await runIn('applying');
       await runs.markStarted(id, new Date('2026-11-29T13:00:00Z'));
-      await runs.setJira(id, { version: '11.0.1', profile: 'dc11' });
+      // Keys in an order of their own: the records store must give them back in it.
+      const facts = {
+        'licence:jira-software': 'jira-software-users',
+        'licence:jira-core': 'jira-core-users',
+      };
+      await runs.setJira(id, { version: '11.0.1', profile: 'dc11', facts });
       await runs.setDirectories(id, [{ source: 'scim', trusted: true }]);
       await runs.addScanned(id, 40);
       await runs.countActionOutcome(id, 'done', 3);
@@ -249,7 +254,10 @@ describe('run store', () => {
       assert.equal(after.counters.scanned, 40);
       assert.equal(after.counters.actionsDone, 3);
       assert.deepEqual(after.notes, ['a note while applying']);
-      assert.deepEqual(after.jira, { version: '11.0.1', profile: 'dc11' });
+      assert.deepEqual(after.jira, { version: '11.0.1', profile: 'dc11', facts });
+      assert.deepEqual(Object.keys(after.jira?.facts ?? {}), Object.keys(facts));
+      assert.deepEqual(Object.keys(after.counters.byVerdict), Object.keys(before.counters.byVerdict));
+      assert.equal(JSON.stringify(after.policy), JSON.stringify(before.policy));
       assert.deepEqual(after.directories, [{ source: 'scim', trusted: true }]);
       assert.equal(after.startedAt, '2026-11-29T13:00:00.000Z');
       assert.ok((await runs.list({ limit: 50 })).some((r) => r.id === id && r.status === 'done'));
