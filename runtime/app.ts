@@ -107,7 +107,7 @@ export function createApp(
       ),
   });
   const plans = new PlanStore(redis, prefix);
-  const firstSeen = new FirstSeenStore(redis, prefix);
+  const firstSeen = new FirstSeenStore(records, redis, prefix);
   const metrics = new OpsMetricsStore(redis, prefix, (error) =>
     logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'metrics write failed'),
   );
@@ -124,9 +124,10 @@ export function createApp(
     lifecycle,
     plans,
     firstSeen,
-    audit: new AuditLog(redis, prefix),
+    // A log an earlier version kept in Redis is copied into the records store at the first use.
+    audit: new AuditLog(records, { importFrom: { redis, prefix } }),
     applyProgress: new ApplyProgress(redis, prefix),
-    batches: new BatchStore(redis, prefix),
+    batches: new BatchStore(records),
     contexts: new RunContextCache(redis, prefix, runs, firstSeen),
     metrics,
     alerts: loggedAdminAlerts(logger),

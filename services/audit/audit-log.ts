@@ -1,87 +1,108 @@
 import type { Redis } from 'ioredis';
 import { canonicalJson } from '../runs/canonical-json.js';
-import { appendEntryScript } from './append-script.js';
+import type { RecordsDb } from '../records/records-db.js';
 import { entryHash, formatAuditId, parseAuditId } from './audit-hash.js';
-import { auditKeys, auditRunKey, auditUserKey } from './keys.js';
+import { importRedisAuditLog } from './import-redis-audit.js';
 import { verifyChain } from './verify-chain.js';
-import {
-  GENESIS_HASH,
-  type AuditEntry,
-  type AuditPage,
-  type AuditPageOptions,
-  type AuditVerification,
-  type NewAuditEntry,
-} from './types.js';
+import type { AuditEntry, AuditPage, AuditPageOptions, AuditVerification, NewAuditEntry } from './types.js';
 
-/** Appends lost to a concurrent appender before giving up; each loss means another entry got in. */
-const MAX_APPEND_ATTEMPTS = 200;
 const STREAM_PAGE_SIZE = 500;
-/** A page never holds more, so one request cannot make Redis send the whole log. */
+/** A page never holds more, so one request cannot make the store send the whole log. */
 export const MAX_AUDIT_PAGE_SIZE = 5_000;
 
+const UNIQUE_VIOLATION = '23505';
+
+interface StoredRow {
+  seq: number;
+  hash: string;
+  entry: string;
+}
+
+export interface AuditLogOptions {
+  /**
+   * Where an earlier version kept the log (Redis, under this prefix): copied into the records
+   * store once, at the first use, when the table is still empty, then removed from Redis.
+   */
+  importFrom?: { redis: Redis; prefix: string };
+}
+
 /**
- * The append-only audit log of every change Reclaim makes in Jira: a single hash chain in Redis
- * (each entry carries the hash of the one before), so that an altered or removed entry shows.
- * Safe to use from any number of processes at once.
+ * The append-only audit log of every change Reclaim makes in Jira: a single hash chain in the
+ * records store (table `audit_log`; each entry carries the hash of the one before), so that an
+ * altered or removed entry shows. Safe to use from any number of processes at once: an append
+ * takes its turn on the row of `audit_tail`, and is committed when it resolves.
  */
 export class AuditLog {
-  private readonly keys: ReturnType<typeof auditKeys>;
+  private opened: Promise<void> | undefined;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {
-    this.keys = auditKeys(prefix);
-  }
+    private readonly records: RecordsDb,
+    private readonly options: AuditLogOptions = {},
+  ) {}
 
   /**
    * Logs the entry at the end of the chain, or returns the entry logged before under the same
-   * idempotency key (a retried job logs once).
+   * idempotency key (a retried job logs once, even when the retries race).
    */
   async append(entry: NewAuditEntry): Promise<AuditEntry> {
     const { idempotencyKey: givenKey, ...fields } = entry;
     const idempotencyKey = givenKey ?? defaultIdempotencyKey(entry);
-    const runKey = auditRunKey(this.prefix, entry.runId);
-    for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
-      const [sequenceText, tail] = await this.redis.mget(this.keys.sequence, this.keys.tail);
-      const sequence = Number(sequenceText ?? '0');
-      const unsigned: Omit<AuditEntry, 'hash'> = {
-        ...fields,
-        id: formatAuditId(sequence + 1),
-        at: new Date().toISOString(),
-        idempotencyKey,
-        prevHash: tail ?? GENESIS_HASH,
-      };
-      const logged: AuditEntry = { ...unsigned, hash: entryHash(unsigned) };
-      const [status, existingId] = (await appendEntryScript.run(
-        this.redis,
-        [
-          this.keys.sequence,
-          this.keys.tail,
-          this.keys.entries,
-          this.keys.byKey,
-          runKey,
-          auditUserKey(this.prefix, entry.user.key),
-        ],
-        [sequence, unsigned.prevHash, idempotencyKey, logged.id, logged.hash, canonicalJson(logged)],
-      )) as [string, string | undefined];
-      if (status === 'ok') return logged;
-      if (status === 'exists') {
-        const existing = await this.get(existingId as string);
-        if (existing === null) throw new Error(`audit entry ${existingId} is indexed but missing`);
-        return existing;
+    const known = await this.findByKey(idempotencyKey);
+    if (known) return known;
+    try {
+      return await this.records.transaction(async (tx) => {
+        const { rows: tails } = await tx.query<{ seq: number; hash: string }>(
+          'SELECT seq::float8 AS seq, hash FROM audit_tail FOR UPDATE',
+        );
+        const tail = tails[0];
+        if (!tail) throw new Error('audit log: the row of audit_tail is missing');
+        // Under the lock: an appender of the same key that went first has committed by now.
+        const { rows: existing } = await tx.query<StoredRow>(
+          'SELECT seq::float8 AS seq, hash, entry FROM audit_log WHERE idempotency_key = $1',
+          [idempotencyKey],
+        );
+        if (existing[0]) return toEntry(existing[0]);
+        const seq = tail.seq + 1;
+        const unsigned: Omit<AuditEntry, 'hash'> = {
+          ...fields,
+          id: formatAuditId(seq),
+          at: new Date().toISOString(),
+          idempotencyKey,
+          prevHash: tail.hash,
+        };
+        const text = canonicalJson(unsigned);
+        const hash = entryHash(unsigned);
+        await tx.query(
+          `INSERT INTO audit_log (seq, idempotency_key, action_id, run_id, user_key, at, prev_hash, hash, entry)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [
+            seq,
+            idempotencyKey,
+            unsigned.actionId,
+            unsigned.runId,
+            unsigned.user.key,
+            unsigned.at,
+            unsigned.prevHash,
+            hash,
+            text,
+          ],
+        );
+        await tx.query('UPDATE audit_tail SET seq = $1, hash = $2', [seq, hash]);
+        return toEntry({ seq, hash, entry: text });
+      });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
+        const logged = await this.findByKey(idempotencyKey);
+        if (logged) return logged;
       }
-      // Someone appended first: let the winners through before reading the new tail.
-      await sleep(Math.random() * Math.min(50, attempt * 2));
+      throw error;
     }
-    throw new Error(
-      `audit log: could not append after ${MAX_APPEND_ATTEMPTS} attempts (too much contention)`,
-    );
   }
 
   async get(id: string): Promise<AuditEntry | null> {
-    const stored = await this.redis.hget(this.keys.entries, id);
-    return stored === null ? null : (JSON.parse(stored) as AuditEntry);
+    const seq = parseAuditId(id);
+    if (seq === undefined) return null;
+    return this.one('SELECT seq::float8 AS seq, hash, entry FROM audit_log WHERE seq = $1', [seq]);
   }
 
   /** The entry of an action (its default idempotency key), or null when it was never logged. */
@@ -89,35 +110,39 @@ export class AuditLog {
     return this.findByKey(actionId);
   }
 
-  async findByKey(idempotencyKey: string): Promise<AuditEntry | null> {
-    const id = await this.redis.hget(this.keys.byKey, idempotencyKey);
-    return id === null ? null : this.get(id);
+  findByKey(idempotencyKey: string): Promise<AuditEntry | null> {
+    return this.one('SELECT seq::float8 AS seq, hash, entry FROM audit_log WHERE idempotency_key = $1', [
+      idempotencyKey,
+    ]);
   }
 
   /** How many entries have been appended (including any since removed). */
   async count(): Promise<number> {
-    return Number((await this.redis.get(this.keys.sequence)) ?? '0');
+    return (await this.tail()).seq;
   }
 
-  /** One page in log order, of the whole log or of one run. */
+  /** One page in log order, of the whole log, of one run or of one user. */
   async entries(options: AuditPageOptions): Promise<AuditPage> {
     const limit = Math.min(MAX_AUDIT_PAGE_SIZE, Math.max(1, Math.floor(options.limit) || 1));
     const from = options.fromId === undefined ? 1 : parseAuditId(options.fromId);
     if (from === undefined) throw new Error(`not an audit entry id: ${options.fromId}`);
-    const ids =
+    const [filter, params] =
       options.userKey !== undefined
-        ? await this.indexIdsFrom(auditUserKey(this.prefix, options.userKey), from, limit + 1)
-        : options.runId === undefined
-          ? await this.idsFrom(from, limit + 1)
-          : await this.indexIdsFrom(auditRunKey(this.prefix, options.runId), from, limit + 1);
-    const more = ids.length > limit;
-    const pageIds = ids.slice(0, limit);
-    const stored = pageIds.length ? await this.redis.hmget(this.keys.entries, ...pageIds) : [];
-    // An id without an entry was removed behind the log's back: verify() reports it.
-    const entries = stored
-      .filter((json): json is string => json !== null)
-      .map((json) => JSON.parse(json) as AuditEntry);
-    return { entries, nextFromId: more ? (ids[limit] as string) : null };
+        ? ['AND user_key = $3', [options.userKey]]
+        : options.runId !== undefined
+          ? ['AND run_id = $3', [options.runId]]
+          : ['', []];
+    await this.open();
+    const { rows } = await this.records.query<StoredRow>(
+      `SELECT seq::float8 AS seq, hash, entry FROM audit_log
+       WHERE seq >= $1 ${filter} ORDER BY seq LIMIT $2`,
+      [from, limit + 1, ...params],
+    );
+    const more = rows.length > limit;
+    return {
+      entries: rows.slice(0, limit).map(toEntry),
+      nextFromId: more ? formatAuditId(rows[limit]!.seq) : null,
+    };
   }
 
   /** Every entry (of one run or user, or of the whole log) in log order, one page in memory at a time. */
@@ -131,32 +156,41 @@ export class AuditLog {
   }
 
   /**
-   * Recomputes the chain from the first entry: names the first entry that is missing, altered,
-   * or does not link to the one before.
+   * Recomputes the chain from the first entry to the recorded tail, in seq order: names the first
+   * entry that is missing, altered, or does not link to the one before.
    */
   async verify(): Promise<AuditVerification> {
-    const [sequenceText, tail] = await this.redis.mget(this.keys.sequence, this.keys.tail);
-    return verifyChain(this.storedBatches(Number(sequenceText ?? '0')), tail ?? GENESIS_HASH);
+    const tail = await this.tail();
+    return verifyChain(this.records, tail);
   }
 
-  /** The stored JSON of ids 1..last, in batches; null where an entry is missing. */
-  private async *storedBatches(last: number): AsyncGenerator<(string | null)[]> {
-    for (let from = 1; from <= last; from += STREAM_PAGE_SIZE) {
-      const ids = await this.idsFrom(from, STREAM_PAGE_SIZE, last);
-      yield await this.redis.hmget(this.keys.entries, ...ids);
-    }
+  private async tail(): Promise<{ seq: number; hash: string }> {
+    await this.open();
+    const { rows } = await this.records.query<{ seq: number; hash: string }>(
+      'SELECT seq::float8 AS seq, hash FROM audit_tail',
+    );
+    if (!rows[0]) throw new Error('audit log: the row of audit_tail is missing');
+    return rows[0];
   }
 
-  /** Consecutive ids from `from`, never beyond the last appended. */
-  private async idsFrom(from: number, count: number, last?: number): Promise<string[]> {
-    const end = Math.min(from + count - 1, last ?? (await this.count()));
-    const ids: string[] = [];
-    for (let sequence = from; sequence <= end; sequence++) ids.push(formatAuditId(sequence));
-    return ids;
+  private async one(text: string, params: unknown[]): Promise<AuditEntry | null> {
+    await this.open();
+    const { rows } = await this.records.query<StoredRow>(text, params);
+    return rows[0] ? toEntry(rows[0]) : null;
   }
 
-  private indexIdsFrom(index: string, from: number, count: number): Promise<string[]> {
-    return this.redis.zrangebyscore(index, from, '+inf', 'LIMIT', 0, count);
+  /** The one-time import of a log an earlier version kept in Redis; retried at the next use if it fails. */
+  private open(): Promise<void> {
+    const source = this.options.importFrom;
+    if (!source) return Promise.resolve();
+    this.opened ??= importRedisAuditLog(this.records, source.redis, source.prefix).then(
+      () => {},
+      (error: unknown) => {
+        this.opened = undefined;
+        throw error;
+      },
+    );
+    return this.opened;
   }
 }
 
@@ -165,6 +199,6 @@ export function defaultIdempotencyKey(entry: Pick<NewAuditEntry, 'actionId' | 'a
   return entry.action.startsWith('undo:') ? `${entry.actionId}:undo` : entry.actionId;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function toEntry(row: StoredRow): AuditEntry {
+  return { ...(JSON.parse(row.entry) as Omit<AuditEntry, 'hash'>), hash: row.hash };
 }

@@ -33,6 +33,7 @@ export function openPostgresRecords(options: PostgresRecordsOptions): RecordsDb 
   const ready = migrated.then(() => checkRole(pool, options.appRole, location));
   // Awaited by every query (and by ready()): left unawaited here, a failure is not "unhandled".
   ready.catch(() => {});
+  let closing: Promise<void> | undefined;
 
   const query = async <R extends object>(text: string, params?: unknown[]): Promise<RecordsResult<R>> => {
     await ready;
@@ -65,9 +66,10 @@ export function openPostgresRecords(options: PostgresRecordsOptions): RecordsDb 
         client.release();
       }
     },
-    async close() {
-      await ready.catch(() => {});
-      await pool.end();
+    close() {
+      // Idempotent: a process role and its test may both close the app.
+      closing ??= ready.catch(() => {}).then(() => pool.end());
+      return closing;
     },
   };
 }

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
 import { orderForUndo } from '../../services/actions/action-order.js';
 import { auditEntryForAction, auditEntryForUndo } from '../../services/actions/audit-entry.js';
 import { executeAction } from '../../services/actions/execute-action.js';
@@ -8,30 +7,29 @@ import { AuditLog } from '../../services/audit/audit-log.js';
 import type { AuditEntry } from '../../services/audit/types.js';
 import { JiraDataCenterClient } from '../../services/jira/client.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/index.js';
-import { testRedisUrl, usePrefix } from '../support/redis.js';
+import { openTestRecords, type TestRecords } from '../support/records.js';
 import { ACTIONS_FIXTURE } from './fixture.js';
 import { requestsFor, restorable, simPost, simState } from './harness.js';
 
 const ACTOR = 'test:apply';
 
 describe('undoing actions against the simulated Jira', () => {
-  const scope = usePrefix('actions-undo');
   let sim: RunningSimulator;
   let jira: JiraDataCenterClient;
-  let redis: Redis;
+  let records: TestRecords;
   let audit: AuditLog;
   let round = 0;
 
   before(async () => {
     sim = await startSimulator({ fixture: ACTIONS_FIXTURE });
     jira = new JiraDataCenterClient({ baseUrl: sim.url, token: 'sim-token', retryBaseDelayMs: 10 });
-    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
-    audit = new AuditLog(redis, scope.prefix);
+    records = await openTestRecords('actions_undo');
+    audit = new AuditLog(records.db);
   });
   after(async () => {
     await jira.close();
     await sim.close();
-    await redis.quit();
+    await records.close();
   });
   beforeEach(async () => {
     await simPost(sim.url, '/__sim/reset');

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { auditKeys } from '../../services/audit/keys.js';
+import pg from 'pg';
 import { AS_OF, VERDICT_POLICY, verdictFixture } from '../pipeline/verdict-fixture.js';
 import { spawnReclaim, writeConfigFile } from '../support/child.js';
-import { testRedisUrl } from '../support/redis.js';
+import { recordsConfigFor } from '../support/records.js';
 import { simUser, stackConfig, startStack, type Stack } from '../support/stack.js';
 
 /** The apply stage from the command line, as an admin drives it. */
@@ -74,16 +73,19 @@ describe('reclaim scan --apply, approve, undo and audit from the CLI', function 
     );
   });
 
-  it('audit verify fails, naming the entry, when one entry is altered in Redis', async () => {
-    const redis = new Redis(testRedisUrl());
+  it('audit verify fails, naming the entry, when a superuser alters one entry', async () => {
+    // The application's role may not change the log, and the trigger refuses the owner too:
+    // only a superuser with triggers off gets the change in, and the chain shows it.
+    const superuser = new pg.Client({ connectionString: recordsConfigFor(stack.prefix).url });
+    await superuser.connect();
     try {
-      const key = auditKeys(stack.prefix).entries;
-      const stored = JSON.parse((await redis.hget(key, '000000000003'))!) as {
-        after: { active: boolean } | null;
-      };
-      await redis.hset(key, '000000000003', JSON.stringify({ ...stored, outcome: 'skipped' }));
+      await superuser.query('SET session_replication_role = replica');
+      const altered = await superuser.query(
+        `UPDATE audit_log SET entry = jsonb_set(entry::jsonb, '{outcome}', '"skipped"')::text WHERE seq = 3`,
+      );
+      assert.equal(altered.rowCount, 1);
     } finally {
-      await redis.quit();
+      await superuser.end();
     }
     const verify = await reclaim('audit', 'verify');
     assert.equal(verify.code, 1);

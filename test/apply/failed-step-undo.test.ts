@@ -37,10 +37,16 @@ const state = ({ name, active, groups }: { name: string; active: boolean; groups
 describe('a step that fails for good after Jira applied part of it', function () {
   this.timeout(120_000);
   let stack: Stack;
-  afterEach(() => stack?.close());
+  let started: Stack | undefined;
+  // Only the test that started a stack closes it: a second close would end its stores twice.
+  afterEach(async () => {
+    const open = started;
+    started = undefined;
+    await open?.close();
+  });
 
   it('audits what it changed, and undoing the run restores that user too', async () => {
-    stack = await startStack({
+    stack = started = await startStack({
       sim: { fixture: fixture() },
       config: { policy: VERDICT_POLICY, directories: { maxAbsentPercent: 20 }, brake: OPEN_BRAKE },
     });

@@ -11,6 +11,7 @@ import type { ThrowawayDatabase } from '../support/sql-databases.js';
 
 const TABLES = [
   'audit_log',
+  'audit_tail',
   'batch_rows',
   'batches',
   'first_seen',

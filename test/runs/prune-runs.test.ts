@@ -33,10 +33,10 @@ describe('retention of plans', () => {
 
   before(async () => {
     redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
-    records = await openTestRecords('runs-prune');
+    records = await openTestRecords('runs_prune');
     runs = new RunStore(redis, scope.prefix, records.db);
     plans = new PlanStore(redis, scope.prefix);
-    audit = new AuditLog(redis, scope.prefix);
+    audit = new AuditLog(records.db);
   });
   after(async () => {
     await redis.quit();

@@ -4,7 +4,8 @@ CREATE TABLE first_seen (
   user_key text PRIMARY KEY,
   first_seen_at timestamptz NOT NULL
 );
--- Facts about the installation itself, such as when the very first scan recorded anyone.
+-- Facts about the installation itself, such as when the very first scan recorded anyone
+-- ('first-scan-at', ISO 8601).
 CREATE TABLE records_meta (
   key text PRIMARY KEY,
   value text NOT NULL
