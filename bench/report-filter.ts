@@ -7,11 +7,15 @@
  *
  * A throwaway redis-server by default (--shared-redis: REDIS_URL or 127.0.0.1:6379 instead).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configSchema } from '../config/schema.js';
 import { createRedis } from '../queues/connection.js';
 import { ensureRedis, startThrowawayRedis } from '../runtime/local-redis.js';
 import { deletePrefixKeys } from '../runtime/prefix-keys.js';
+import { openEmbeddedRecords } from '../services/records/embedded-records.js';
 import {
   reportPage,
   DEFAULT_REPORT_VERDICTS,
@@ -32,7 +36,10 @@ const users = Number(values.users);
 const redisServer = values['shared-redis'] ? await ensureRedis() : await startThrowawayRedis();
 const prefix = `bench-report-${Date.now()}`;
 const redis = createRedis(redisServer.url, 'worker', 'bench-report');
-const runs = new RunStore(redis, prefix);
+// The run's record goes to an embedded records store of the bench's own, removed at the end.
+const recordsDir = mkdtempSync(join(tmpdir(), 'bench-report-records-'));
+const records = openEmbeddedRecords({ dataDir: recordsDir, appRole: null });
+const runs = new RunStore(redis, prefix, records);
 const plans = new PlanStore(redis, prefix);
 const lifecycle = new RunLifecycle(runs);
 const DAY = 24 * 3600 * 1000;
@@ -117,4 +124,6 @@ try {
   await deletePrefixKeys(redisServer.url, prefix);
   await redis.quit();
   await redisServer.stop();
+  await records.close();
+  rmSync(recordsDir, { recursive: true, force: true });
 }

@@ -90,7 +90,13 @@ export function createApp(
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   const records = openRecords(config.records);
   const registry = new QueueRegistry(redis, prefix);
-  const runs = new RunStore(redis, prefix);
+  const runs = new RunStore(redis, prefix, records, {
+    onRecordsError: (runId, error) =>
+      logger.warn(
+        { runId, err: error instanceof Error ? error.message : String(error) },
+        'run record not written to the records store yet; it is written again later',
+      ),
+  });
   const lifecycle = new RunLifecycle(runs, {
     discardScratch: (runId) => runs.discardScratch(runId),
     ...hooks,

@@ -17,6 +17,11 @@ export type EvaluateOutcome =
   | { status: 'recorded'; verdict: Evaluation['verdict']; complete: boolean }
   | { status: 'skipped'; reason: string };
 
+const PLAN_IS_FINAL: EvaluateOutcome = {
+  status: 'skipped',
+  reason: 'the run is past evaluating: its plan is final',
+};
+
 /**
  * Evaluates one user and records the user's line in the run's plan. Jira is asked per user
  * only for what the scan could not gather in bulk: the last login where the listing does not
@@ -31,6 +36,9 @@ export async function evaluateScannedUser(
   if (context.run.status === 'cancelled' || context.run.status === 'failed') {
     return { status: 'skipped', reason: `the run is ${context.run.status}` };
   }
+  // A duplicated job after the run was planned: the plan is final. Said here as well as by the
+  // plan's own refusal, which needs the run's live record — a run that is over has none.
+  if (context.run.status !== 'scanning' && context.run.status !== 'evaluating') return PLAN_IS_FINAL;
   const { user } = request;
   const facts: UserFacts = {
     ...userIdentity(user),
@@ -70,7 +78,7 @@ export async function evaluateScannedUser(
   };
   const result = await deps.plans.record(request.runId, line);
   // A duplicated job after the run was planned: the plan is final and stays as it is.
-  if (result.refused) return { status: 'skipped', reason: 'the run is past evaluating: its plan is final' };
+  if (result.refused) return PLAN_IS_FINAL;
   return { status: 'recorded', verdict: evaluation.verdict, complete: result.complete };
 }
 

@@ -8,6 +8,7 @@ import { stateKey } from '../../queues/connection.js';
 
 export const RUN_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
+/** The runs in flight, in creation order: a run leaves it when it moves to the records store. */
 export function runIndexKey(prefix: string): string {
   return stateKey(prefix, 'runs', 'index');
 }

@@ -8,7 +8,9 @@ import { VERDICTS } from '../policy/types.js';
  * which lets discardRunScratch remove a run's keys in one command.
  *
  * Each key has a class, which says how long it lives:
- *   record  — the run's summary (record, counters, notes): kept for good, like the audit log.
+ *   record  — the run's summary (record, counters, notes): kept while the run is in flight;
+ *             when it is over, RunStore moves it to the records store (PostgreSQL) and removes
+ *             these keys and the run's index entry.
  *   plan    — the run's plan (lines, verdict indexes, compact chunks): removed by retention
  *             (runs.retainDays / runs.retainCount, `reclaim runs prune`).
  *   scratch — working data of a stage (users seen, deferred leavers, group members, apply
@@ -27,7 +29,7 @@ export const SCRATCH_TTL_SECONDS = 14 * 24 * 3600;
  */
 export const ACTION_BEFORE_TTL_SECONDS = 30 * 24 * 3600;
 
-/** Class record: kept for good. */
+/** Class record: in Redis while the run is in flight, then in the records store. */
 export function runRecordKeys(prefix: string, runId: string) {
   return {
     record: stateKey(prefix, 'run', runId),

@@ -4,9 +4,10 @@ import type { Run, RunCounters } from './types.js';
 
 /*
  * The one owner of a run's lifecycle. Every status change of a run in production code goes
- * through here, so that what happens around a change (the clean-up of a run that ended badly,
- * the wording of a reason) happens once, in one place, whoever caused it: a worker, the
- * sweeper, the API or the CLI. RunStore's `transition` is the atomic storage primitive under it.
+ * through here, so that what happens around a change (the clean-up of a run that ended, its
+ * move to the records store, the wording of a reason) happens once, in one place, whoever
+ * caused it: a worker, the sweeper, the API or the CLI. RunStore's `transition` is the atomic
+ * storage primitive under it.
  */
 
 export interface LifecycleHooks {
@@ -16,7 +17,11 @@ export interface LifecycleHooks {
    * change, by the caller whose change won. Idempotent. Default: nothing to remove.
    */
   discardScratch?(runId: string): Promise<void>;
-  /** A clean-up that threw: the run's status stands; the caller reports it. */
+  /**
+   * A clean-up that threw (the scratch discard, or the move of a run that ended to the records
+   * store): the run's status stands; the caller reports it. The scratch keys' TTL removes them
+   * later, and the next reader of the run (or the sweeper) completes the move.
+   */
   onCleanupError?(runId: string, error: unknown): void;
 }
 
@@ -51,13 +56,16 @@ export class RunLifecycle {
     return this.runs.transition(runId, ['evaluating'], 'planned');
   }
 
-  finishDryRun(runId: string): Promise<boolean> {
-    return this.runs.transition(
+  async finishDryRun(runId: string): Promise<boolean> {
+    const done = await this.runs.transition(
       runId,
       ['planned'],
       'done',
       'dry run: the plan is ready; nothing was changed in Jira',
     );
+    // Its scratch data went when it was planned (finishRun).
+    if (done) await this.archive(runId);
+    return done;
   }
 
   holdForApproval(runId: string, reasons: string[]): Promise<boolean> {
@@ -81,7 +89,7 @@ export class RunLifecycle {
   /** Every user's chain of actions has ended; `reason` carries the final counts. */
   async finishApplying(runId: string, reason: string): Promise<boolean> {
     const done = await this.runs.transition(runId, ['applying'], 'done', reason);
-    if (done) await this.discardScratch(runId);
+    if (done) await this.ended(runId);
     return done;
   }
 
@@ -91,19 +99,37 @@ export class RunLifecycle {
    */
   async fail(runId: string, reason: string): Promise<boolean> {
     const failed = await this.runs.fail(runId, reason);
-    if (failed) await this.discardScratch(runId);
+    if (failed) await this.ended(runId);
     return failed;
   }
 
   async cancel(runId: string, reason: string): Promise<boolean> {
     const cancelled = await this.runs.cancel(runId, reason);
-    if (cancelled) await this.discardScratch(runId);
+    if (cancelled) await this.ended(runId);
     return cancelled;
   }
 
   /** @throws RunNotFinishedError while the run may still act (or has not even planned). */
   assertUndoable(run: Pick<Run, 'id' | 'status'>): void {
     if (!isFinal(run.status)) throw new RunNotFinishedError(run);
+  }
+
+  /** The run is over: its scratch keys go, and the run moves to the records store. */
+  private async ended(runId: string): Promise<void> {
+    await this.discardScratch(runId);
+    await this.archive(runId);
+  }
+
+  /**
+   * The whole record of a run that is over goes to the records store and leaves Redis
+   * (RunStore.archive); a failure is reported, never thrown: the next reader completes it.
+   */
+  private async archive(runId: string): Promise<void> {
+    try {
+      await this.runs.archive(runId);
+    } catch (error) {
+      this.hooks.onCleanupError?.(runId, error);
+    }
   }
 
   /**

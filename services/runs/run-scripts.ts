@@ -3,7 +3,25 @@ import { LuaScript } from './lua-script.js';
 /*
  * Lua for the run record. Each script is one atomic step, so that with many workers a run is
  * created once under its id and moves through a transition exactly once.
+ *
+ * A run lives in Redis while it is in flight. Once it is over, RunStore moves it to the records
+ * store: `sealRunScript` marks the record (ARCHIVING_FIELD) and hands back all of it in the same
+ * step, and from then on every write script refuses the run with NOT_LIVE, so the caller writes
+ * to PostgreSQL instead. Nothing written after the seal can be lost by the removal that follows.
  */
+
+/** Field of a run record that is being moved to the records store. */
+export const ARCHIVING_FIELD = 'archiving';
+
+/** What the write scripts return for a run that has no live record (moved, moving or unknown). */
+export const NOT_LIVE = -1;
+
+const live = `
+local function isLive(record)
+  if redis.call('EXISTS', record) == 0 then return false end
+  return redis.call('HEXISTS', record, '${ARCHIVING_FIELD}') == 0
+end
+`;
 
 /**
  * KEYS: record, index, sequence. ARGV: id, doc, status, now.
@@ -20,11 +38,12 @@ return 1
 /**
  * Compare-and-set of the status. KEYS: record. ARGV: to, now, reason ('' = none),
  * timestamp field ('' = none), then the statuses the run may be in for the move to happen.
- * Returns 1 when this call moved the run.
+ * Returns 1 when this call moved the run, 0 when the run is in another status, NOT_LIVE when
+ * Redis has no record of it (a sealed record is final: no status leads anywhere from it).
  */
 export const transitionScript = new LuaScript(`
 local current = redis.call('HGET', KEYS[1], 'status')
-if not current then return 0 end
+if not current then return ${NOT_LIVE} end
 for i = 5, #ARGV do
   if ARGV[i] == current then
     redis.call('HSET', KEYS[1], 'status', ARGV[1], 'updatedAt', ARGV[2])
@@ -41,11 +60,13 @@ return 0
 `);
 
 /**
- * Sets one field of an existing run, never creating a partial record for an unknown id.
- * KEYS: record. ARGV: now, 'set' | 'setnx', field, value. Returns 1 when the field was written.
+ * Sets one field of a live run, never creating a partial record for an unknown id.
+ * KEYS: record. ARGV: now, 'set' | 'setnx', field, value. Returns 1 when the field was
+ * written, 0 when setnx found it set, NOT_LIVE when the run has no live record.
  */
 export const setRunFieldScript = new LuaScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+${live}
+if not isLive(KEYS[1]) then return ${NOT_LIVE} end
 if ARGV[2] == 'setnx' then
   if redis.call('HSETNX', KEYS[1], ARGV[3], ARGV[4]) == 0 then return 0 end
 else
@@ -55,10 +76,48 @@ redis.call('HSET', KEYS[1], 'updatedAt', ARGV[1])
 return 1
 `);
 
-/** KEYS: record, notes. ARGV: note, now. Returns 1 when the run exists and got the note. */
+/** KEYS: record, notes. ARGV: note, now. Returns 1 when the run got the note, else NOT_LIVE. */
 export const addRunNoteScript = new LuaScript(`
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+${live}
+if not isLive(KEYS[1]) then return ${NOT_LIVE} end
 redis.call('RPUSH', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[2])
+return 1
+`);
+
+/**
+ * HINCRBY on the counters of a live run; a run without a live record gets no counters key.
+ * KEYS: record, counters. ARGV: field, increment. Returns 1, or NOT_LIVE.
+ */
+export const bumpRunCounterScript = new LuaScript(`
+${live}
+if not isLive(KEYS[1]) then return ${NOT_LIVE} end
+redis.call('HINCRBY', KEYS[2], ARGV[1], ARGV[2])
+return 1
+`);
+
+/**
+ * Seals a run that is over for its move to the records store, and reads all of it in the same
+ * step. KEYS: record, counters, notes. ARGV: the final statuses. Returns {record, counters,
+ * notes} (HGETALL / LRANGE replies), or false when Redis has no record or the run is not over.
+ * Sealing a sealed record again returns the same content: the move can be done over.
+ */
+export const sealRunScript = new LuaScript(`
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return false end
+local final = false
+for i = 1, #ARGV do
+  if ARGV[i] == status then final = true end
+end
+if not final then return false end
+redis.call('HSET', KEYS[1], '${ARCHIVING_FIELD}', '1')
+return { redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2]), redis.call('LRANGE', KEYS[3], 0, -1) }
+`);
+
+/** Removes a sealed run's keys and its index entry. KEYS: record, counters, notes, index. ARGV: id. */
+export const dropSealedRunScript = new LuaScript(`
+if redis.call('HEXISTS', KEYS[1], '${ARCHIVING_FIELD}') == 0 then return 0 end
+redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3])
+redis.call('ZREM', KEYS[4], ARGV[1])
 return 1
 `);

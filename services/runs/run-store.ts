@@ -1,10 +1,21 @@
 import type { Redis } from 'ioredis';
+import type { RecordsDb } from '../records/records-db.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import { RUN_ID_PATTERN, runIndexKey, runKeys, runSequenceKey } from './keys.js';
 import { newRunId } from './run-id.js';
 import { discardRunScratch } from './run-keyspace.js';
 import { COUNTER_FIELDS, OUTCOME_FIELDS, parseRunCounters } from './run-counters.js';
-import { addRunNoteScript, createRunScript, setRunFieldScript, transitionScript } from './run-scripts.js';
+import { RunRecords, type CounterName, type StatusPatch } from './run-records.js';
+import {
+  NOT_LIVE,
+  addRunNoteScript,
+  bumpRunCounterScript,
+  createRunScript,
+  dropSealedRunScript,
+  sealRunScript,
+  setRunFieldScript,
+  transitionScript,
+} from './run-scripts.js';
 import { canTransition, isFinal, timestampFieldFor } from './run-status.js';
 import {
   RUN_STATUSES,
@@ -18,23 +29,55 @@ import {
 } from './types.js';
 
 /*
- * Runs in Redis. A run is a hash (its fixed part as one JSON field, the changing parts as
- * fields of their own), a counters hash that workers bump with HINCRBY, a list of notes, and
- * an entry in a sorted set of all runs in creation order.
+ * Runs: Redis keeps the work in flight, the records store (PostgreSQL) keeps what must last.
+ *
+ * While a run is in flight its truth is in Redis: a hash (its fixed part as one JSON field, the
+ * changing parts as fields of their own), a counters hash that workers bump with HINCRBY, a
+ * list of notes, and an entry in a sorted set of the runs in flight. The records store has a
+ * row for it from its creation on, kept current at each status change, for listing.
+ *
+ * Once the run is over (done, failed, cancelled) it is moved: the Redis record is sealed and
+ * read in one step, written whole to the records store, and its Redis keys and index entry
+ * removed. The lifecycle moves a run right after its final transition; a move cut short (a
+ * crash in between) is completed by whoever next reads the run — a get, a list, the sweeper's
+ * listUnfinished — and doing it twice writes it once. Every write that arrives after the seal
+ * (a note from an undo, a late action's outcome, retention's marks) goes to the records store.
+ *
+ * A row in flight whose Redis record is gone (Redis lost it) is the run's best record: it is
+ * listed as unfinished, and its status changes are made on the row, so the sweeper can end it.
  */
 
 /** The part of a run fixed at creation, stored as one JSON field. */
 type RunDoc = Pick<Run, 'id' | 'mode' | 'trigger' | 'asOf' | 'only' | 'policy' | 'policyHash'>;
 
+const FINAL_STATUSES = RUN_STATUSES.filter((s) => isFinal(s));
 const NON_FINAL_STATUSES = RUN_STATUSES.filter((s) => !isFinal(s));
 const MAX_ID_ATTEMPTS = 5;
 const LIST_BATCH = 1000;
 
+export interface RunStoreOptions {
+  /**
+   * A write to the records store that a later step makes again failed (it is unreachable): a
+   * status change that reached Redis but not the run's row (the row catches up at the next
+   * change or at the move), or a reader's move of a run that is over (the next reader, or the
+   * sweeper, moves it). The run reads as Redis has it meanwhile.
+   */
+  onRecordsError?(runId: string, error: unknown): void;
+}
+
 export class RunStore {
+  private readonly rows: RunRecords;
+  /** Moves under way in this process, so concurrent readers of one run wait for one move. */
+  private readonly moving = new Map<string, Promise<Run | null>>();
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+    records: RecordsDb,
+    private readonly options: RunStoreOptions = {},
+  ) {
+    this.rows = new RunRecords(records);
+  }
 
   async create(input: CreateRunInput): Promise<Run> {
     const now = new Date();
@@ -50,43 +93,59 @@ export class RunStore {
         policyHash: sha256Hex(canonicalJson(input.policy)),
       };
       const keys = runKeys(this.prefix, id);
+      // Redis first: a run whose row could not be written is still in flight there, and the
+      // sweeper ends it (and its move writes the row); a row without a run could never end.
       const created = await createRunScript.run(
         this.redis,
         [keys.record, runIndexKey(this.prefix), runSequenceKey(this.prefix)],
         [id, JSON.stringify(doc), 'scanning' satisfies RunStatus, now.toISOString()],
       );
       if (created === 1) {
-        const run = await this.get(id);
-        if (run) return run;
+        const [run] = await this.loadLive([id]);
+        if (run) {
+          await this.rows.insert(run);
+          return run;
+        }
       }
     }
     throw new Error(`could not draw a free run id in ${MAX_ID_ATTEMPTS} attempts`);
   }
 
+  /** The run: from Redis while it is in flight, else from the records store. */
   async get(id: string): Promise<Run | null> {
     if (!RUN_ID_PATTERN.test(id)) return null;
-    const [run] = await this.load([id]);
-    return run ?? null;
+    const [live] = await this.loadLive([id]);
+    if (live) return isFinal(live.status) ? this.settleWhileReading(id, live) : live;
+    return (await this.rows.get(id))?.run ?? null;
   }
 
-  /** Newest first. */
+  /** Newest first, from the records store; a run in flight as Redis has it now. */
   async list(options: ListRunsOptions): Promise<Run[]> {
     const limit = Math.max(0, Math.floor(options.limit));
     if (limit === 0) return [];
-    const index = runIndexKey(this.prefix);
-    let ids: string[];
-    if (options.before === undefined) {
-      ids = await this.redis.zrevrange(index, 0, limit - 1);
-    } else {
-      const score = await this.redis.zscore(index, options.before);
-      if (score === null) return [];
-      ids = await this.redis.zrevrangebyscore(index, `(${score}`, '-inf', 'LIMIT', 0, limit);
+    if (options.before !== undefined && !RUN_ID_PATTERN.test(options.before)) return [];
+    const page = await this.rows.page(limit, options.before);
+    const inFlight = page.filter((row) => !row.archived).map((row) => row.run.id);
+    const live = new Map<string, Run>();
+    const gone: string[] = [];
+    const loaded = await this.loadLive(inFlight);
+    for (const [i, id] of inFlight.entries()) {
+      const run = loaded[i];
+      if (!run) gone.push(id);
+      else live.set(id, isFinal(run.status) ? await this.settleWhileReading(id, run) : run);
     }
-    return (await this.load(ids)).filter((run): run is Run => run !== null);
+    // Moved between the two reads (or lost by Redis): the row as it is now.
+    const reread = await this.rows.getMany(gone);
+    return page.map((row) => live.get(row.run.id) ?? reread.get(row.run.id)?.run ?? row.run);
   }
 
-  /** Every run not yet over (done, failed, cancelled), oldest first: what the sweeper looks at. */
+  /**
+   * Every run not yet over (done, failed, cancelled), oldest first: what the sweeper looks at.
+   * A run over but still in Redis (its move cut short) is moved on the way.
+   */
   async listUnfinished(): Promise<Run[]> {
+    // The rows first: a run moved after this read is then missing from the index below.
+    const rows = await this.rows.inFlight();
     const ids = await this.redis.zrange(runIndexKey(this.prefix), '0', '-1');
     const unfinished: string[] = [];
     for (let start = 0; start < ids.length; start += LIST_BATCH) {
@@ -94,28 +153,60 @@ export class RunStore {
       const pipeline = this.redis.pipeline();
       for (const id of batch) pipeline.hget(runKeys(this.prefix, id).record, 'status');
       const statuses = (await pipeline.exec()) ?? [];
-      batch.forEach((id, i) => {
+      for (const [i, id] of batch.entries()) {
         const status = statuses[i]?.[1] as RunStatus | null;
         if (status && NON_FINAL_STATUSES.includes(status)) unfinished.push(id);
-      });
+        else if (status) await this.settleWhileReading(id, null);
+      }
     }
-    return (await this.load(unfinished)).filter((run): run is Run => run !== null);
+    const runs = (await this.loadLive(unfinished)).filter((run): run is Run => run !== null);
+    // Rows in flight that Redis has no run for: read again, as a move may have ended since.
+    const indexed = new Set(ids);
+    const orphans = rows.filter((row) => !indexed.has(row.run.id)).map((row) => row.run.id);
+    if (orphans.length > 0) {
+      for (const row of await this.rows.inFlight(orphans)) {
+        if (!isFinal(row.run.status)) runs.push(row.run);
+      }
+    }
+    return runs
+      .filter((run) => !isFinal(run.status))
+      .sort((a, b) => (a.createdAt === b.createdAt ? cmp(a.id, b.id) : cmp(a.createdAt, b.createdAt)));
   }
 
   /**
    * Moves the run to `to` if it is in one of `from` and the status machine allows it; atomic,
    * so among concurrent callers exactly one gets `true`. An illegal move is refused (`false`).
-   * The storage primitive: production code changes a run's status through RunLifecycle.
+   * The storage primitive: production code changes a run's status through RunLifecycle, which
+   * also moves a run that is over to the records store ({@link archive}).
    */
   async transition(id: string, from: readonly RunStatus[], to: RunStatus, reason?: string): Promise<boolean> {
     const allowed = from.filter((status) => canTransition(status, to));
     if (allowed.length === 0 || !RUN_ID_PATTERN.test(id)) return false;
+    const now = new Date().toISOString();
+    const stamp = timestampFieldFor(to);
     const moved = await transitionScript.run(
       this.redis,
       [runKeys(this.prefix, id).record],
-      [to, new Date().toISOString(), reason ?? '', timestampFieldFor(to) ?? '', ...allowed],
+      [to, now, reason ?? '', stamp ?? '', ...allowed],
     );
-    return moved === 1;
+    const patch: StatusPatch = {
+      status: to,
+      updatedAt: now,
+      ...(reason ? { statusReason: reason } : {}),
+      ...(stamp ? { [stamp]: now } : {}),
+    };
+    if (moved === NOT_LIVE) {
+      // Redis has no record of it: a row still in flight is all there is of the run.
+      return this.rows.setStatus(id, patch, { fromStatuses: allowed, final: isFinal(to) });
+    }
+    if (moved !== 1) return false;
+    // The final record is written whole by the move; a status in flight updates the mirror.
+    if (!isFinal(to)) {
+      await this.rows
+        .setStatus(id, patch)
+        .catch((error: unknown) => this.options.onRecordsError?.(id, error));
+    }
+    return true;
   }
 
   /** Any run not yet over becomes cancelled (the lifecycle drops its scratch data). */
@@ -126,6 +217,17 @@ export class RunStore {
   /** Any run not yet over becomes failed (the lifecycle drops its scratch data). */
   fail(id: string, reason: string): Promise<boolean> {
     return this.transition(id, NON_FINAL_STATUSES, 'failed', reason);
+  }
+
+  /**
+   * Moves a run that is over from Redis to the records store: the whole record written there,
+   * then its Redis keys and index entry removed. Idempotent, and safe beside concurrent writers
+   * and movers. Returns the run as the records store has it (null: unknown, or not over).
+   */
+  async archive(id: string): Promise<Run | null> {
+    if (!RUN_ID_PATTERN.test(id)) return null;
+    const moved = await this.settle(id);
+    return moved ?? (await this.rows.get(id))?.run ?? null;
   }
 
   /** Removes the run's scratch keys (see run-keyspace.ts): the lifecycle's clean-up. */
@@ -146,43 +248,43 @@ export class RunStore {
     at: Date = new Date(),
   ): Promise<boolean> {
     // The figure first: once planPrunedAt is there, readers stop counting it from the lines.
-    await this.setField(id, 'set', 'licencesFreed', JSON.stringify(licencesFreed));
+    await this.setField(id, 'set', 'licencesFreed', licencesFreed);
     if (!(await this.setField(id, 'setnx', 'planPrunedAt', at.toISOString()))) return false;
     await this.addNote(id, `plan pruned ${at.toISOString()} by retention (${why}); the summary is kept`);
     return true;
   }
 
   setJira(id: string, jira: JiraFacts): Promise<boolean> {
-    return this.setField(id, 'set', 'jira', JSON.stringify(jira));
+    return this.setField(id, 'set', 'jira', jira);
   }
 
   setDirectories(id: string, directories: DirectoryStatus[]): Promise<boolean> {
-    return this.setField(id, 'set', 'directories', JSON.stringify(directories));
+    return this.setField(id, 'set', 'directories', directories);
   }
 
   async addNote(id: string, note: string): Promise<boolean> {
+    if (!RUN_ID_PATTERN.test(id)) return false;
     const keys = runKeys(this.prefix, id);
-    const added = await addRunNoteScript.run(
-      this.redis,
-      [keys.record, keys.notes],
-      [note, new Date().toISOString()],
-    );
-    return added === 1;
+    const now = new Date().toISOString();
+    const added = await addRunNoteScript.run(this.redis, [keys.record, keys.notes], [note, now]);
+    if (added !== NOT_LIVE) return added === 1;
+    await this.settle(id);
+    return this.rows.addNote(id, note, now);
   }
 
   async addScanned(id: string, users: number): Promise<void> {
-    await this.redis.hincrby(runKeys(this.prefix, id).counters, COUNTER_FIELDS.scanned, users);
+    await this.bump(id, COUNTER_FIELDS.scanned, 'scanned', users);
   }
 
   async addJiraRequests(id: string, requests: number): Promise<void> {
-    await this.redis.hincrby(runKeys(this.prefix, id).counters, COUNTER_FIELDS.jiraRequests, requests);
+    await this.bump(id, COUNTER_FIELDS.jiraRequests, 'jiraRequests', requests);
   }
 
   async countActionOutcome(id: string, outcome: ActionOutcome, actions = 1): Promise<void> {
-    await this.redis.hincrby(runKeys(this.prefix, id).counters, OUTCOME_FIELDS[outcome], actions);
+    await this.bump(id, OUTCOME_FIELDS[outcome], OUTCOME_FIELDS[outcome] as CounterName, actions);
   }
 
-  /** Removes the run record, counters and notes (retention); the plan has its own delete. */
+  /** Removes the whole run, from Redis and from the records store; the plan has its own delete. */
   async delete(id: string): Promise<void> {
     const keys = runKeys(this.prefix, id);
     await this.redis
@@ -190,19 +292,86 @@ export class RunStore {
       .unlink(keys.record, keys.counters, keys.notes)
       .zrem(runIndexKey(this.prefix), id)
       .exec();
+    await this.rows.delete(id);
   }
 
-  private async setField(id: string, mode: 'set' | 'setnx', field: string, value: string): Promise<boolean> {
+  /** HINCRBY while the run is live in Redis; afterwards, on its final record. */
+  private async bump(id: string, field: string, counter: CounterName, by: number): Promise<void> {
+    if (!RUN_ID_PATTERN.test(id)) return;
+    const keys = runKeys(this.prefix, id);
+    const bumped = await bumpRunCounterScript.run(this.redis, [keys.record, keys.counters], [field, by]);
+    if (bumped !== NOT_LIVE) return;
+    await this.settle(id);
+    await this.rows.addToCounter(id, counter, by);
+  }
+
+  private async setField(
+    id: string,
+    mode: 'set' | 'setnx',
+    field: string,
+    value: string | object,
+  ): Promise<boolean> {
     if (!RUN_ID_PATTERN.test(id)) return false;
+    const now = new Date().toISOString();
     const written = await setRunFieldScript.run(
       this.redis,
       [runKeys(this.prefix, id).record],
-      [new Date().toISOString(), mode, field, value],
+      [now, mode, field, typeof value === 'string' ? value : JSON.stringify(value)],
     );
-    return written === 1;
+    if (written !== NOT_LIVE) return written === 1;
+    await this.settle(id);
+    return this.rows.setField(id, mode, field, value, now);
   }
 
-  private async load(ids: string[]): Promise<(Run | null)[]> {
+  /**
+   * Completes the move of a run that is over and still in Redis (see the top); nothing for a
+   * run in flight or not in Redis. Returns the run moved, or null when there was none to move.
+   */
+  private settle(id: string): Promise<Run | null> {
+    let move = this.moving.get(id);
+    if (!move) {
+      move = this.move(id).finally(() => this.moving.delete(id));
+      this.moving.set(id, move);
+    }
+    return move;
+  }
+
+  /** A reader's move: should the records store be unreachable, the run as Redis has it. */
+  private async settleWhileReading<T extends Run | null>(id: string, live: T): Promise<Run | T> {
+    try {
+      const moved = await this.settle(id);
+      if (moved || live === null) return moved ?? live;
+      // Moved by another process in between: the records store has it now.
+      return (await this.rows.get(id))?.run ?? live;
+    } catch (error) {
+      this.options.onRecordsError?.(id, error);
+      return live;
+    }
+  }
+
+  private async move(id: string): Promise<Run | null> {
+    const keys = runKeys(this.prefix, id);
+    const sealed = (await sealRunScript.run(
+      this.redis,
+      [keys.record, keys.counters, keys.notes],
+      FINAL_STATUSES,
+    )) as [string[], string[], string[]] | null;
+    if (!sealed) return null;
+    const [record, counters, notes] = sealed;
+    const run = toRun(pairs(record), pairs(counters), notes);
+    if (!run) return null;
+    const wrote = await this.rows.archive(run);
+    await dropSealedRunScript.run(
+      this.redis,
+      [keys.record, keys.counters, keys.notes, runIndexKey(this.prefix)],
+      [id],
+    );
+    // Moved by another process first: its row may have taken late writes since.
+    return wrote ? run : ((await this.rows.get(id))?.run ?? run);
+  }
+
+  /** Runs as Redis has them (null: not in Redis). */
+  private async loadLive(ids: string[]): Promise<(Run | null)[]> {
     if (ids.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const id of ids) {
@@ -215,13 +384,29 @@ export class RunStore {
         if (error) throw error;
         return value;
       }) as [Record<string, string>, Record<string, string>, string[]];
-      return record.doc === undefined ? null : toRun(record, counters, notes);
+      return toRun(record, counters, notes);
     });
   }
 }
 
-function toRun(record: Record<string, string>, counters: Record<string, string>, notes: string[]): Run {
-  const doc = JSON.parse(record.doc!) as RunDoc;
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A flat HGETALL reply from Lua → the hash. */
+function pairs(flat: string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
+  return hash;
+}
+
+function toRun(
+  record: Record<string, string>,
+  counters: Record<string, string>,
+  notes: string[],
+): Run | null {
+  if (record.doc === undefined) return null;
+  const doc = JSON.parse(record.doc) as RunDoc;
   return {
     ...doc,
     status: record.status as RunStatus,

@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { stateKey } from '../../queues/connection.js';
 import { deletePrefixKeys } from '../../runtime/prefix-keys.js';
+import { startSimulator } from '../../simulator/index.js';
 import { spawnReclaim, writeConfigFile } from '../support/child.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
@@ -7,10 +13,16 @@ import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 describe('the process roles from the command line', function () {
   this.timeout(60_000);
 
-  it('`reclaim start` serves the API with probes and stops cleanly on SIGTERM', async () => {
+  it('`reclaim start` serves the API with probes, runs a dry run on the embedded records store, and stops cleanly on SIGTERM', async () => {
     const prefix = uniquePrefix('start');
+    const sim = await startSimulator({ users: 60 });
+    const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
+    // No records.url: the embedded store (PGlite), in a directory of the test's own.
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'reclaim-start-records-')), 'records');
     const config = writeConfigFile({
       redis: { url: testRedisUrl(), prefix },
+      records: { dataDir },
+      jira: { url: sim.url, token: 'sim-token', requestsPerSecond: 2000 },
       api: { port: 0, tokens: [{ name: 'ops', token: 'ops-token-0123456789', role: 'operator' }] },
     });
     try {
@@ -24,12 +36,49 @@ describe('the process roles from the command line', function () {
         headers: { Authorization: 'Bearer ops-token-0123456789' },
       });
       assert.deepEqual(await runs.json(), { runs: [], next: null });
+
+      const auth = { Authorization: 'Bearer ops-token-0123456789', 'Content-Type': 'application/json' };
+      const created = await fetch(`${url}/api/runs`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ mode: 'dry-run' }),
+      });
+      assert.equal(created.status, 202);
+      const { id } = (await created.json()) as { id: string };
+      const deadline = Date.now() + 40_000;
+      let run: { status: string; counters: { evaluated: number }; statusReason?: string };
+      for (;;) {
+        run = (await (await fetch(`${url}/api/runs/${id}`, { headers: auth })).json()) as typeof run;
+        if (['done', 'failed', 'cancelled'].includes(run.status)) break;
+        if (Date.now() > deadline) throw new Error(`run ${id} still ${run.status}:\n${start.output()}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.equal(run.status, 'done', run.statusReason);
+      assert.equal(run.counters.evaluated, 60);
+      // Over: the run left Redis, and the embedded store lists it.
+      assert.equal(
+        await redis.exists(stateKey(prefix, 'run', id), stateKey(prefix, 'run', id, 'counters')),
+        0,
+      );
+      const listed = (await (await fetch(`${url}/api/runs`, { headers: auth })).json()) as {
+        runs: Array<{ id: string; counters: { evaluated: number } }>;
+      };
+      assert.deepEqual(
+        listed.runs.map((r) => [r.id, r.counters.evaluated]),
+        [[id, 60]],
+      );
+      assert.ok(existsSync(join(dataDir, 'PG_VERSION')), 'the embedded store was created in records.dataDir');
+      assert.ok(existsSync(join(dataDir, 'reclaim.lock')), 'and is held by the process');
       start.child.kill('SIGTERM');
       const exit = await start.exited;
       assert.equal(exit.code, 0, start.output());
       assert.match(start.output(), /stopped cleanly/);
+      assert.ok(!existsSync(join(dataDir, 'reclaim.lock')), 'the store was closed');
     } finally {
       config.remove();
+      rmSync(join(dataDir, '..'), { recursive: true, force: true });
+      await sim.close();
+      await redis.quit();
       await deletePrefixKeys(testRedisUrl(), prefix);
     }
   });

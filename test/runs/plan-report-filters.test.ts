@@ -14,6 +14,7 @@ import { PlanStore } from '../../services/runs/plan-store.js';
 import { RunLifecycle } from '../../services/runs/run-lifecycle.js';
 import { RunStore } from '../../services/runs/run-store.js';
 import type { PlanLine, Run } from '../../services/runs/types.js';
+import { openTestRecords, type TestRecords } from '../support/records.js';
 import { testRedisUrl, usePrefix } from '../support/redis.js';
 
 /*
@@ -100,6 +101,7 @@ describe('report filters on plan lines before they are built', function () {
   this.timeout(60_000);
   const scope = usePrefix('runs-report-filters');
   let redis: Redis;
+  let records: TestRecords;
   let plans: PlanStore;
   let run: Run;
   let asOf: Date;
@@ -108,7 +110,8 @@ describe('report filters on plan lines before they are built', function () {
   before(async () => {
     redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
     plans = new PlanStore(redis, scope.prefix);
-    const runs = new RunStore(redis, scope.prefix);
+    records = await openTestRecords('report-filters');
+    const runs = new RunStore(redis, scope.prefix, records.db);
     run = await runs.create({
       mode: 'dry-run',
       trigger: { type: 'cli', by: 'test' },
@@ -130,6 +133,7 @@ describe('report filters on plan lines before they are built', function () {
   });
   after(async () => {
     await redis.quit();
+    await records?.close();
   });
 
   for (const [label, partial] of FILTERS) {

@@ -13,7 +13,9 @@ import { RunStore } from '../../services/runs/run-store.js';
 import type { Run, RunStatus } from '../../services/runs/types.js';
 import { revokeEntry } from '../audit/audit-entries.js';
 import { spawnReclaim, writeConfigFile } from '../support/child.js';
-import { openTestRecords, type TestRecords } from '../support/records.js';
+import { openPostgresRecords } from '../../services/records/postgres-records.js';
+import type { RecordsDb } from '../../services/records/records-db.js';
+import { createRecordsFor, openTestRecords, recordsConfigFor, type TestRecords } from '../support/records.js';
 import { testRedisUrl, usePrefix } from '../support/redis.js';
 import { inactiveLine, keepLine } from './plan-lines.js';
 
@@ -22,23 +24,23 @@ const DAY_MS = 24 * 3600 * 1000;
 describe('retention of plans', () => {
   const scope = usePrefix('runs-prune');
   let redis: Redis;
+  let records: TestRecords;
   let runs: RunStore;
   let plans: PlanStore;
   let audit: AuditLog;
-  let records: TestRecords;
   const deps = () => ({ redis, prefix: scope.prefix, runs, plans });
   const policy = configSchema.parse({}).policy;
 
   before(async () => {
     redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
     records = await openTestRecords('runs_prune');
-    runs = new RunStore(redis, scope.prefix);
+    runs = new RunStore(redis, scope.prefix, records.db);
     plans = new PlanStore(redis, scope.prefix);
     audit = new AuditLog(records.db);
   });
   after(async () => {
-    await records.close();
     await redis.quit();
+    await records?.close();
   });
 
   /** A run with a plan of two lines, left in `status` (through the statuses a run goes). */
@@ -201,18 +203,30 @@ describe('reclaim runs prune and reclaim plan', function () {
   const scope = usePrefix('runs-prune-cli');
   let redis: Redis;
   let config: { file: string; remove(): void };
+  let records: RecordsDb;
+  let dropRecords: () => Promise<void>;
   const policy = configSchema.parse({}).policy;
 
-  before(() => {
+  before(async () => {
     redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
+    // The CLI and the test share one records database.
+    dropRecords = (await createRecordsFor(scope.prefix)).drop;
+    records = openPostgresRecords({
+      url: recordsConfigFor(scope.prefix).url,
+      poolSize: 2,
+      appRole: 'reclaim_app',
+    });
     config = writeConfigFile({
       redis: { url: testRedisUrl(), prefix: scope.prefix },
+      records: recordsConfigFor(scope.prefix),
       runs: { retainCount: 1 },
     });
   });
   after(async () => {
     config.remove();
     await redis.quit();
+    await records?.close();
+    await dropRecords?.();
   });
 
   const reclaim = async (...args: string[]) => {
@@ -222,7 +236,7 @@ describe('reclaim runs prune and reclaim plan', function () {
   };
 
   it('lists, then removes, and a pruned plan is reported as pruned', async () => {
-    const runs = new RunStore(redis, scope.prefix);
+    const runs = new RunStore(redis, scope.prefix, records);
     const plans = new PlanStore(redis, scope.prefix);
     const ids: string[] = [];
     for (let i = 0; i < 2; i++) {
