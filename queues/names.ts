@@ -17,6 +17,8 @@ export const QUEUES = {
   undo: 'undo',
   /** One row of a user update (the users API, a bulk update): an operator's edit of one user. */
   userUpdate: 'user-update',
+  /** Mail: run summaries, alerts to the admins, warnings and notices to users. */
+  notify: 'notify',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -41,6 +43,10 @@ export const JOBS = {
   updateUser: 'update-user',
   /** Reverses every change of one user-update batch. */
   undoBatch: 'undo-batch',
+  /** One mail message; its job id is the message's, so it is sent once. */
+  sendMail: 'send-mail',
+  /** Scheduled: records each managed application's seats and alerts on the threshold. */
+  licenseCheck: 'license-check',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -63,6 +69,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JOBS.sweepRuns]: QUEUES.runControl,
   [JOBS.updateUser]: QUEUES.userUpdate,
   [JOBS.undoBatch]: QUEUES.undo,
+  [JOBS.sendMail]: QUEUES.notify,
+  [JOBS.licenseCheck]: QUEUES.runControl,
 };
 
 /** The action queues: each job makes Jira calls of one kind. */

@@ -68,6 +68,42 @@ export const actionStepSchema = z.object({
   actor: z.string().min(1),
 });
 
+/** A user a mail is addressed to (a warning, a notice): the address travels with the job. */
+const mailUserSchema = z.object({
+  key: z.string().min(1),
+  name: z.string().min(1),
+  displayName: z.string().optional(),
+  emailAddress: z.string().min(3),
+});
+
+/** One mail message: what to compose, not the text (templates are applied when it is sent). */
+export const mailMessageSchema = z.discriminatedUnion('kind', [
+  /** The summary of a run that ended, to `notify.admins`. */
+  z.object({ kind: z.literal('run-summary'), runId }),
+  /** An alert (AdminAlerts), to `notify.admins`. */
+  z.object({
+    kind: z.literal('alert'),
+    alert: z.object({
+      id: z.string().min(1),
+      kind: z.string().min(1),
+      subject: z.string().min(1),
+      text: z.string(),
+    }),
+  }),
+  /** A user's licence is about to be taken for not logging in; kept until `graceUntil`. */
+  z.object({
+    kind: z.literal('warning'),
+    runId,
+    user: mailUserSchema,
+    /** ISO-8601, or null: never logged in. */
+    lastLogin: z.string().nullable(),
+    warnedAt: z.string().min(1),
+    graceUntil: z.string().min(1),
+  }),
+  /** A user who left the company lost their Jira access in this run. */
+  z.object({ kind: z.literal('offboarded'), runId, user: mailUserSchema }),
+]);
+
 export const payloadSchemas = {
   [JOBS.scanRun]: z.object({ runId }),
   [JOBS.evaluateUser]: z.object({
@@ -91,6 +127,8 @@ export const payloadSchemas = {
   // The row itself is kept in the batch's Redis state: a 100,000-row batch queues small jobs.
   [JOBS.updateUser]: z.object({ batchId: runId, row: z.int().min(1), actor: z.string().min(1) }),
   [JOBS.undoBatch]: z.object({ batchId: runId, actor: z.string().min(1) }),
+  [JOBS.sendMail]: mailMessageSchema,
+  [JOBS.licenseCheck]: z.object({}),
   [JOBS.scheduledRun]: z.object({
     schedule: z.string().min(1),
     mode: z.enum(['dry-run', 'apply']),
@@ -101,6 +139,7 @@ export const payloadSchemas = {
 export type Payload<N extends JobName> = z.infer<(typeof payloadSchemas)[N]>;
 export type ScannedUser = z.infer<typeof scannedUserSchema>;
 export type ActionStep = z.infer<typeof actionStepSchema>;
+export type MailMessage = z.infer<typeof mailMessageSchema>;
 
 export function parsePayload<N extends JobName>(name: N, data: unknown): Payload<N> {
   return payloadSchemas[name].parse(data) as Payload<N>;

@@ -11,7 +11,11 @@ import type { RunDirectoryView } from '../services/pipeline/run-directory-view.j
 import { SharedRateLimiter } from '../services/ratelimit/shared-rate-limiter.js';
 import { ApplyProgress } from '../services/apply/apply-progress.js';
 import { AuditLog } from '../services/audit/audit-log.js';
-import { loggedAdminAlerts, type AdminAlerts } from '../services/notify/admin-alerts.js';
+import type { AdminAlerts } from '../services/notify/admin-alerts.js';
+import { createMailer, type Mailer } from '../services/notify/mailer.js';
+import { MailOutbox, queuedAdminAlerts } from '../services/notify/outbox.js';
+import { mailOnRunFinished } from '../services/notify/run-finished.js';
+import { MailTemplates } from '../services/notify/templates.js';
 import { openRecords } from '../services/records/open-records.js';
 import type { RecordsDb } from '../services/records/records-db.js';
 import { FirstSeenStore } from '../services/runs/first-seen-store.js';
@@ -57,8 +61,13 @@ export interface App {
   /** User-update batches: their rows and outcomes. */
   batches: BatchStore;
   contexts: RunContextCache;
-  /** Alerts to the Jira admins (licence threshold, restore waiting for a seat). */
+  /** Alerts to the Jira admins (licence threshold, restore waiting for a seat): mail to notify.admins. */
   alerts: AdminAlerts;
+  /** Queues mail (each message once); the notify workers send it. */
+  outbox: MailOutbox;
+  templates: MailTemplates;
+  /** SMTP (notify.smtpUrl), or the log without it; opened on first use. */
+  mailer(): Mailer;
   /** Jira requests and job durations, counted in Redis for every process's /metrics scrape. */
   metrics: OpsMetricsStore;
   /**
@@ -91,21 +100,25 @@ export function createApp(
   const records = openRecords(config.records);
   const registry = new QueueRegistry(redis, prefix);
   const runs = new RunStore(redis, prefix);
+  const plans = new PlanStore(redis, prefix);
+  const audit = new AuditLog(redis, prefix);
+  const outbox = new MailOutbox(registry);
   const lifecycle = new RunLifecycle(runs, {
     discardScratch: (runId) => runs.discardScratch(runId),
     ...hooks,
+    onFinished: (runId) => mailOnRunFinished({ notify: config.notify, runs, plans, audit, outbox }, runId),
     onCleanupError: (runId, error) =>
       logger.warn(
         { runId, err: error instanceof Error ? error.message : String(error) },
         'run clean-up failed',
       ),
   });
-  const plans = new PlanStore(redis, prefix);
   const firstSeen = new FirstSeenStore(redis, prefix);
   const metrics = new OpsMetricsStore(redis, prefix, (error) =>
     logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'metrics write failed'),
   );
   let jira: JiraDirectory | undefined;
+  let mailer: Mailer | undefined;
 
   return {
     config,
@@ -118,12 +131,18 @@ export function createApp(
     lifecycle,
     plans,
     firstSeen,
-    audit: new AuditLog(redis, prefix),
+    audit,
     applyProgress: new ApplyProgress(redis, prefix),
     batches: new BatchStore(redis, prefix),
     contexts: new RunContextCache(redis, prefix, runs, firstSeen),
     metrics,
-    alerts: loggedAdminAlerts(logger),
+    alerts: queuedAdminAlerts(outbox),
+    outbox,
+    templates: new MailTemplates(config.notify.templates),
+    mailer() {
+      mailer ??= createMailer(config.notify.smtpUrl, config.notify.from, logger);
+      return mailer;
+    },
     jira() {
       jira ??= createJira(config, redis, prefix, runs, metrics);
       return jira;
@@ -132,6 +151,7 @@ export function createApp(
     async close() {
       await registry.close();
       await jira?.close();
+      mailer?.close();
       await records.close();
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -5,6 +5,7 @@ import { ACTION_QUEUES, ALL_QUEUES, QUEUES, type QueueName } from '../queues/nam
 import { PROCESSORS } from '../workers/processors.js';
 import { recordFinalFailure } from '../workers/final-failure.js';
 import { WorkerHost } from '../workers/host.js';
+import { scheduleLicenceCheck } from '../workers/license-check.js';
 import { scheduleRunSweeper } from '../workers/sweep-runs.js';
 import { createApp, type App } from './app.js';
 import type { Logger } from './logger.js';
@@ -53,6 +54,7 @@ export async function startWorkerRole(
     await syncSchedules(app.registry, config.schedule, logger);
     await syncRetentionSchedule(app.registry);
     await scheduleRunSweeper(app.registry, config.runs.sweepEveryMinutes);
+    await scheduleLicenceCheck(app.registry, config.license.checkEveryMinutes);
   }
   return {
     app,

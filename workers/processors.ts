@@ -3,6 +3,8 @@ import type { App } from '../runtime/app.js';
 import { processAction } from './action.js';
 import { processEvaluate } from './evaluate.js';
 import type { Processor } from './host.js';
+import { processLicenseCheck } from './license-check.js';
+import { processSendMail } from './notify.js';
 import { processFinishRun, processPruneRuns, processScheduledRun, processStartApply } from './run-control.js';
 import { processScan } from './scan.js';
 import { processSweepRuns } from './sweep-runs.js';
@@ -28,4 +30,6 @@ export const PROCESSORS: Record<JobName, Processor<App>> = {
   [JOBS.sweepRuns]: processSweepRuns,
   [JOBS.updateUser]: processUserUpdate,
   [JOBS.undoBatch]: processUndoBatch,
+  [JOBS.sendMail]: processSendMail,
+  [JOBS.licenseCheck]: processLicenseCheck,
 };

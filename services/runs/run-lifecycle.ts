@@ -16,7 +16,12 @@ export interface LifecycleHooks {
    * change, by the caller whose change won. Idempotent. Default: nothing to remove.
    */
   discardScratch?(runId: string): Promise<void>;
-  /** A clean-up that threw: the run's status stands; the caller reports it. */
+  /**
+   * The run has ended (done, failed or cancelled), called once by the caller whose change won,
+   * after the clean-up: e.g. queues the run summary mail. Default: nothing.
+   */
+  onFinished?(runId: string): Promise<void>;
+  /** A clean-up (or an onFinished) that threw: the run's status stands; the caller reports it. */
   onCleanupError?(runId: string, error: unknown): void;
 }
 
@@ -51,13 +56,15 @@ export class RunLifecycle {
     return this.runs.transition(runId, ['evaluating'], 'planned');
   }
 
-  finishDryRun(runId: string): Promise<boolean> {
-    return this.runs.transition(
+  async finishDryRun(runId: string): Promise<boolean> {
+    const done = await this.runs.transition(
       runId,
       ['planned'],
       'done',
       'dry run: the plan is ready; nothing was changed in Jira',
     );
+    if (done) await this.finished(runId);
+    return done;
   }
 
   holdForApproval(runId: string, reasons: string[]): Promise<boolean> {
@@ -82,6 +89,7 @@ export class RunLifecycle {
   async finishApplying(runId: string, reason: string): Promise<boolean> {
     const done = await this.runs.transition(runId, ['applying'], 'done', reason);
     if (done) await this.discardScratch(runId);
+    if (done) await this.finished(runId);
     return done;
   }
 
@@ -92,18 +100,29 @@ export class RunLifecycle {
   async fail(runId: string, reason: string): Promise<boolean> {
     const failed = await this.runs.fail(runId, reason);
     if (failed) await this.discardScratch(runId);
+    if (failed) await this.finished(runId);
     return failed;
   }
 
   async cancel(runId: string, reason: string): Promise<boolean> {
     const cancelled = await this.runs.cancel(runId, reason);
     if (cancelled) await this.discardScratch(runId);
+    if (cancelled) await this.finished(runId);
     return cancelled;
   }
 
   /** @throws RunNotFinishedError while the run may still act (or has not even planned). */
   assertUndoable(run: Pick<Run, 'id' | 'status'>): void {
     if (!isFinal(run.status)) throw new RunNotFinishedError(run);
+  }
+
+  /** Tells the onFinished hook; a failure is reported, never thrown (the run has ended either way). */
+  private async finished(runId: string): Promise<void> {
+    try {
+      await this.hooks.onFinished?.(runId);
+    } catch (error) {
+      this.hooks.onCleanupError?.(runId, error);
+    }
   }
 
   /**
