@@ -80,7 +80,7 @@ export class LicenceHistory {
       params.push(options.since.toISOString());
       where.push(`at >= $${params.length}`);
     }
-    params.push(options.limit ?? 10_000);
+    params.push(options.limit ?? 50_000);
     // The newest `limit` rows, handed back oldest first.
     const result = await this.db.query<Row>(
       `SELECT * FROM (SELECT ${COLUMNS}, at FROM licence_history
