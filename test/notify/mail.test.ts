@@ -21,8 +21,9 @@ async function waitForJob(stack: Stack, jobId: string, test: (state: string, att
   const queue = stack.app.registry.queue(QUEUES.notify);
   const deadline = Date.now() + 60_000;
   for (;;) {
+    // The state first, then the job: a job read before its state could be older than it.
+    const state = await queue.getJobState(jobId);
     const job = await queue.getJob(jobId);
-    const state = job ? await job.getState() : 'missing';
     if (job && test(state, job.attemptsMade)) return job;
     if (Date.now() > deadline) throw new Error(`job ${jobId} still ${state}`);
     await sleep(100);
@@ -175,6 +176,28 @@ describe('mail through the notify queue, to a real SMTP server', function () {
     assert.equal(
       await stack.app.registry.queue(QUEUES.notify).getJobCountByTypes('failed', 'delayed', 'wait'),
       0,
+    );
+  });
+});
+
+describe('mail without notify.smtpUrl', function () {
+  this.timeout(120_000);
+  let stack: Stack;
+  after(() => stack?.close());
+
+  it('sends nothing, logs the summary and says so on the run', async () => {
+    stack = await startStack({
+      sim: { fixture: verdictFixture() },
+      config: { policy: VERDICT_POLICY, directories: { maxAbsentPercent: 20 }, notify: { admins: ADMINS } },
+    });
+    const run = await runToEnd(stack, { mode: 'dry-run', asOf: AS_OF });
+    const id = jobIds.mailRunSummary(run.id);
+    const job = await waitForJob(stack, id, (state) => state === 'completed');
+    assert.deepEqual(job.returnvalue, { outcome: 'logged' });
+    const noted = (await stack.app.runs.get(run.id))!.notes;
+    assert.ok(
+      noted.includes('no notify.smtpUrl: the run summary was written to the log, not mailed'),
+      noted.join('\n'),
     );
   });
 });
