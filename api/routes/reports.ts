@@ -10,6 +10,7 @@ import {
   reportPage,
   type ReportFilter,
 } from '../../services/reports/inactive-report.js';
+import { licenceChartSvg } from '../../services/reports/licence-chart.js';
 import { licenceCsv, licenceReport } from '../../services/reports/licence-report.js';
 import { planCsv } from '../../services/runs/plan-csv.js';
 import { InvalidPlanCursorError } from '../../services/runs/plan-cursor.js';
@@ -94,6 +95,14 @@ export const REPORTS_ROUTES = {
     query: licenceReportQuery,
     responses: { 200: { description: 'One row per application per licence check', contentType: 'text/csv' } },
   },
+  licensesSvg: {
+    method: 'get',
+    path: '/reports/licenses.svg',
+    summary: 'A chart of used seats over time per managed application (SVG; dashed: the seats)',
+    role: 'viewer',
+    query: licenceReportQuery,
+    responses: { 200: { description: 'An SVG line chart', contentType: 'image/svg+xml' } },
+  },
   licenses: {
     method: 'get',
     path: '/reports/licenses',
@@ -174,6 +183,12 @@ export function reportsRouter(app: App, authenticate: ReturnType<typeof tokenAut
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', 'attachment; filename="reclaim-licenses.csv"');
     licenceCsv(report.history).pipe(res);
+  });
+
+  mountRoute(router, REPORTS_ROUTES.licensesSvg, viewer, async (req, res) => {
+    const query = licenceReportQuery.parse(req.query);
+    const report = await licenceReport(app.records, withoutUndefined(query));
+    res.type('image/svg+xml').send(licenceChartSvg(report.history, `Used seats, last ${query.days} day(s)`));
   });
 
   mountRoute(router, REPORTS_ROUTES.licenses, viewer, async (req, res) => {

@@ -183,6 +183,14 @@ describe('the licence monitor', function () {
     assert.deepEqual([desk.seats, desk.usedPercent], [null, null]);
     assert.ok(body.history.filter((h) => h.application === 'jira-software').length >= 10);
     await request(api).get('/api/reports/licenses?days=0').set(auth).expect(400);
+    const chart = await request(api).get('/api/reports/licenses.svg?days=400').set(auth).expect(200);
+    assert.match(chart.headers['content-type'] ?? '', /^image\/svg\+xml/);
+    const svg = chart.body instanceof Buffer ? chart.body.toString('utf8') : String(chart.text);
+    const line = /<polyline data-application="jira-software"[^>]* points="([^"]+)"/.exec(svg);
+    assert.ok(line, svg);
+    assert.ok(line[1]!.split(' ').length >= 10, 'a point per check');
+    assert.match(svg, />jira-software: 9 of 10 used</);
+    assert.doesNotMatch(svg, /<script/);
     await request(api).get('/api/reports/licenses').expect(401);
 
     // An application key a spreadsheet would read as a formula.
