@@ -53,7 +53,12 @@ type ReportQuery = z.infer<typeof inactiveReportQuery>;
 
 /** `GET /api/reports/licenses` (and `.csv`): the licence monitor's readings. */
 export const licenceReportQuery = z.object({
-  application: z.string().min(1).optional(),
+  application: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, {
+      error: 'expected an application key such as jira-software',
+    })
+    .optional(),
   days: z.coerce
     .number({ error: 'expected a whole number of days between 1 and 400' })
     .int({ error: 'expected a whole number of days between 1 and 400' })
