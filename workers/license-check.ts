@@ -13,7 +13,11 @@ import { checkLicences, type LicenceCheckResult } from '../services/licences/lic
  */
 export async function scheduleLicenceCheck(registry: QueueRegistry, everyMinutes: number): Promise<void> {
   const every = everyMinutes * 60_000;
-  await registry.queue(QUEUES.runControl).upsertJobScheduler(
+  const queue = registry.queue(QUEUES.runControl);
+  // Already in place with this interval: left alone, so that workers starting again and again
+  // do not push the next check further out each time.
+  if ((await queue.getJobScheduler(jobIds.licenseCheckScheduler))?.every === every) return;
+  await queue.upsertJobScheduler(
     jobIds.licenseCheckScheduler,
     { every, startDate: Date.now() + every },
     {

@@ -171,6 +171,21 @@ describe('the licence monitor', function () {
     assert.equal(result.pruned, 1);
   });
 
+  it('is scheduled every license.checkEveryMinutes, first one interval after start, and a restart keeps the next check', async () => {
+    const queue = stack.app.registry.queue(QUEUES.runControl);
+    const scheduler = await queue.getJobScheduler('license-check');
+    assert.equal(scheduler?.every, 15 * 60_000);
+    const next = async () =>
+      (await queue.getDelayed())
+        .filter((job) => job.name === JOBS.licenseCheck)
+        .map((job) => job.timestamp + job.delay);
+    const [due] = await next();
+    assert.ok(due !== undefined && due > Date.now() + 10 * 60_000, 'not at start: one interval later');
+    await stack.stopWorkers();
+    await stack.startWorkers();
+    assert.deepEqual(await next(), [due]);
+  });
+
   it('reports current seats and the history over the API and the CLI, CSV cells kept safe', async () => {
     const auth = { Authorization: `Bearer ${VIEWER}` };
     const body = (await request(api).get('/api/reports/licenses?days=400').set(auth).expect(200)).body as {
