@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { jobIds } from '../../queues/job-ids.js';
 import { QUEUES } from '../../queues/names.js';
+import { launchRun } from '../../runtime/launch-run.js';
 import { AS_OF, EXPECTED, VERDICT_POLICY, verdictFixture } from '../pipeline/verdict-fixture.js';
 import { startTestSmtp, type TestSmtp } from '../support/smtp.js';
 import { runToEnd, simHook, startStack, type Stack } from '../support/stack.js';
@@ -117,6 +118,21 @@ describe('mail through the notify queue, to a real SMTP server', function () {
       assert.ok(notice.html.includes(`your Jira account ${name} no longer has access`), notice.html);
     }
     await simHook(stack.sim, '/__sim/users/bob/fail-changes', { status: null });
+  });
+
+  it('a cancelled run’s summary goes out too, once however often it is cancelled', async () => {
+    const run = await launchRun(stack.app, {
+      mode: 'dry-run',
+      asOf: AS_OF,
+      trigger: { type: 'cli', by: 'test' },
+    });
+    assert.equal(await stack.app.lifecycle.cancel(run.id, 'cancelled by test'), true);
+    assert.equal(await stack.app.lifecycle.cancel(run.id, 'cancelled again'), false);
+    const [mail] = await smtp.waitFor(1);
+    assert.equal(mail!.subject, `Reclaim run ${run.id} (dry-run): cancelled`);
+    assert.match(mail!.text, /^cancelled by test$/m);
+    await sleep(2_000);
+    assert.equal(smtp.messages.length, 1);
   });
 
   it('delivers an alert sent twice (same id) once', async () => {
