@@ -106,7 +106,14 @@ export function createApp(
   const lifecycle = new RunLifecycle(runs, {
     discardScratch: (runId) => runs.discardScratch(runId),
     ...hooks,
-    onFinished: (runId) => mailOnRunFinished({ notify: config.notify, runs, plans, audit, outbox }, runId),
+    onFinished: (runId) =>
+      mailOnRunFinished({ notify: config.notify, runs, plans, audit, outbox }, runId).catch(
+        (error: unknown) =>
+          logger.warn(
+            { runId, err: error instanceof Error ? error.message : String(error) },
+            'could not queue the mail of a run that ended',
+          ),
+      ),
     onCleanupError: (runId, error) =>
       logger.warn(
         { runId, err: error instanceof Error ? error.message : String(error) },
