@@ -560,15 +560,71 @@ const restoreSchema = z.strictObject({
 });
 
 const licenseSchema = z.strictObject({
+  /** Used seats of an application at or above this share of its seats alert the admins. */
   alertAtPercent: percent().default(90),
+  /** How often the licence monitor reads each managed application's seats (and records them). */
   checkEveryMinutes: positiveInt().default(15),
+  /**
+   * After an alert, usage that stays above the threshold alerts again only after this many
+   * hours; usage that falls below it and crosses again alerts at once.
+   */
+  alertCooldownHours: z
+    .number({ error: 'expected a positive number of hours' })
+    .positive({ error: 'expected a positive number of hours' })
+    .default(24),
 });
 
+const templateFiles = () =>
+  z
+    .union(
+      [
+        z.string().min(1),
+        z.strictObject({ text: z.string().min(1).optional(), html: z.string().min(1).optional() }),
+      ],
+      { error: 'expected a file path, or { text: path, html: path }' },
+    )
+    .nullable()
+    .default(null);
+
+const subject = () => z.string({ error: 'expected a subject line' }).min(1);
+
 const notifySchema = z.strictObject({
+  /** Where mail goes out; null: nothing is sent, each message is logged instead. */
   smtpUrl: url(['smtp:', 'smtps:']).nullable().default(null),
   from: z.string().default('reclaim@example.com'),
+  /** Run summaries and alerts (licence threshold, restore waiting for a seat) go here. */
   admins: z.array(z.email({ error: 'expected an e-mail address' })).default([]),
+  /**
+   * Users about to lose a licence for not logging in are warned this many days before; the
+   * policy keeps a warned user until the date in the warning. 0: no warnings.
+   */
   warnUsersDaysBefore: nonNegativeInt().default(0),
+  /** Tell a user who left the company (directory) that their Jira access was taken. */
+  noticeToOffboarded: z.boolean({ error: 'expected true or false' }).default(false),
+  /** The API's public base URL (https://reclaim.example.com), for links in mail; null: no links. */
+  publicUrl: url(['http:', 'https:']).nullable().default(null),
+  /** Subject lines; `{{name}}` is replaced like in the templates. */
+  subjects: z
+    .strictObject({
+      runSummary: subject().default('Reclaim run {{runId}} ({{mode}}): {{status}}'),
+      alert: subject().default('Reclaim alert: {{subject}}'),
+      warning: subject().default('Your Jira access ends on {{graceUntilDate}} unless you log in'),
+      offboarded: subject().default('Your Jira access has been removed'),
+    })
+    .prefault({}),
+  /**
+   * Templates replacing the defaults in services/notify/templates: a text file (the HTML part
+   * is then the text, escaped), or `{ text, html }`. `{{name}}` is replaced by a value
+   * (escaped in HTML), `{{{name}}}` by the value as it is.
+   */
+  templates: z
+    .strictObject({
+      runSummary: templateFiles(),
+      alert: templateFiles(),
+      warning: templateFiles(),
+      offboarded: templateFiles(),
+    })
+    .prefault({}),
 });
 
 const scheduleEntrySchema = z.strictObject({
@@ -722,6 +778,8 @@ export type ScheduleEntry = ReclaimConfig['schedule'][number];
 export type JiraDatabaseConfig = NonNullable<ReclaimConfig['jira']['database']>;
 export type RecordsConfig = ReclaimConfig['records'];
 export type ApiRole = z.infer<typeof apiTokenSchema>['role'];
+export type NotifyConfig = ReclaimConfig['notify'];
+export type LicenseConfig = ReclaimConfig['license'];
 
 /** Keys whose values are secrets: never printed, never logged. */
 export const SECRET_KEYS = [

@@ -39,7 +39,22 @@ export const jobIds = {
     `grant-${digest(`${user}\n${application}`)}-${loginMs}`,
   /** The job scheduler of the login poll. */
   restorePoll: 'restore-poll',
+  /** The run summary mail of one run (sent once, whoever ends the run and however often). */
+  mailRunSummary: (runId: string) => `mail-run-summary-${runId}`,
+  /** An alert to the admins: the alert's own id makes it one message. */
+  mailAlert: (alertId: string) => `mail-alert-${safePart(alertId)}`,
+  /** A user's warning: one per warning (the user and the day it was given). */
+  mailWarning: (userKey: string, warnedAt: string) => `mail-warning-${digest(userKey)}-${safePart(warnedAt)}`,
+  /** The notice to a user who left the company, once per run that took their access. */
+  mailOffboarded: (runId: string, userKey: string) => `mail-offboarded-${runId}-${digest(userKey)}`,
+  /** The job scheduler of the licence monitor. */
+  licenseCheckScheduler: 'license-check',
 };
+
+/** A caller's id as a job id part: kept when it is plain, hashed when it holds ":" or other signs. */
+function safePart(value: string): string {
+  return /^[A-Za-z0-9_.-]{1,80}$/.test(value) ? value : digest(value);
+}
 
 const DIGEST = '[A-Za-z0-9_-]{22}';
 

@@ -21,6 +21,17 @@ const actionOptions: DefaultJobOptions = {
   removeOnFail: { age: 30 * 24 * 3600, count: 100_000 },
 };
 
+/**
+ * Mail waits out an SMTP outage: 5 s, 10 s, 20 s … doubling, 14 attempts in all — the last
+ * retry comes about 11 hours after the first failure. Kept a week for Bull Board.
+ */
+const notifyOptions: DefaultJobOptions = {
+  attempts: 14,
+  backoff: { type: 'exponential', delay: 5_000, jitter: 0.3 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 30 * 24 * 3600, count: 10_000 },
+};
+
 export const JOB_OPTIONS: Record<QueueName, DefaultJobOptions> = {
   [QUEUES.scan]: { attempts: 5, backoff, ...retention },
   [QUEUES.evaluate]: { attempts: 8, backoff, ...retention, removeOnComplete: { age: 3600, count: 1_000 } },
@@ -34,4 +45,5 @@ export const JOB_OPTIONS: Record<QueueName, DefaultJobOptions> = {
   [QUEUES.userUpdate]: actionOptions,
   // A restore waiting for a seat is delayed, not failed: its attempts are spent on errors only.
   [QUEUES.restore]: actionOptions,
+  [QUEUES.notify]: notifyOptions,
 };

@@ -19,6 +19,8 @@ export const QUEUES = {
   userUpdate: 'user-update',
   /** Giving back what a reclaim took (on login or on request) and granting licences on login. */
   restore: 'restore',
+  /** Mail: run summaries, alerts to the admins, warnings and notices to users. */
+  notify: 'notify',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -49,6 +51,10 @@ export const JOBS = {
   grantLicense: 'grant-license',
   /** Scheduled: reads the reclaimed users' last logins and queues their restores. */
   pollLogins: 'poll-logins',
+  /** One mail message; its job id is the message's, so it is sent once. */
+  sendMail: 'send-mail',
+  /** Scheduled: records each managed application's seats and alerts on the threshold. */
+  licenseCheck: 'license-check',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -74,6 +80,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JOBS.restoreUser]: QUEUES.restore,
   [JOBS.grantLicense]: QUEUES.restore,
   [JOBS.pollLogins]: QUEUES.restore,
+  [JOBS.sendMail]: QUEUES.notify,
+  [JOBS.licenseCheck]: QUEUES.runControl,
 };
 
 /** The action queues: each job makes Jira calls of one kind. */

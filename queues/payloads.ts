@@ -90,6 +90,41 @@ const grantLicenseSchema = z.object({
   actor: z.string().min(1),
   loginAt: z.string(),
 });
+/** A user a mail is addressed to (a warning, a notice): the address travels with the job. */
+const mailUserSchema = z.object({
+  key: z.string().min(1),
+  name: z.string().min(1),
+  displayName: z.string().optional(),
+  emailAddress: z.string().min(3),
+});
+
+/** One mail message: what to compose, not the text (templates are applied when it is sent). */
+export const mailMessageSchema = z.discriminatedUnion('kind', [
+  /** The summary of a run that ended, to `notify.admins`. */
+  z.object({ kind: z.literal('run-summary'), runId }),
+  /** An alert (AdminAlerts), to `notify.admins`. */
+  z.object({
+    kind: z.literal('alert'),
+    alert: z.object({
+      id: z.string().min(1),
+      kind: z.string().min(1),
+      subject: z.string().min(1),
+      text: z.string(),
+    }),
+  }),
+  /** A user's licence is about to be taken for not logging in; kept until `graceUntil`. */
+  z.object({
+    kind: z.literal('warning'),
+    runId,
+    user: mailUserSchema,
+    /** ISO-8601, or null: never logged in. */
+    lastLogin: z.string().nullable(),
+    warnedAt: z.string().min(1),
+    graceUntil: z.string().min(1),
+  }),
+  /** A user who left the company lost their Jira access in this run. */
+  z.object({ kind: z.literal('offboarded'), runId, user: mailUserSchema }),
+]);
 
 export const payloadSchemas = {
   [JOBS.scanRun]: z.object({ runId }),
@@ -117,6 +152,8 @@ export const payloadSchemas = {
   [JOBS.restoreUser]: restoreUserSchema,
   [JOBS.grantLicense]: grantLicenseSchema,
   [JOBS.pollLogins]: z.object({}),
+  [JOBS.sendMail]: mailMessageSchema,
+  [JOBS.licenseCheck]: z.object({}),
   [JOBS.scheduledRun]: z.object({
     schedule: z.string().min(1),
     mode: z.enum(['dry-run', 'apply']),
@@ -129,6 +166,7 @@ export type ScannedUser = z.infer<typeof scannedUserSchema>;
 export type ActionStep = z.infer<typeof actionStepSchema>;
 export type RestoreUserJob = z.infer<typeof restoreUserSchema>;
 export type GrantLicenseJob = z.infer<typeof grantLicenseSchema>;
+export type MailMessage = z.infer<typeof mailMessageSchema>;
 
 export function parsePayload<N extends JobName>(name: N, data: unknown): Payload<N> {
   return payloadSchemas[name].parse(data) as Payload<N>;

@@ -11,7 +11,11 @@ import type { RunDirectoryView } from '../services/pipeline/run-directory-view.j
 import { SharedRateLimiter } from '../services/ratelimit/shared-rate-limiter.js';
 import { ApplyProgress } from '../services/apply/apply-progress.js';
 import { AuditLog } from '../services/audit/audit-log.js';
-import { loggedAdminAlerts, type AdminAlerts } from '../services/notify/admin-alerts.js';
+import type { AdminAlerts } from '../services/notify/admin-alerts.js';
+import { createMailer, type Mailer } from '../services/notify/mailer.js';
+import { MailOutbox, queuedAdminAlerts } from '../services/notify/outbox.js';
+import { mailOnRunFinished } from '../services/notify/run-finished.js';
+import { MailTemplates } from '../services/notify/templates.js';
 import { openRecords } from '../services/records/open-records.js';
 import type { RecordsDb } from '../services/records/records-db.js';
 import { FirstSeenStore } from '../services/runs/first-seen-store.js';
@@ -57,8 +61,13 @@ export interface App {
   /** User-update batches: their rows and outcomes. */
   batches: BatchStore;
   contexts: RunContextCache;
-  /** Alerts to the Jira admins (licence threshold, restore waiting for a seat). */
+  /** Alerts to the Jira admins (licence threshold, restore waiting for a seat): mail to notify.admins. */
   alerts: AdminAlerts;
+  /** Queues mail (each message once); the notify workers send it. */
+  outbox: MailOutbox;
+  templates: MailTemplates;
+  /** SMTP (notify.smtpUrl), or the log without it; opened on first use. */
+  mailer(): Mailer;
   /** Jira requests and job durations, counted in Redis for every process's /metrics scrape. */
   metrics: OpsMetricsStore;
   /**
@@ -97,21 +106,33 @@ export function createApp(
         'run record not written to the records store yet; it is written again later',
       ),
   });
+  const plans = new PlanStore(redis, prefix);
+  // A log an earlier version kept in Redis is copied into the records store at the first use.
+  const audit = new AuditLog(records, { importFrom: { redis, prefix } });
+  const outbox = new MailOutbox(registry);
   const lifecycle = new RunLifecycle(runs, {
     discardScratch: (runId) => runs.discardScratch(runId),
     ...hooks,
+    onFinished: (runId) =>
+      mailOnRunFinished({ notify: config.notify, runs, plans, audit, outbox }, runId).catch(
+        (error: unknown) =>
+          logger.warn(
+            { runId, err: error instanceof Error ? error.message : String(error) },
+            'could not queue the mail of a run that ended',
+          ),
+      ),
     onCleanupError: (runId, error) =>
       logger.warn(
         { runId, err: error instanceof Error ? error.message : String(error) },
         'run clean-up failed',
       ),
   });
-  const plans = new PlanStore(redis, prefix);
   const firstSeen = new FirstSeenStore(records, redis, prefix);
   const metrics = new OpsMetricsStore(redis, prefix, (error) =>
     logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'metrics write failed'),
   );
   let jira: JiraDirectory | undefined;
+  let mailer: Mailer | undefined;
 
   return {
     config,
@@ -124,13 +145,18 @@ export function createApp(
     lifecycle,
     plans,
     firstSeen,
-    // A log an earlier version kept in Redis is copied into the records store at the first use.
-    audit: new AuditLog(records, { importFrom: { redis, prefix } }),
+    audit,
     applyProgress: new ApplyProgress(redis, prefix),
     batches: new BatchStore(records),
     contexts: new RunContextCache(redis, prefix, runs, firstSeen),
     metrics,
-    alerts: loggedAdminAlerts(logger),
+    alerts: queuedAdminAlerts(outbox),
+    outbox,
+    templates: new MailTemplates(config.notify.templates),
+    mailer() {
+      mailer ??= createMailer(config.notify.smtpUrl, config.notify.from, logger);
+      return mailer;
+    },
     jira() {
       jira ??= createJira(config, redis, prefix, runs, metrics);
       return jira;
@@ -139,6 +165,7 @@ export function createApp(
     async close() {
       await registry.close();
       await jira?.close();
+      mailer?.close();
       await records.close();
       await redis.quit().catch(() => redis.disconnect());
     },

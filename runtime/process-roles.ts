@@ -6,6 +6,7 @@ import { PROCESSORS } from '../workers/processors.js';
 import { recordFinalFailure } from '../workers/final-failure.js';
 import { WorkerHost } from '../workers/host.js';
 import { scheduleLoginPoll } from '../workers/restore.js';
+import { scheduleLicenceCheck } from '../workers/license-check.js';
 import { scheduleRunSweeper } from '../workers/sweep-runs.js';
 import { createApp, type App } from './app.js';
 import type { Logger } from './logger.js';
@@ -54,6 +55,7 @@ export async function startWorkerRole(
     await syncSchedules(app.registry, config.schedule, logger);
     await syncRetentionSchedule(app.registry);
     await scheduleRunSweeper(app.registry, config.runs.sweepEveryMinutes);
+    await scheduleLicenceCheck(app.registry, config.license.checkEveryMinutes);
   }
   if (queues.includes('restore')) await scheduleLoginPoll(app.registry, config);
   return {

@@ -3,6 +3,7 @@ import { JOBS, QUEUES } from '../queues/names.js';
 import { parsePayload } from '../queues/payloads.js';
 import { jiraRequestScope, type App } from '../runtime/app.js';
 import { evaluateScannedUser, recordEvaluationFailure } from '../services/pipeline/evaluate-user.js';
+import { WarningStore } from '../services/notify/warning-store.js';
 import { evaluationSink } from './evaluation-sink.js';
 import { asJobOutcome } from './job-errors.js';
 
@@ -16,7 +17,23 @@ export async function processEvaluate(job: Job, app: App, signal: AbortSignal) {
     signal,
     () =>
       jiraRequestScope.run(scope, () =>
-        evaluateScannedUser({ jira: app.jira(), plans: app.plans, contexts: app.contexts }, request),
+        evaluateScannedUser(
+          {
+            jira: app.jira(),
+            plans: app.plans,
+            contexts: app.contexts,
+            ...(app.config.notify.warnUsersDaysBefore > 0
+              ? {
+                  warnings: {
+                    daysBefore: app.config.notify.warnUsersDaysBefore,
+                    store: new WarningStore(app.redis, app.prefix),
+                    outbox: app.outbox,
+                  },
+                }
+              : {}),
+          },
+          request,
+        ),
       ),
     {
       // The user still gets a line (undetermined, with the error), so the run can finish and

@@ -78,6 +78,13 @@ export async function recordFinalFailure(app: App, job: FailedJob, reason: strin
         );
       return;
     }
+    case JOBS.sendMail: {
+      const message = parsePayload(JOBS.sendMail, job.data);
+      if (message.kind === 'run-summary')
+        await noteOnRun(app, message.runId, `the run summary mail could not be sent: ${reason}`);
+      else app.logger.error({ messageId: job.id, kind: message.kind, reason }, 'a mail could not be sent');
+      return;
+    }
     default:
       if (ACTION_JOBS.includes(name) && job.id) {
         const step = parsePayload(name as 'revoke-license', job.data);

@@ -3,6 +3,8 @@ import type { App } from '../runtime/app.js';
 import { processAction } from './action.js';
 import { processEvaluate } from './evaluate.js';
 import type { Processor } from './host.js';
+import { processLicenseCheck } from './license-check.js';
+import { processSendMail } from './notify.js';
 import { processFinishRun, processPruneRuns, processScheduledRun, processStartApply } from './run-control.js';
 import { processPollLogins, processRestore } from './restore.js';
 import { processScan } from './scan.js';
@@ -32,4 +34,6 @@ export const PROCESSORS: Record<JobName, Processor<App>> = {
   [JOBS.restoreUser]: processRestore,
   [JOBS.grantLicense]: processRestore,
   [JOBS.pollLogins]: processPollLogins,
+  [JOBS.sendMail]: processSendMail,
+  [JOBS.licenseCheck]: processLicenseCheck,
 };

@@ -10,6 +10,8 @@ import {
   reportPage,
   type ReportFilter,
 } from '../../services/reports/inactive-report.js';
+import { licenceChartSvg } from '../../services/reports/licence-chart.js';
+import { licenceCsv, licenceReport } from '../../services/reports/licence-report.js';
 import { planCsv } from '../../services/runs/plan-csv.js';
 import { InvalidPlanCursorError } from '../../services/runs/plan-cursor.js';
 import type { Run } from '../../services/runs/types.js';
@@ -49,6 +51,30 @@ export const inactiveReportQuery = z
 
 type ReportQuery = z.infer<typeof inactiveReportQuery>;
 
+/** `GET /api/reports/licenses` (and `.csv`): the licence monitor's readings. */
+export const licenceReportQuery = z.object({
+  application: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, {
+      error: 'expected an application key such as jira-software',
+    })
+    .optional(),
+  days: z.coerce
+    .number({ error: 'expected a whole number of days between 1 and 400' })
+    .int({ error: 'expected a whole number of days between 1 and 400' })
+    .min(1, { error: 'expected a whole number of days between 1 and 400' })
+    .max(400, { error: 'expected a whole number of days between 1 and 400' })
+    .default(30),
+});
+
+const licenceReadingSchema = z.object({
+  application: z.string(),
+  at: z.string(),
+  seats: z.number().nullable(),
+  used: z.number(),
+  remaining: z.number().nullable(),
+});
+
 export const REPORTS_ROUTES = {
   inactiveCsv: {
     method: 'get',
@@ -65,6 +91,40 @@ export const REPORTS_ROUTES = {
     role: 'viewer',
     query: inactiveReportQuery,
     responses: { 200: { description: '`{runId, asOf, verdicts, lines, nextCursor}`' } },
+  },
+  licensesCsv: {
+    method: 'get',
+    path: '/reports/licenses.csv',
+    summary: 'The seats history of the managed applications as CSV (application, at, seats, used, remaining)',
+    role: 'viewer',
+    query: licenceReportQuery,
+    responses: { 200: { description: 'One row per application per licence check', contentType: 'text/csv' } },
+  },
+  licensesSvg: {
+    method: 'get',
+    path: '/reports/licenses.svg',
+    summary: 'A chart of used seats over time per managed application (SVG; dashed: the seats)',
+    role: 'viewer',
+    query: licenceReportQuery,
+    responses: { 200: { description: 'An SVG line chart', contentType: 'image/svg+xml' } },
+  },
+  licenses: {
+    method: 'get',
+    path: '/reports/licenses',
+    summary:
+      "Each managed application's current seats, used and remaining, and their history (licence monitor)",
+    role: 'viewer',
+    query: licenceReportQuery,
+    responses: {
+      200: {
+        description:
+          '`{current, history}`: the newest reading per application, and the readings oldest first',
+        schema: z.object({
+          current: z.array(licenceReadingSchema.extend({ usedPercent: z.number().nullable() })),
+          history: z.array(licenceReadingSchema),
+        }),
+      },
+    },
   },
 } satisfies Record<string, ApiRoute>;
 
@@ -122,5 +182,28 @@ export function reportsRouter(app: App, authenticate: ReturnType<typeof tokenAut
     }
   });
 
+  mountRoute(router, REPORTS_ROUTES.licensesCsv, viewer, async (req, res) => {
+    const query = licenceReportQuery.parse(req.query);
+    const report = await licenceReport(app.records, withoutUndefined(query));
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', 'attachment; filename="reclaim-licenses.csv"');
+    licenceCsv(report.history).pipe(res);
+  });
+
+  mountRoute(router, REPORTS_ROUTES.licensesSvg, viewer, async (req, res) => {
+    const query = licenceReportQuery.parse(req.query);
+    const report = await licenceReport(app.records, withoutUndefined(query));
+    res.type('image/svg+xml').send(licenceChartSvg(report.history, `Used seats, last ${query.days} day(s)`));
+  });
+
+  mountRoute(router, REPORTS_ROUTES.licenses, viewer, async (req, res) => {
+    const query = licenceReportQuery.parse(req.query);
+    res.json(await licenceReport(app.records, withoutUndefined(query)));
+  });
+
   return router;
+}
+
+function withoutUndefined(query: z.infer<typeof licenceReportQuery>) {
+  return { days: query.days, ...(query.application !== undefined ? { application: query.application } : {}) };
 }

@@ -1,10 +1,11 @@
+import { parseNumber } from '../options.js';
 import type { Command } from 'commander';
 import { approveRun } from '../../services/pipeline/finish-run.js';
 import { auditCsv } from '../../services/audit/audit-csv.js';
 import { resolveUndoTarget, requestUndo } from '../../runtime/undo-requests.js';
 import { queueApply } from '../../workers/run-control.js';
 import { withApp, requireRun } from '../with-app.js';
-import { addInactiveReportOptions, reportInactive } from './report.js';
+import { addInactiveReportOptions, reportInactive, reportLicences } from './report.js';
 
 const cliActor = () => `cli:${process.env.USER ?? 'cli'}`;
 
@@ -73,14 +74,24 @@ export function registerApplyCommands(program: Command): void {
     program
       .command('report <kind>')
       .description(
-        'reports: audit (the changes made; --run to narrow), inactive (the newest plan by verdict, filtered)',
+        'reports: audit (the changes made; --run to narrow), inactive (the newest plan by verdict, filtered), licenses (seats per application and their history)',
       )
-      .option('--csv', 'CSV instead of JSON lines (audit) or text (inactive)')
+      .option('--csv', 'CSV instead of JSON lines (audit) or text (inactive, licenses)')
+      .option(
+        '--days <n>',
+        'licenses: the history of the last N days (default 30)',
+        parseNumber('--days', { min: 1 }),
+      )
       .option('--run <id>', 'audit: only this run'),
   ).action(
-    async (kind: string, options: { csv?: boolean; run?: string } & Parameters<typeof reportInactive>[1]) => {
+    async (
+      kind: string,
+      options: { csv?: boolean; run?: string; days?: number } & Parameters<typeof reportInactive>[1],
+    ) => {
       if (kind === 'inactive') return reportInactive(program, options);
-      if (kind !== 'audit') throw new Error(`report ${kind}: available reports are: audit, inactive`);
+      if (kind === 'licenses' || kind === 'licences') return reportLicences(program, options);
+      if (kind !== 'audit')
+        throw new Error(`report ${kind}: available reports are: audit, inactive, licenses`);
       await withApp(program, async (app) => {
         const entries = app.audit.stream(options.run ? { runId: options.run } : {});
         if (options.csv) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { Command } from 'commander';
+import { licenceCheck } from '../../workers/license-check.js';
 import { createLogger } from '../../runtime/logger.js';
 import { stopOnSignals } from '../../runtime/signals.js';
 import { parseNumber } from '../options.js';
@@ -97,6 +98,8 @@ export function registerDemoCommand(program: Command): void {
         const created = await launchRun(api.app, { mode: 'dry-run', trigger: { type: 'demo' } });
         console.log(`Dry run ${created.id} started …`);
         const run = await waitWithProgress(api.app, created.id, new RunProgress(process.stdout));
+        // The licence monitor's first reading now, rather than one interval after start.
+        await licenceCheck(workers.app);
         console.log();
         console.log(formatSummary(await summarizeRun(api.app.plans, run)));
         console.log();
@@ -107,6 +110,9 @@ export function registerDemoCommand(program: Command): void {
         );
         console.log(
           `  Its plan (CSV) curl -H 'Authorization: Bearer ${token}' ${api.url}/api/runs/${run.id}/plan.csv`,
+        );
+        console.log(
+          `  Seats chart    curl -H 'Authorization: Bearer ${token}' ${api.url}/api/reports/licenses.svg > seats.svg`,
         );
         console.log(`  Simulated Jira ${sim.url}/rest/api/2/serverInfo   (Bearer sim-token, or admin/admin)`);
         if (run.status !== 'done') process.exitCode = 1;

@@ -10,6 +10,7 @@ import {
   licenceGroupsOf,
   type ReportFilter,
 } from '../../services/reports/inactive-report.js';
+import { licenceCsv, licenceReport } from '../../services/reports/licence-report.js';
 import { planCsv } from '../../services/runs/plan-csv.js';
 import { parseNumber } from '../options.js';
 import { withApp } from '../with-app.js';
@@ -97,5 +98,46 @@ export async function reportInactive(program: Command, options: ReportOptions): 
       );
     }
     console.log(`${count} user(s)`);
+  });
+}
+
+/**
+ * `reclaim report licenses`: each managed application's seats as the licence monitor last read
+ * them, then the history (`--csv`: the history as CSV, `--application` to narrow).
+ */
+export async function reportLicences(
+  program: Command,
+  options: { csv?: boolean; days?: number; application?: string },
+): Promise<void> {
+  await withApp(program, async (app) => {
+    const report = await licenceReport(app.records, {
+      ...(options.days !== undefined ? { days: Math.floor(options.days) } : {}),
+      ...(options.application ? { application: options.application } : {}),
+    });
+    if (options.csv) {
+      await pipeline(
+        licenceCsv(report.history),
+        new Writable({ write: (chunk, _encoding, done) => process.stdout.write(chunk, () => done()) }),
+      );
+      return;
+    }
+    if (report.current.length === 0) {
+      console.log('no licence check recorded yet: the workers run one every license.checkEveryMinutes');
+      return;
+    }
+    console.log(['application', 'seats', 'used', 'remaining', 'used %', 'checked at'].join('\t'));
+    for (const r of report.current) {
+      console.log(
+        [
+          r.application,
+          r.seats ?? 'unlimited',
+          r.used,
+          r.remaining ?? '-',
+          r.usedPercent === null ? '-' : `${r.usedPercent}%`,
+          r.at,
+        ].join('\t'),
+      );
+    }
+    console.log(`${report.history.length} reading(s) in the history (--csv for them)`);
   });
 }

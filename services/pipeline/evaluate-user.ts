@@ -2,6 +2,8 @@ import type { JiraDirectory } from '../jira/jira-directory.js';
 import { lastLoginFromField } from '../jira/last-login.js';
 import { evaluateUser } from '../policy/evaluate.js';
 import type { Evaluation, LastLoginFact, UserFacts } from '../policy/types.js';
+import type { MailOutbox } from '../notify/outbox.js';
+import type { WarningStore } from '../notify/warning-store.js';
 import type { PlanStore } from '../runs/plan-store.js';
 import type { PlanLine } from '../runs/types.js';
 import type { EvaluationRequest } from './evaluation-request.js';
@@ -11,6 +13,8 @@ export interface EvaluateDependencies {
   jira: JiraDirectory;
   plans: PlanStore;
   contexts: RunContextCache;
+  /** notify.warnUsersDaysBefore > 0: users about to lose a licence are warned first. */
+  warnings?: { daysBefore: number; store: WarningStore; outbox: MailOutbox };
 }
 
 export type EvaluateOutcome =
@@ -52,7 +56,10 @@ export async function evaluateScannedUser(
     ...(user.createdDate !== undefined ? { createdDate: new Date(user.createdDate) } : {}),
     ...(user.jiraDirectory !== undefined ? { jiraDirectory: user.jiraDirectory } : {}),
   };
-  const evaluate = () => evaluateUser(facts, context.run.policy, context.policyContext);
+  const warnDays = deps.warnings?.daysBefore ?? 0;
+  const policyContext =
+    warnDays > 0 ? { ...context.policyContext, warnDaysBefore: warnDays } : context.policyContext;
+  const evaluate = () => evaluateUser(facts, context.run.policy, policyContext);
 
   let evaluation = evaluate();
   if (evaluation.verdict === 'left-company' && user.groupsComplete !== true) {
@@ -65,6 +72,10 @@ export async function evaluateScannedUser(
     // the plan reads the same whichever way the complete list was gathered.
     facts.groups = [...facts.groups].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
     evaluation = evaluate();
+  }
+
+  if (evaluation.warn && deps.warnings) {
+    evaluation = await warnIfDue(deps.warnings, request, facts, context.run, evaluate, evaluation);
   }
 
   const line: PlanLine = {
@@ -80,6 +91,46 @@ export async function evaluateScannedUser(
   // A duplicated job after the run was planned: the plan is final and stays as it is.
   if (result.refused) return PLAN_IS_FINAL;
   return { status: 'recorded', verdict: evaluation.verdict, complete: result.complete };
+}
+
+/**
+ * The policy says a warning is due unless one is on record: read the user's warning and decide
+ * again. An apply run then gives the warning (recorded before it is mailed, so a retried job
+ * mails the same one) and the user is kept through the grace; a dry run only says so in the plan.
+ */
+async function warnIfDue(
+  warnings: NonNullable<EvaluateDependencies['warnings']>,
+  request: EvaluationRequest,
+  facts: UserFacts,
+  run: { id: string; mode: string; asOf: string },
+  evaluate: () => Evaluation,
+  first: Evaluation,
+): Promise<Evaluation> {
+  facts.warning = await warnings.store.get(request.user.key);
+  let evaluation = facts.warning ? evaluate() : first;
+  if (run.mode !== 'apply') return evaluation;
+  if (evaluation.warn) {
+    facts.warning = { warnedAt: new Date(run.asOf), graceUntil: evaluation.warn.graceUntil, runId: run.id };
+    await warnings.store.record(request.user.key, facts.warning);
+    evaluation = evaluate();
+  }
+  const warning = facts.warning;
+  if (warning?.runId === run.id && evaluation.verdict === 'keep' && facts.emailAddress) {
+    const { user } = request;
+    await warnings.outbox.warning({
+      runId: run.id,
+      user: {
+        key: user.key,
+        name: user.name,
+        emailAddress: facts.emailAddress,
+        ...(user.displayName !== undefined ? { displayName: user.displayName } : {}),
+      },
+      lastLogin: facts.lastLogin.status === 'known' ? facts.lastLogin.at.toISOString() : null,
+      warnedAt: warning.warnedAt.toISOString(),
+      graceUntil: warning.graceUntil.toISOString(),
+    });
+  }
+  return evaluation;
 }
 
 /** A last login the scan read in bulk (Crowd's search, Jira's database) keeps that source's name. */

@@ -10,6 +10,11 @@ export function daysBefore(asOf: Date, days: number): Date {
   return new Date(asOf.getTime() - days * DAY_MS);
 }
 
+/** The instant `days` days after `at`. */
+export function daysAfter(at: Date, days: number): Date {
+  return new Date(at.getTime() + days * DAY_MS);
+}
+
 /**
  * True when `at` lies more than `days` days before `asOf`: exactly `days` days is not more,
  * one millisecond earlier is.

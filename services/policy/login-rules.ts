@@ -1,8 +1,9 @@
 import type { PolicyConfig } from '../../config/schema.js';
-import { daysBefore, isMoreThanDaysBefore } from './days.js';
+import { daysAfter, daysBefore, isMoreThanDaysBefore } from './days.js';
 import { reclaimActions } from './planned-actions.js';
 import { isRuleInScope, outOfRunScopeReason } from './run-scope.js';
 import type { Evaluation, PolicyContext, Reason, ReclaimRule, UserFacts } from './types.js';
+import { withWarning } from './warning-rule.js';
 
 /*
  * never-logged-in and inactive, then keep. `context` holds the reasons gathered by the
@@ -69,6 +70,11 @@ function neverLoggedIn(
   const created = firstSeen.datedBy === 'created';
   const signal = created ? 'created' : 'first-seen';
   const what = created ? "created (according to Jira's database)" : `first seen${dated}`;
+  const warning = {
+    rule: 'never-logged-in' as const,
+    dueAt: daysAfter(firstSeen.at, policy.neverLoggedInDays),
+    loginAt: null,
+  };
   if (!isMoreThanDaysBefore(firstSeen.at, ctx.asOf, policy.neverLoggedInDays)) {
     const recent: Reason = {
       signal,
@@ -76,7 +82,13 @@ function neverLoggedIn(
       value: firstSeen.at.toISOString(),
       threshold,
     };
-    return { verdict: 'keep', reasons: [...context, never, recent], actions: [] };
+    return withWarning(
+      { verdict: 'keep', reasons: [...context, never, recent], actions: [] },
+      warning,
+      facts,
+      policy,
+      ctx,
+    );
   }
   const old: Reason = {
     signal,
@@ -84,7 +96,13 @@ function neverLoggedIn(
     value: firstSeen.at.toISOString(),
     threshold,
   };
-  return verdictFor('never-logged-in', [never, old], facts, policy, ctx, context);
+  return withWarning(
+    verdictFor('never-logged-in', [never, old], facts, policy, ctx, context),
+    warning,
+    facts,
+    policy,
+    ctx,
+  );
 }
 
 function sourceOf(facts: UserFacts): string {
@@ -100,6 +118,7 @@ function lastLoginAt(
 ): Evaluation {
   const threshold = daysBefore(ctx.asOf, policy.inactiveDays).toISOString();
   const value = at.toISOString();
+  const warning = { rule: 'inactive' as const, dueAt: daysAfter(at, policy.inactiveDays), loginAt: at };
   if (!isMoreThanDaysBefore(at, ctx.asOf, policy.inactiveDays)) {
     const recent: Reason = {
       signal: 'last-login',
@@ -107,7 +126,13 @@ function lastLoginAt(
       value,
       threshold,
     };
-    return { verdict: 'keep', reasons: [...context, recent], actions: [] };
+    return withWarning(
+      { verdict: 'keep', reasons: [...context, recent], actions: [] },
+      warning,
+      facts,
+      policy,
+      ctx,
+    );
   }
   const old: Reason = {
     signal: 'last-login',
@@ -115,7 +140,7 @@ function lastLoginAt(
     value,
     threshold,
   };
-  return verdictFor('inactive', [old], facts, policy, ctx, context);
+  return withWarning(verdictFor('inactive', [old], facts, policy, ctx, context), warning, facts, policy, ctx);
 }
 
 function undetermined(context: Reason[], why: string): Evaluation {

@@ -71,6 +71,19 @@ export interface UserFacts {
   createdDate?: Date | null;
   /** The Jira user directory holding the user (Jira's database); absent when not known. */
   jiraDirectory?: JiraUserDirectory;
+  /**
+   * The warning the user was given that a login rule will take their licence
+   * (notify.warnUsersDaysBefore); absent or null: none on record.
+   */
+  warning?: UserWarning | null;
+}
+
+/** A warning mailed to a user: their licence is not taken before `graceUntil`. */
+export interface UserWarning {
+  warnedAt: Date;
+  graceUntil: Date;
+  /** The run that gave it. */
+  runId: string;
 }
 
 /** A Jira user directory, as a source that knows directories tells it. */
@@ -96,6 +109,11 @@ export interface PolicyContext {
   ownAccount?: JiraAccount;
   /** Groups that hold Jira's administer permissions by Jira's database: always exempt. */
   adminGroups?: readonly string[];
+  /**
+   * notify.warnUsersDaysBefore: a user a login rule is about to take from is warned this many
+   * days before, and kept until the date in the warning. 0 or absent: no warnings.
+   */
+  warnDaysBefore?: number;
 }
 
 /** A Jira account by key and username. */
@@ -118,4 +136,9 @@ export interface Evaluation {
   verdict: Verdict;
   reasons: Reason[];
   actions: PlannedAction[];
+  /**
+   * The user is to be warned now (no warning on record that still holds): an apply run records
+   * the warning and mails it; the user is kept until `graceUntil`.
+   */
+  warn?: { graceUntil: Date };
 }

@@ -18,9 +18,15 @@ export interface LifecycleHooks {
    */
   discardScratch?(runId: string): Promise<void>;
   /**
-   * A clean-up that threw (the scratch discard, or the move of a run that ended to the records
-   * store): the run's status stands; the caller reports it. The scratch keys' TTL removes them
-   * later, and the next reader of the run (or the sweeper) completes the move.
+   * The run has ended (done, failed or cancelled), called once by the caller whose change won,
+   * after the clean-up and the move to the records store: e.g. queues the run summary mail.
+   * Default: nothing.
+   */
+  onFinished?(runId: string): Promise<void>;
+  /**
+   * A clean-up that threw (the scratch discard, the move of a run that ended to the records
+   * store, or onFinished): the run's status stands; the caller reports it. The scratch keys' TTL
+   * removes them later, and the next reader of the run (or the sweeper) completes the move.
    */
   onCleanupError?(runId: string, error: unknown): void;
 }
@@ -64,7 +70,10 @@ export class RunLifecycle {
       'dry run: the plan is ready; nothing was changed in Jira',
     );
     // Its scratch data went when it was planned (finishRun).
-    if (done) await this.archive(runId);
+    if (done) {
+      await this.archive(runId);
+      await this.finished(runId);
+    }
     return done;
   }
 
@@ -114,10 +123,11 @@ export class RunLifecycle {
     if (!isFinal(run.status)) throw new RunNotFinishedError(run);
   }
 
-  /** The run is over: its scratch keys go, and the run moves to the records store. */
+  /** The run is over: its scratch keys go, the run moves to the records store, onFinished is told. */
   private async ended(runId: string): Promise<void> {
     await this.discardScratch(runId);
     await this.archive(runId);
+    await this.finished(runId);
   }
 
   /**
@@ -127,6 +137,15 @@ export class RunLifecycle {
   private async archive(runId: string): Promise<void> {
     try {
       await this.runs.archive(runId);
+    } catch (error) {
+      this.hooks.onCleanupError?.(runId, error);
+    }
+  }
+
+  /** Tells the onFinished hook; a failure is reported, never thrown (the run has ended either way). */
+  private async finished(runId: string): Promise<void> {
+    try {
+      await this.hooks.onFinished?.(runId);
     } catch (error) {
       this.hooks.onCleanupError?.(runId, error);
     }

@@ -244,6 +244,7 @@ describe('the HTTP API', function () {
       'add-groups',
       'deactivate',
       'evaluate',
+      'notify',
       'remove-groups',
       'rename',
       'revoke-license',

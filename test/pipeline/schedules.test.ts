@@ -34,11 +34,12 @@ describe('schedules', function () {
     const withoutSchedule = validateConfig(stackConfig(stack.sim, stack.prefix));
     const restarted = await startWorkerRole(withoutSchedule, silentLogger());
     try {
-      // Retention's and the run sweeper's own schedulers are not configured schedules: they stay.
+      // Retention's, the run sweeper's and the licence monitor's own schedulers are not
+      // configured schedules: they stay.
       const schedulers = await stack.app.registry.queue('run-control').getJobSchedulers();
       assert.deepEqual(
         schedulers.map((scheduler) => scheduler.key).sort(),
-        [jobIds.pruneRunsScheduler, jobIds.runSweeper].sort(),
+        [jobIds.pruneRunsScheduler, jobIds.runSweeper, jobIds.licenseCheckScheduler].sort(),
       );
       const before = (await stack.app.runs.list({ limit: 100 })).length;
       await new Promise((resolve) => setTimeout(resolve, 1_500));
