@@ -100,7 +100,7 @@ export function createApp(
         'run clean-up failed',
       ),
   });
-  const plans = new PlanStore(redis, prefix);
+  const plans = new PlanStore(redis, prefix, records, runs);
   const firstSeen = new FirstSeenStore(redis, prefix);
   const metrics = new OpsMetricsStore(redis, prefix, (error) =>
     logger.debug({ err: error instanceof Error ? error.message : String(error) }, 'metrics write failed'),
