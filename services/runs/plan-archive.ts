@@ -167,7 +167,9 @@ export interface ArchiveFilter {
 /**
  * Up to `limit` lines from `start` on (exclusive of its key), in page order, of the verdicts
  * from start.verdictIndex to lastVerdictIndex (or only `filter.verdicts`), passing the filter;
- * and whether more follow.
+ * and whether more follow. One query per verdict, each an ordered walk of the page index
+ * (run, verdict, user key) that stops once the page is full, so a filter many lines pass
+ * answers its first page at once whatever the size of the plan.
  */
 export async function readArchivedPage(
   db: RecordsQueryable,
@@ -176,16 +178,43 @@ export async function readArchivedPage(
   limit: number,
   filter: Partial<ArchiveFilter> & { lastVerdictIndex?: number } = {},
 ): Promise<{ lines: PlanLine[]; more: boolean }> {
-  const params: unknown[] = [runId, start.verdictIndex, start.afterKey ?? ''];
-  const where = [`run_id = $1`, `(verdict_rank, user_key COLLATE "C") > ($2::smallint, $3::text)`];
+  const conditions = filterConditions(filter);
+  if (conditions === null) return { lines: [], more: false };
+  const last = filter.lastVerdictIndex ?? VERDICTS.length - 1;
+  const lines: PlanLine[] = [];
+  for (let rank = start.verdictIndex; rank <= last; rank++) {
+    if (filter.verdicts !== undefined && !filter.verdicts.includes(VERDICTS[rank]!)) continue;
+    const after = rank === start.verdictIndex ? start.afterKey : null;
+    const params: unknown[] = [runId, rank, ...conditions.params];
+    const where = [`run_id = $1`, `verdict_rank = $2`, ...conditions.where];
+    if (after !== null) {
+      params.push(after);
+      where.push(`user_key COLLATE "C" > $${params.length}`);
+    }
+    // One line more than the page needs, to know whether a next page exists.
+    params.push(limit + 1 - lines.length);
+    const { rows } = await db.query<ArchivedRow>(
+      `SELECT ${ROW_COLUMNS} FROM plan_lines WHERE ${where.join(' AND ')}
+       ORDER BY user_key COLLATE "C" LIMIT $${params.length}`,
+      params,
+    );
+    lines.push(...rows.map(lineOf));
+    if (lines.length > limit) return { lines: lines.slice(0, limit), more: true };
+  }
+  return { lines, more: false };
+}
+
+/**
+ * The filter's conditions on a row, their parameters numbered from $3 (the run and the verdict
+ * are $1 and $2); null when nothing can pass.
+ */
+function filterConditions(filter: Partial<ArchiveFilter>): { where: string[]; params: unknown[] } | null {
+  const where: string[] = [];
+  const params: unknown[] = [];
   const param = (value: unknown) => {
     params.push(value);
-    return `$${params.length}`;
+    return `$${params.length + 2}`;
   };
-  if (filter.lastVerdictIndex !== undefined) where.push(`verdict_rank <= ${param(filter.lastVerdictIndex)}`);
-  if (filter.verdicts !== undefined) {
-    where.push(`verdict_rank = ANY(${param(filter.verdicts.map((v) => VERDICTS.indexOf(v)))}::smallint[])`);
-  }
   if (filter.asOf !== undefined) {
     const asOf = filter.asOf.getTime();
     // Whole days since the last login, as `daysSinceLogin` counts them: floor((asOf - at) / day).
@@ -211,15 +240,10 @@ export async function readArchivedPage(
   if (filter.q !== undefined) {
     const q = filter.q.toLowerCase();
     // The separator never stands inside a name, so a text that holds it matches nothing.
-    if (q.includes(SEARCH_SEPARATOR)) return { lines: [], more: false };
+    if (q.includes(SEARCH_SEPARATOR)) return null;
     where.push(`strpos(search, ${param(q)}) > 0`);
   }
-  const { rows } = await db.query<ArchivedRow>(
-    `SELECT ${ROW_COLUMNS} FROM plan_lines WHERE ${where.join(' AND ')}
-     ORDER BY verdict_rank, user_key COLLATE "C" LIMIT ${param(limit + 1)}`,
-    params,
-  );
-  return { lines: rows.slice(0, limit).map(lineOf), more: rows.length > limit };
+  return { where, params };
 }
 
 /** An instant as PostgreSQL takes it, held within the years it can store. */
