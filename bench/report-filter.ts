@@ -84,7 +84,6 @@ try {
   await lifecycle.markPlanned(run.id);
   const recorded = Date.now();
   await plans.archive(run.id);
-  await records.query('ANALYZE plan_lines');
   console.log(
     `recorded ${users.toLocaleString('en-US')} plan lines in ${((recorded - started) / 1000).toFixed(1)} s, archived them in ${((Date.now() - recorded) / 1000).toFixed(1)} s`,
   );

@@ -122,6 +122,11 @@ export async function markArchived(db: RecordsQueryable, runId: string, rows: nu
   ]);
 }
 
+/** Fresh planner statistics for plan_lines (a plan of a million rows just arrived). */
+export async function analyzePlanLines(db: RecordsQueryable): Promise<void> {
+  await db.query('SELECT plan_lines_analyze()');
+}
+
 export async function isArchived(db: RecordsQueryable, runId: string): Promise<boolean> {
   const { rows } = await db.query('SELECT 1 FROM plan_archives WHERE run_id = $1', [runId]);
   return rows.length > 0;

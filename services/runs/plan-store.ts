@@ -3,6 +3,7 @@ import { ACTION_TYPES, VERDICTS } from '../policy/types.js';
 import type { RecordsDb } from '../records/records-db.js';
 import { RUN_ID_PATTERN, planKeys, runKeys } from './keys.js';
 import {
+  analyzePlanLines,
   countArchivedLines,
   deleteArchivedLines,
   insertPlanLines,
@@ -159,6 +160,8 @@ export class PlanStore {
     await markArchived(this.records, runId, rows);
     this.remember(runId);
     await this.removeLiveForm(runId);
+    // Only the planner's choices depend on it: a failure here loses nothing.
+    await analyzePlanLines(this.records).catch(() => {});
     return { rows, archivedNow: true };
   }
 

@@ -293,6 +293,11 @@ describe('plan store', () => {
       assert.equal(await plans.isArchived(archivedRun), true);
       assert.deepEqual(await stores.planKeysLeft(archivedRun), [], 'no plan key of the run is left in Redis');
       assert.equal(await countArchivedLines(stores.records, archivedRun), 5000);
+      // The planner has statistics of the new rows (the report's first page depends on them).
+      const { rows: stats } = await stores.records.query<{ tuples: number }>(
+        "SELECT reltuples::float8 AS tuples FROM pg_class WHERE relname = 'plan_lines'",
+      );
+      assert.ok(stats[0]!.tuples >= 5000, `reltuples ${stats[0]!.tuples}`);
 
       const archived = await readAll(archivedRun);
       assert.deepEqual(archived.pages, live.pages);

@@ -39,9 +39,21 @@ CREATE TABLE plan_archives (
   archived_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- Fresh statistics once a plan is archived, so the planner walks the page index for a report's
+-- first page instead of sorting a whole verdict; ANALYZE needs the owner, hence SECURITY DEFINER.
+CREATE FUNCTION plan_lines_analyze() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = public AS $$
+BEGIN
+  ANALYZE plan_lines;
+END
+$$;
+REVOKE ALL ON FUNCTION plan_lines_analyze() FROM PUBLIC;
+
 GRANT SELECT, INSERT, UPDATE, DELETE ON plan_lines TO reclaim_app;
+GRANT EXECUTE ON FUNCTION plan_lines_analyze() TO reclaim_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON plan_archives TO reclaim_app;
 
 -- Down Migration
+DROP FUNCTION plan_lines_analyze();
 DROP TABLE plan_archives;
 DROP TABLE plan_lines;
