@@ -7,7 +7,10 @@
  * job retention).
  *
  *   npx tsx bench/dry-run.ts [--users 100000] [--profile dc11] [--workers 2] [--without-crowd]
- *                            [--database URL] [--shared-redis]
+ *                            [--database URL] [--shared-redis] [--warm-up]
+ *
+ * --warm-up: one dry run first, unmeasured, so that what any run leaves for good or up to a cap
+ * (first-seen, BullMQ's capped event streams and job retention) is there before the measured run.
  *
  * used_memory is only meaningful on a Redis of its own, so the benchmark starts a throwaway
  * redis-server (--shared-redis: REDIS_URL or 127.0.0.1:6379 instead).
@@ -32,6 +35,7 @@ const { values } = parseArgs({
     database: { type: 'string' },
     'without-crowd': { type: 'boolean', default: false },
     'shared-redis': { type: 'boolean', default: false },
+    'warm-up': { type: 'boolean', default: false },
   },
 });
 const users = Number(values.users);
@@ -85,6 +89,15 @@ async function settledUsedMemory(): Promise<number> {
 }
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 await app.records.ready();
+if (values['warm-up']) {
+  const warmUp = await launchRun(app, { mode: 'dry-run', trigger: { type: 'cli', by: 'bench' } });
+  for (;;) {
+    const status = (await app.runs.get(warmUp.id))!.status;
+    if (['done', 'failed', 'cancelled'].includes(status)) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  console.log(`warm-up run ${warmUp.id} over`);
+}
 const usedBefore = await settledUsedMemory();
 
 const started = Date.now();
@@ -136,6 +149,23 @@ console.log(
 const usedAfter = await settledUsedMemory();
 console.log(
   `Redis used_memory: ${mib(usedBefore)} before the run, ${mib(usedAfter)} after it (${(((usedAfter - usedBefore) / usedBefore) * 100).toFixed(1)} %)`,
+);
+// What stays in Redis after the run, largest first: none of it is the plan.
+const left: Array<[string, number]> = [];
+let cursor = '0';
+do {
+  const [next, keys] = await app.redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
+  cursor = next;
+  for (const key of keys) {
+    left.push([key, Number((await app.redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0)]);
+  }
+} while (cursor !== '0');
+left.sort((a, b) => b[1] - a[1]);
+console.log(
+  `left in Redis: ${left.length} keys, ${mib(left.reduce((sum, [, bytes]) => sum + bytes, 0))}; plan keys of the run: ${left.filter(([key]) => key.includes(`:plan:${run.id}:`)).length}; largest: ${left
+    .slice(0, 5)
+    .map(([key, bytes]) => `${key.slice(prefix.length + 3)} ${mib(bytes)}`)
+    .join(', ')}`,
 );
 
 await stopWorkers();

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { configSchema } from '../config/schema.js';
 import { createRedis } from '../queues/connection.js';
 import { ensureRedis, startThrowawayRedis } from '../runtime/local-redis.js';
-import { deletePrefixKeys } from '../runtime/prefix-keys.js';
+import { deletePrefixKeys, usedMemory } from '../runtime/prefix-keys.js';
 import {
   reportPage,
   DEFAULT_REPORT_VERDICTS,
@@ -74,6 +74,21 @@ try {
       ],
     };
   };
+  /** used_memory once lazily freed keys are gone: the median of five readings. */
+  const settledUsedMemory = async () => {
+    for (let i = 0; i < 300; i++) {
+      if (/^lazyfree_pending_objects:0\r?$/m.test(await redis.info('memory'))) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const readings: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      readings.push(await usedMemory(redis));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return readings.sort((a, b) => a - b)[2]!;
+  };
+  const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  const usedBefore = await settledUsedMemory();
   const started = Date.now();
   await lifecycle.startEvaluating(run.id);
   for (let from = 0; from < users; from += 1_000) {
@@ -82,10 +97,22 @@ try {
     );
   }
   await lifecycle.markPlanned(run.id);
+  const usedWithPlan = await settledUsedMemory();
   const recorded = Date.now();
   await plans.archive(run.id);
+  const archived = Date.now();
   console.log(
-    `recorded ${users.toLocaleString('en-US')} plan lines in ${((recorded - started) / 1000).toFixed(1)} s, archived them in ${((Date.now() - recorded) / 1000).toFixed(1)} s`,
+    `recorded ${users.toLocaleString('en-US')} plan lines in ${((recorded - started) / 1000).toFixed(1)} s, archived them in ${((archived - recorded) / 1000).toFixed(1)} s`,
+  );
+  const { rows: sizes } = await records.query<{ bytes: number; heap: number }>(
+    `SELECT pg_total_relation_size('plan_lines')::float8 AS bytes, pg_relation_size('plan_lines')::float8 AS heap`,
+  );
+  console.log(
+    `plan_lines: ${mib(sizes[0]!.bytes)} with its indexes (${mib(sizes[0]!.heap)} of rows), ${Math.round(sizes[0]!.bytes / users)} bytes per user`,
+  );
+  const usedAfter = await settledUsedMemory();
+  console.log(
+    `Redis used_memory: ${mib(usedBefore)} before, ${mib(usedWithPlan)} with the live plan, ${mib(usedAfter)} after the archive (${(((usedAfter - usedBefore) / usedBefore) * 100).toFixed(1)} % from before)`,
   );
 
   const filters: Array<[string, Omit<ReportFilter, 'verdicts'> & { verdicts?: ReportFilter['verdicts'] }]> = [
