@@ -1,9 +1,19 @@
 /*
  * Dry-run throughput: a simulated Jira of N users (profile P), real Redis, W worker processes
- * (`reclaim worker`), one dry run. Prints users per second and Jira requests per 1,000 users.
+ * (`reclaim worker`), one dry run. Prints users per second and Jira requests per 1,000 users;
+ * the archive of the plan into the records store (the run's finishing step: plannedAt →
+ * finishedAt of a dry run), the size of plan_lines, and Redis' used_memory before the run and
+ * after it (the plan is archived, so Redis should be back where it was but for BullMQ's own
+ * job retention).
  *
  *   npx tsx bench/dry-run.ts [--users 100000] [--profile dc11] [--workers 2] [--without-crowd]
- *                            [--database URL]
+ *                            [--database URL] [--shared-redis] [--warm-up]
+ *
+ * --warm-up: one dry run first, unmeasured, so that what any run leaves for good or up to a cap
+ * (first-seen, BullMQ's capped event streams and job retention) is there before the measured run.
+ *
+ * used_memory is only meaningful on a Redis of its own, so the benchmark starts a throwaway
+ * redis-server (--shared-redis: REDIS_URL or 127.0.0.1:6379 instead).
  *
  * On dc9, Reclaim reads last logins with the simulator's Jira User Server application
  * (`jira.crowd`) unless --without-crowd is given.
@@ -12,8 +22,8 @@
  */
 import { parseArgs } from 'node:util';
 import { launchRun } from '../runtime/launch-run.js';
-import { ensureRedis } from '../runtime/local-redis.js';
-import { deletePrefixKeys } from '../runtime/prefix-keys.js';
+import { ensureRedis, startThrowawayRedis } from '../runtime/local-redis.js';
+import { deletePrefixKeys, usedMemory } from '../runtime/prefix-keys.js';
 import { DEFAULT_CROWD_APPLICATION, startSimulator } from '../simulator/index.js';
 import { startBenchStack } from './support.js';
 
@@ -24,13 +34,15 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     database: { type: 'string' },
     'without-crowd': { type: 'boolean', default: false },
+    'shared-redis': { type: 'boolean', default: false },
+    'warm-up': { type: 'boolean', default: false },
   },
 });
 const users = Number(values.users);
 const profile = values.profile as 'dc9' | 'dc10' | 'dc11';
 const workerCount = Number(values.workers);
 
-const redis = await ensureRedis();
+const redis = values['shared-redis'] ? await ensureRedis() : await startThrowawayRedis();
 const prefix = `bench-${Date.now()}`;
 const loadStart = Date.now();
 const sim = await startSimulator({
@@ -60,6 +72,33 @@ const raw = {
   policy: { existingUsersSeenSince: '2025-01-01' },
 };
 const { app, stopWorkers, removeConfig } = await startBenchStack(raw, workerCount);
+
+/** used_memory once lazily freed keys are gone: the median of five readings. */
+async function settledUsedMemory(): Promise<number> {
+  for (let i = 0; i < 100; i++) {
+    const info = await app.redis.info('memory');
+    if (/^lazyfree_pending_objects:0\r?$/m.test(info)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const readings: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    readings.push(await usedMemory(app.redis));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return readings.sort((a, b) => a - b)[2]!;
+}
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+await app.records.ready();
+if (values['warm-up']) {
+  const warmUp = await launchRun(app, { mode: 'dry-run', trigger: { type: 'cli', by: 'bench' } });
+  for (;;) {
+    const status = (await app.runs.get(warmUp.id))!.status;
+    if (['done', 'failed', 'cancelled'].includes(status)) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  console.log(`warm-up run ${warmUp.id} over`);
+}
+const usedBefore = await settledUsedMemory();
 
 const started = Date.now();
 const created = await launchRun(app, { mode: 'dry-run', trigger: { type: 'cli', by: 'bench' } });
@@ -94,6 +133,40 @@ const byRoute = Object.entries(stats.requests.byRoute)
   .map(([route, byStatus]) => [route, Object.values(byStatus).reduce((a, b) => a + b, 0)] as const)
   .sort((a, b) => b[1] - a[1]);
 console.log(`Jira requests by route: ${byRoute.map(([route, n]) => `${route} ${n}`).join(', ')}`);
+
+if (run.plannedAt && run.finishedAt) {
+  const archiveSeconds = (Date.parse(run.finishedAt) - Date.parse(run.plannedAt)) / 1000;
+  console.log(`finishing step (archive of the plan into the records store): ${archiveSeconds.toFixed(1)} s`);
+}
+const { rows: sizes } = await app.records.query<{ rows: number; bytes: number }>(
+  `SELECT (SELECT count(*)::int FROM plan_lines WHERE run_id = $1) AS rows,
+     pg_total_relation_size('plan_lines')::float8 AS bytes`,
+  [run.id],
+);
+console.log(
+  `plan_lines: ${sizes[0]!.rows} rows, ${mib(sizes[0]!.bytes)} with its indexes (${Math.round(sizes[0]!.bytes / Math.max(1, sizes[0]!.rows))} bytes per row)`,
+);
+const usedAfter = await settledUsedMemory();
+console.log(
+  `Redis used_memory: ${mib(usedBefore)} before the run, ${mib(usedAfter)} after it (${(((usedAfter - usedBefore) / usedBefore) * 100).toFixed(1)} %)`,
+);
+// What stays in Redis after the run, largest first: none of it is the plan.
+const left: Array<[string, number]> = [];
+let cursor = '0';
+do {
+  const [next, keys] = await app.redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
+  cursor = next;
+  for (const key of keys) {
+    left.push([key, Number((await app.redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0)]);
+  }
+} while (cursor !== '0');
+left.sort((a, b) => b[1] - a[1]);
+console.log(
+  `left in Redis: ${left.length} keys, ${mib(left.reduce((sum, [, bytes]) => sum + bytes, 0))}; plan keys of the run: ${left.filter(([key]) => key.includes(`:plan:${run.id}:`)).length}; largest: ${left
+    .slice(0, 5)
+    .map(([key, bytes]) => `${key.slice(prefix.length + 3)} ${mib(bytes)}`)
+    .join(', ')}`,
+);
 
 await stopWorkers();
 await app.close();

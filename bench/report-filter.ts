@@ -1,30 +1,29 @@
 /*
  * The inactive report over a large plan: N synthetic plan lines recorded straight into a
- * PlanStore (no Jira, no workers), the run moved to planned (which compacts the plan, as a real
- * run does), then the first page (100 lines) of several filters timed, each 3 times.
+ * PlanStore (no Jira, no workers), the run moved to planned and its plan archived into a records
+ * database of the bench's own (as a real run's finishing step does), then the first page (100
+ * lines) of several filters timed, each 3 times: SQL over plan_lines.
  *
  *   npx tsx bench/report-filter.ts [--users 1000000] [--shared-redis]
  *
  * A throwaway redis-server by default (--shared-redis: REDIS_URL or 127.0.0.1:6379 instead).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configSchema } from '../config/schema.js';
 import { createRedis } from '../queues/connection.js';
 import { ensureRedis, startThrowawayRedis } from '../runtime/local-redis.js';
-import { deletePrefixKeys } from '../runtime/prefix-keys.js';
-import { openEmbeddedRecords } from '../services/records/embedded-records.js';
+import { deletePrefixKeys, usedMemory } from '../runtime/prefix-keys.js';
 import {
   reportPage,
   DEFAULT_REPORT_VERDICTS,
   type ReportFilter,
 } from '../services/reports/inactive-report.js';
+import { openPostgresRecords } from '../services/records/postgres-records.js';
 import { PlanStore } from '../services/runs/plan-store.js';
 import { RunLifecycle } from '../services/runs/run-lifecycle.js';
 import { RunStore } from '../services/runs/run-store.js';
 import type { PlanLine } from '../services/runs/types.js';
+import { createThrowawayDatabase } from '../test/support/sql-databases.js';
 
 const { values } = parseArgs({
   options: {
@@ -36,11 +35,13 @@ const users = Number(values.users);
 const redisServer = values['shared-redis'] ? await ensureRedis() : await startThrowawayRedis();
 const prefix = `bench-report-${Date.now()}`;
 const redis = createRedis(redisServer.url, 'worker', 'bench-report');
-// The run's record goes to an embedded records store of the bench's own, removed at the end.
-const recordsDir = mkdtempSync(join(tmpdir(), 'bench-report-records-'));
-const records = openEmbeddedRecords({ dataDir: recordsDir, appRole: null });
+const database = await createThrowawayDatabase(
+  process.env.PG_TEST_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  'bench',
+);
+const records = openPostgresRecords({ url: database.url, poolSize: 4, appRole: 'reclaim_app' });
 const runs = new RunStore(redis, prefix, records);
-const plans = new PlanStore(redis, prefix);
+const plans = new PlanStore(redis, prefix, records, runs);
 const lifecycle = new RunLifecycle(runs);
 const DAY = 24 * 3600 * 1000;
 
@@ -73,6 +74,21 @@ try {
       ],
     };
   };
+  /** used_memory once lazily freed keys are gone: the median of five readings. */
+  const settledUsedMemory = async () => {
+    for (let i = 0; i < 300; i++) {
+      if (/^lazyfree_pending_objects:0\r?$/m.test(await redis.info('memory'))) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const readings: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      readings.push(await usedMemory(redis));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    return readings.sort((a, b) => a - b)[2]!;
+  };
+  const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  const usedBefore = await settledUsedMemory();
   const started = Date.now();
   await lifecycle.startEvaluating(run.id);
   for (let from = 0; from < users; from += 1_000) {
@@ -81,9 +97,22 @@ try {
     );
   }
   await lifecycle.markPlanned(run.id);
-  await plans.compact(run.id);
+  const usedWithPlan = await settledUsedMemory();
+  const recorded = Date.now();
+  await plans.archive(run.id);
+  const archived = Date.now();
   console.log(
-    `recorded and compacted ${users.toLocaleString('en-US')} plan lines in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `recorded ${users.toLocaleString('en-US')} plan lines in ${((recorded - started) / 1000).toFixed(1)} s, archived them in ${((archived - recorded) / 1000).toFixed(1)} s`,
+  );
+  const { rows: sizes } = await records.query<{ bytes: number; heap: number }>(
+    `SELECT pg_total_relation_size('plan_lines')::float8 AS bytes, pg_relation_size('plan_lines')::float8 AS heap`,
+  );
+  console.log(
+    `plan_lines: ${mib(sizes[0]!.bytes)} with its indexes (${mib(sizes[0]!.heap)} of rows), ${Math.round(sizes[0]!.bytes / users)} bytes per user`,
+  );
+  const usedAfter = await settledUsedMemory();
+  console.log(
+    `Redis used_memory: ${mib(usedBefore)} before, ${mib(usedWithPlan)} with the live plan, ${mib(usedAfter)} after the archive (${(((usedAfter - usedBefore) / usedBefore) * 100).toFixed(1)} % from before)`,
   );
 
   const filters: Array<[string, Omit<ReportFilter, 'verdicts'> & { verdicts?: ReportFilter['verdicts'] }]> = [
@@ -121,9 +150,9 @@ try {
     );
   }
 } finally {
+  await records.close();
+  await database.drop();
   await deletePrefixKeys(redisServer.url, prefix);
   await redis.quit();
   await redisServer.stop();
-  await records.close();
-  rmSync(recordsDir, { recursive: true, force: true });
 }

@@ -93,7 +93,7 @@ let planBytes = 0;
 const retained = ids.slice(-retainCount);
 for (const id of retained) {
   const keys = runPlanKeys(prefix, id);
-  for (const key of [keys.chunks, keys.chunkIndex, keys.lines, ...keys.byVerdict]) {
+  for (const key of [keys.lines, keys.dictionary, ...keys.byVerdict]) {
     planBytes += Number((await app.redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
   }
 }

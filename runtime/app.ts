@@ -106,7 +106,7 @@ export function createApp(
         'run record not written to the records store yet; it is written again later',
       ),
   });
-  const plans = new PlanStore(redis, prefix);
+  const plans = new PlanStore(redis, prefix, records, runs);
   // A log an earlier version kept in Redis is copied into the records store at the first use.
   const audit = new AuditLog(records, { importFrom: { redis, prefix } });
   const outbox = new MailOutbox(registry);

@@ -166,6 +166,6 @@ function formatPrune(result: PruneResult): string {
   );
   const total = result.dryRun
     ? `would prune ${result.runs.length} plan(s), ${result.lines} line(s); nothing removed (--dry-run)`
-    : `pruned ${result.runs.length} plan(s), ${result.lines} line(s), ${result.keys} Redis key(s)`;
+    : `pruned ${result.runs.length} plan(s), ${result.lines} line(s), ${result.rows} row(s) of the records store, ${result.keys} Redis key(s)`;
   return [...lines, total].join('\n');
 }

@@ -31,8 +31,9 @@ export async function finishRun(deps: FinishDependencies, runId: string): Promis
 
   // The scan's and the evaluations' working data; the apply stage starts its own below.
   await lifecycle.discardScratch(runId);
-  // From here on the plan is read, never written: it is stored compactly for its retention.
-  await deps.plans.compact(runId);
+  // From here on the plan is read, never written: it moves to the records store, and every
+  // read from here on (the brake's count, the apply stage, reports) comes from there.
+  await deps.plans.archive(runId);
 
   const undetermined = run.counters.byVerdict.undetermined;
   const undeterminedNote = `${undetermined} user(s) undetermined: a fact their verdict needs could not be read (their reasons in the plan say which); nothing is done to them`;

@@ -1,6 +1,11 @@
 import { VERDICTS, type Verdict } from '../policy/types.js';
-import { decodePlanCursor, encodePlanCursor, InvalidPlanCursorError } from '../runs/plan-cursor.js';
-import { groupsTakenIn, storedLastLogin, type EncodedLine } from '../runs/plan-line-codec.js';
+import {
+  decodePlanCursor,
+  encodePlanCursor,
+  InvalidPlanCursorError,
+  type PlanPosition,
+} from '../runs/plan-cursor.js';
+import type { ArchiveFilter } from '../runs/plan-archive.js';
 import type { PlanStore } from '../runs/plan-store.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { PlanLine, Run } from '../runs/types.js';
@@ -10,8 +15,10 @@ export const DEFAULT_REPORT_VERDICTS: Verdict[] = ['inactive', 'never-logged-in'
 
 /** Statuses whose plan is final: every user evaluated. */
 const REPORTABLE = new Set(['planned', 'awaiting-approval', 'applying', 'done']);
+/** Lines of an archived plan read per query while streaming a filter (CSV). */
+const ARCHIVE_SCAN_PAGE = 1000;
 /**
- * Plan lines read per round trip while filtering: small at first, so a filter most lines pass
+ * Plan lines read per round trip while filtering a live plan: small at first, so a filter most lines pass
  * answers its first page at once, then growing to the plan store's largest page, so a filter
  * few lines pass scans the plan in few round trips.
  */
@@ -38,64 +45,6 @@ export class NoReportableRunError extends Error {
     super('no planned or done run with a plan yet: start a run first (reclaim scan)');
     this.name = 'NoReportableRunError';
   }
-}
-
-/**
- * A test of a plan line's stored JSON that never rejects a line the `q`, group and application
- * filters keep: JSON writes a string's characters as they are except `"`, `\\` and control
- * characters, so for plain ASCII text the stored text of a matching line contains it (compared
- * without case: lowering the whole stored text lowers the name or group inside it alike). Text
- * that is not plain ASCII takes no part. Lets a filter that few lines pass skip decoding the
- * others.
- */
-export function storedTextFilterFor(filter: ReportFilter): ((stored: string) => boolean) | undefined {
-  const plain = (text: string | undefined): text is string =>
-    text !== undefined && /^[\x20-\x7e]+$/.test(text) && !/["\\]/.test(text);
-  const allOf = [filter.q, filter.group].map((text) => text?.toLowerCase()).filter(plain);
-  const application = filter.applicationGroups?.map((group) => group.toLowerCase());
-  const anyOf = application && application.length > 0 && application.every(plain) ? application : undefined;
-  if (allOf.length === 0 && anyOf === undefined) return undefined;
-  return (stored) => {
-    const text = stored.toLowerCase();
-    return (
-      allOf.every((needle) => text.includes(needle)) &&
-      (!anyOf || anyOf.some((needle) => text.includes(needle)))
-    );
-  };
-}
-
-/**
- * The days, application and group parts of `matches`, on a plan line as parsed (its last login
- * as epoch milliseconds, the groups its actions take) rather than built: a filter few lines pass
- * then skips building the others, which is most of what reading a line costs. Gives the same
- * answer as `matches` on those parts (the report still checks every line it gets with `matches`).
- */
-export function parsedLineFilterFor(
-  filter: ReportFilter,
-  asOf: Date,
-): ((line: EncodedLine) => boolean) | undefined {
-  const { minDays, maxDays } = filter;
-  const byDays = minDays !== undefined || maxDays !== undefined;
-  const applicationGroups = filter.applicationGroups?.map((group) => group.toLowerCase());
-  const group = filter.group?.toLowerCase();
-  if (!byDays && applicationGroups === undefined && group === undefined) return undefined;
-  const asOfMs = asOf.getTime();
-  return (line) => {
-    if (byDays) {
-      const lastLogin = storedLastLogin(line);
-      // Unknown (null) is not absent: it qualifies for neither bound; never (false) has no days.
-      if (lastLogin === null) return false;
-      const days = lastLogin === false ? null : Math.floor((asOfMs - lastLogin) / DAY_MS);
-      if (minDays !== undefined && days !== null && days < minDays) return false;
-      if (maxDays !== undefined && (days === null || days > maxDays)) return false;
-    }
-    if (applicationGroups !== undefined || group !== undefined) {
-      const taken = groupsTakenIn(line).map((name) => name.toLowerCase());
-      if (applicationGroups && !applicationGroups.some((name) => taken.includes(name))) return false;
-      if (group !== undefined && !taken.includes(group)) return false;
-    }
-    return true;
-  };
 }
 
 /** The newest run whose plan is final and still kept. */
@@ -157,9 +106,10 @@ export function matches(line: PlanLine, filter: ReportFilter, asOf: Date): boole
 }
 
 /**
- * The plan's lines that pass the filter, in plan order, from the cursor on, read a verdict at a
- * time through the plan's own verdict index (so an `inactive` report never reads `keep` lines)
- * and a page at a time. Each line comes with the cursor that resumes after it.
+ * The plan's lines that pass the filter, in plan order, from the cursor on. Each line comes
+ * with the cursor that resumes after it. An archived plan is filtered in SQL over its indexed
+ * columns (plan-archive.ts); a plan still in Redis (a run planned a moment ago, before its
+ * archive is done) is read a verdict at a time through its verdict index and tested here.
  */
 export async function* filteredLines(
   plans: PlanStore,
@@ -167,18 +117,36 @@ export async function* filteredLines(
   filter: ReportFilter,
   cursor?: string,
 ): AsyncGenerator<{ line: PlanLine; cursor: string }> {
-  const start = cursor === undefined ? null : decodePlanCursor(cursor);
+  const start = startOf(filter, cursor);
+  if (await plans.isArchived(run.id)) {
+    let position = start ?? { verdictIndex: 0, afterKey: null };
+    for (;;) {
+      const page = await plans.archivedFilterPage(
+        run.id,
+        position,
+        ARCHIVE_SCAN_PAGE,
+        archiveFilterOf(run, filter),
+      );
+      for (const line of page.lines) {
+        position = { verdictIndex: VERDICTS.indexOf(line.verdict), afterKey: line.key };
+        yield { line, cursor: encodePlanCursor(position) };
+      }
+      if (!page.more) return;
+    }
+  }
+  yield* liveFilteredLines(plans, run, filter, start);
+}
+
+async function* liveFilteredLines(
+  plans: PlanStore,
+  run: Run,
+  filter: ReportFilter,
+  start: PlanPosition | null,
+): AsyncGenerator<{ line: PlanLine; cursor: string }> {
   const asOf = new Date(run.asOf);
-  const wanted = VERDICTS.map((verdict, index) => ({ verdict, index })).filter(({ verdict }) =>
-    filter.verdicts.includes(verdict),
-  );
-  if (start !== null && !wanted.some(({ index }) => index === start.verdictIndex))
-    throw new InvalidPlanCursorError();
-  for (const { verdict, index } of wanted) {
+  for (const { verdict, index } of wantedVerdicts(filter)) {
     if (start !== null && index < start.verdictIndex) continue;
     let pageSize = FIRST_SCAN_PAGE;
-    const storedTextFilter = storedTextFilterFor(filter);
-    const parsedLineFilter = parsedLineFilterFor(filter, asOf);
     let planCursor =
       start !== null && index === start.verdictIndex && start.afterKey !== null
         ? encodePlanCursor(start)
@@ -188,8 +156,6 @@ export async function* filteredLines(
         verdict,
         limit: pageSize,
         ...(planCursor ? { cursor: planCursor } : {}),
-        ...(storedTextFilter ? { storedTextFilter } : {}),
-        ...(parsedLineFilter ? { parsedLineFilter } : {}),
       });
       pageSize = Math.min(LARGEST_SCAN_PAGE, pageSize * 4);
       for (const line of page.lines) {
@@ -201,6 +167,24 @@ export async function* filteredLines(
   }
 }
 
+function wantedVerdicts(filter: ReportFilter): Array<{ verdict: Verdict; index: number }> {
+  return VERDICTS.map((verdict, index) => ({ verdict, index })).filter(({ verdict }) =>
+    filter.verdicts.includes(verdict),
+  );
+}
+
+/** The report cursor's position; a cursor in a verdict the filter does not show is not one of its own. */
+function startOf(filter: ReportFilter, cursor: string | undefined): PlanPosition | null {
+  const start = cursor === undefined ? null : decodePlanCursor(cursor);
+  if (start !== null && !wantedVerdicts(filter).some(({ index }) => index === start.verdictIndex))
+    throw new InvalidPlanCursorError();
+  return start;
+}
+
+function archiveFilterOf(run: Run, filter: ReportFilter): ArchiveFilter {
+  return { ...filter, asOf: new Date(run.asOf) };
+}
+
 /** One page of the report: up to `limit` lines and the cursor of the next page (null at the end). */
 export async function reportPage(
   plans: PlanStore,
@@ -208,9 +192,27 @@ export async function reportPage(
   filter: ReportFilter,
   options: { limit: number; cursor?: string },
 ): Promise<{ lines: PlanLine[]; nextCursor: string | null }> {
+  const start = startOf(filter, options.cursor);
+  if (await plans.isArchived(run.id)) {
+    // One query: the page and whether a line follows it.
+    const { lines, more } = await plans.archivedFilterPage(
+      run.id,
+      start ?? { verdictIndex: 0, afterKey: null },
+      options.limit,
+      archiveFilterOf(run, filter),
+    );
+    const last = lines.at(-1);
+    return {
+      lines,
+      nextCursor:
+        more && last
+          ? encodePlanCursor({ verdictIndex: VERDICTS.indexOf(last.verdict), afterKey: last.key })
+          : null,
+    };
+  }
   const lines: PlanLine[] = [];
   let last: string | null = null;
-  for await (const found of filteredLines(plans, run, filter, options.cursor)) {
+  for await (const found of liveFilteredLines(plans, run, filter, start)) {
     if (lines.length === options.limit) return { lines, nextCursor: last };
     lines.push(found.line);
     last = found.cursor;

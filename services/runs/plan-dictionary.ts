@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Reason } from '../policy/types.js';
 import { LuaScript } from './lua-script.js';
-import { runPlanKeys } from './run-keyspace.js';
+import { runPlanKeys, runRecordKeys } from './run-keyspace.js';
 
 /*
  * The reasons of a plan, stored as codes. A reason's sentence (its signal, rule and threshold)
@@ -22,9 +22,18 @@ const MAX_ENTRIES = 10_000;
 const NEXT_FIELD = '#next';
 const BY_TEXT = '=';
 
-/** KEYS: dictionary. ARGV: max entries, then templates as JSON. Returns their ids (-1: full). */
+/**
+ * KEYS: dictionary, run record. ARGV: max entries, then templates as JSON. Returns their ids
+ * (-1: full). A run that takes no more plan lines (past evaluating, or no record) gets -1 for
+ * each and no dictionary written: the plan script refuses its line anyway.
+ */
 const internScript = new LuaScript(`
 local ids = {}
+local status = redis.call('HGET', KEYS[2], 'status')
+if status ~= 'scanning' and status ~= 'evaluating' then
+  for i = 2, #ARGV do ids[#ids + 1] = ${NOT_INTERNED} end
+  return ids
+end
 for i = 2, #ARGV do
   local id = redis.call('HGET', KEYS[1], '${BY_TEXT}' .. ARGV[i])
   if not id then
@@ -72,7 +81,7 @@ export class PlanDictionary {
     if (missing.length > 0) {
       const ids = (await internScript.run(
         this.redis,
-        [runPlanKeys(this.prefix, runId).dictionary],
+        [runPlanKeys(this.prefix, runId).dictionary, runRecordKeys(this.prefix, runId).record],
         [MAX_ENTRIES, ...missing],
       )) as number[];
       missing.forEach((text, i) => {

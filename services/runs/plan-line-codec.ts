@@ -78,19 +78,6 @@ export function parsePlanLine(stored: string): EncodedLine {
   return JSON.parse(stored) as EncodedLine;
 }
 
-/** A parsed line's last login: epoch milliseconds when known, false when never, null when unknown. */
-export function storedLastLogin(encoded: EncodedLine): number | false | null {
-  return encoded[4];
-}
-
-/** The groups a parsed line's actions take from the user (licence groups revoked, groups removed). */
-export function groupsTakenIn(encoded: EncodedLine): string[] {
-  return encoded[6].flatMap(([index, payload]) => {
-    const type = ACTION_TYPES[index];
-    return (type === 'revoke-license' || type === 'remove-groups') && Array.isArray(payload) ? payload : [];
-  });
-}
-
 /** The dictionary ids a parsed line refers to (to load them before building the line). */
 export function reasonIdsOf(encoded: EncodedLine): number[] {
   return encoded[7].flatMap((reason) => (typeof reason[0] === 'number' ? [reason[0]] : []));

@@ -1,6 +1,5 @@
 import { ACTION_TYPES, VERDICTS } from '../policy/types.js';
 import { LuaScript } from './lua-script.js';
-import { COMPLETE_FIELD } from './plan-chunks.js';
 import { PLAN_LINE_POSITIONS } from './plan-line-codec.js';
 import { COUNTER_FIELDS } from './run-counters.js';
 
@@ -40,21 +39,19 @@ end
 `;
 
 /**
- * KEYS: lines, counters, then one sorted set per verdict in VERDICTS order, then the compact
- * form's chunks hash, then the run record. ARGV: user key, encoded line.
- * Returns {isNew, complete, refused} as 1/0.
+ * KEYS: lines, counters, then one sorted set per verdict in VERDICTS order, then the run record.
+ * ARGV: user key, encoded line. Returns {isNew, complete, refused} as 1/0.
  * A run past evaluating (planned, applying, over) has a final plan: a duplicated or late
  * evaluate job is refused here, in the same atomic step, so it can never rewrite a line the
- * brake counted or the apply stage acts on. A plan without a run record (the store on its own)
- * is written as before. A plan already compact takes no more lines either: a late duplicate
- * must not bring back the live form.
+ * brake counted or the apply stage acts on, nor bring back a plan already archived. A run
+ * whose record is not in Redis (never created, or over and moved to the records store) is
+ * refused the same way: no line is ever written for it.
  */
 export const recordPlanLineScript = new LuaScript(`
 ${counterFieldsOfLine}
 ${completeCheck}
 local status = redis.call('HGET', KEYS[#KEYS], 'status')
-if status and status ~= 'scanning' and status ~= 'evaluating' then return { 0, 0, 1 } end
-if redis.call('HEXISTS', KEYS[#KEYS - 1], '${COMPLETE_FIELD}') == 1 then return { 0, 0, 1 } end
+if status ~= 'scanning' and status ~= 'evaluating' then return { 0, 0, 1 } end
 local key, encoded = ARGV[1], ARGV[2]
 local old = redis.call('HGET', KEYS[1], key)
 local isNew = 0

@@ -1,13 +1,26 @@
 import type { Redis } from 'ioredis';
-import { VERDICTS } from '../policy/types.js';
+import { ACTION_TYPES, VERDICTS } from '../policy/types.js';
+import type { RecordsDb } from '../records/records-db.js';
 import { RUN_ID_PATTERN, planKeys, runKeys } from './keys.js';
+import {
+  analyzePlanLines,
+  countArchivedLines,
+  deleteArchivedLines,
+  insertPlanLines,
+  isArchived,
+  licencesFreedByGroup,
+  markArchived,
+  readArchivedLine,
+  readArchivedPage,
+  readLinesOfUser,
+  type ArchiveFilter,
+} from './plan-archive.js';
 import {
   InvalidPlanCursorError,
   decodePlanCursor,
   encodePlanCursor,
   type PlanPosition,
 } from './plan-cursor.js';
-import { compactPlan, findCompactLine, isCompact, readCompactLines } from './plan-chunks.js';
 import { PlanDictionary } from './plan-dictionary.js';
 import {
   buildPlanLine,
@@ -17,37 +30,66 @@ import {
   type EncodedLine,
 } from './plan-line-codec.js';
 import { markScanCompleteScript, recordPlanLineScript } from './plan-scripts.js';
-import { parsePlanSummary } from './run-counters.js';
+import type { RunStore } from './run-store.js';
 import type { PlanLine, PlanPage, PlanPageOptions, PlanSummary, RecordResult } from './types.js';
 
 /*
- * The plan of a run: one line per evaluated user, in a hash keyed by user key, and one
- * lexically sorted set of user keys per verdict. Pages walk the sets in VERDICTS order, then
- * by user key (byte order): a stable order in which a line present for the whole paging is
- * returned exactly once. A line written or changed while paging may or may not show up.
- * The summary is read from the run's counters, which `record` keeps exact. Once the run is
- * planned, `compact` rewrites the plan into its compact form (plan-chunks.ts): the same pages,
- * the same order, the same cursors, a fraction of the memory.
+ * The plan of a run. While users are evaluated it lives in Redis: one line per evaluated user,
+ * in a hash keyed by user key, and one lexically sorted set of user keys per verdict, written
+ * by `record`, which keeps the run's counters exact. Once the run is planned (or ended while
+ * evaluating) `archive` copies it into PostgreSQL (plan_lines, plan-archive.ts), checks the
+ * rows against the run's count, marks the archive whole (plan_archives) and only then removes
+ * the Redis keys. Readers of an archived run read PostgreSQL, of a live one Redis.
+ *
+ * Pages walk the verdicts in VERDICTS order, then user keys in byte order, in both forms: a
+ * stable order in which a line present for the whole paging is returned exactly once, and a
+ * cursor handed out by one form goes on in the other.
  */
 
 const STREAM_PAGE_SIZE = 1000;
-/** A page never holds more, so one request cannot make Redis send a whole plan at once. */
+/** A page never holds more, so one request cannot make a store send a whole plan at once. */
 export const MAX_PLAN_PAGE_SIZE = 10_000;
+/** Lines read from Redis and written to PostgreSQL per statement while archiving. */
+const ARCHIVE_BATCH = 2000;
+/** Archived runs this process remembers as such (an archive is never undone). */
+const CACHED_ARCHIVED = 1000;
+
+/** What the plan store needs of the run store: the run's counters. */
+export type RunReader = Pick<RunStore, 'get'>;
+
+export interface ArchiveResult {
+  /** Rows of the run's plan in PostgreSQL. */
+  rows: number;
+  /** False when the run was archived already (a retried finish): only Redis was tidied. */
+  archivedNow: boolean;
+}
+
+export class PlanArchiveMismatchError extends Error {
+  constructor(runId: string, rows: number, expected: number) {
+    super(
+      `plan of run ${runId}: ${rows} line(s) archived in the records store but ${expected} evaluated; the plan stays in Redis`,
+    );
+    this.name = 'PlanArchiveMismatchError';
+  }
+}
 
 export class PlanStore {
   /** The runs' reason sentences, interned (plan-dictionary.ts). */
   private readonly dictionary: PlanDictionary;
+  private readonly archived = new Set<string>();
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly records: RecordsDb,
+    private readonly runs: RunReader,
   ) {
     this.dictionary = new PlanDictionary(redis, prefix);
   }
 
   /**
    * Writes the user's line (replacing an earlier one) and corrects the run's counters — unless
-   * the run is past evaluating (`refused`): its plan no longer changes.
+   * the run is past evaluating or its record is gone (`refused`): its plan no longer changes.
    */
   async record(runId: string, line: PlanLine): Promise<RecordResult> {
     assertRunId(runId);
@@ -56,7 +98,7 @@ export class PlanStore {
     const run = runKeys(this.prefix, runId);
     const [isNew, complete, refused] = (await recordPlanLineScript.run(
       this.redis,
-      [keys.lines, run.counters, ...keys.byVerdict, keys.chunks, run.record],
+      [keys.lines, run.counters, ...keys.byVerdict, run.record],
       [line.key, encodePlanLine(line, await this.dictionary.idsOf(runId, line.reasons))],
     )) as [number, number, number];
     return { isNew: isNew === 1, complete: complete === 1, refused: refused === 1 };
@@ -77,23 +119,108 @@ export class PlanStore {
     return complete === 1;
   }
 
-  /** The plan will not change any more: store it compactly (idempotent). */
-  async compact(runId: string): Promise<void> {
+  /** Whether the run's plan is in PostgreSQL (whole): then every read goes there. */
+  async isArchived(runId: string): Promise<boolean> {
+    if (this.archived.has(runId)) return true;
+    if (!(await isArchived(this.records, runId))) return false;
+    this.remember(runId);
+    return true;
+  }
+
+  private remember(runId: string): void {
+    this.archived.add(runId);
+    if (this.archived.size > CACHED_ARCHIVED) this.archived.delete(this.archived.values().next().value!);
+  }
+
+  /**
+   * The plan will not change any more (the run is planned, or ended while evaluating): copies
+   * it into PostgreSQL, checks the count against the run's `evaluated`, marks it archived, then
+   * removes the run's plan keys from Redis. Safe to repeat and to cut short at any point: the
+   * rows are written idempotently and Redis is only emptied after the mark.
+   * @throws PlanArchiveMismatchError when the rows do not add up (Redis is left as it was).
+   */
+  async archive(runId: string): Promise<ArchiveResult> {
     assertRunId(runId);
-    await compactPlan(this.redis, this.prefix, runId);
+    if (await this.isArchived(runId)) {
+      await this.removeLiveForm(runId);
+      return { rows: await countArchivedLines(this.records, runId), archivedNow: false };
+    }
+    const run = await this.runs.get(runId);
+    const expected = run ? run.counters.evaluated : await this.redis.hlen(planKeys(this.prefix, runId).lines);
+    let batch = this.readLiveBatch(runId, { verdictIndex: 0, afterKey: null });
+    for (;;) {
+      const { lines, next } = await batch;
+      // The next batch is read from Redis while this one is written.
+      if (next) batch = this.readLiveBatch(runId, next);
+      await insertPlanLines(this.records, runId, lines);
+      if (!next) break;
+    }
+    const rows = await countArchivedLines(this.records, runId);
+    if (rows !== expected) throw new PlanArchiveMismatchError(runId, rows, expected);
+    await markArchived(this.records, runId, rows);
+    this.remember(runId);
+    await this.removeLiveForm(runId);
+    // Only the planner's choices depend on it: a failure here loses nothing.
+    await analyzePlanLines(this.records).catch(() => {});
+    return { rows, archivedNow: true };
+  }
+
+  /** Up to ARCHIVE_BATCH live lines from `from` on, in page order, and where the next batch starts. */
+  private async readLiveBatch(
+    runId: string,
+    from: PlanPosition,
+  ): Promise<{ lines: PlanLine[]; next: PlanPosition | null }> {
+    const keys = planKeys(this.prefix, runId);
+    for (let v = from.verdictIndex; v < VERDICTS.length; v++) {
+      const after = v === from.verdictIndex ? from.afterKey : null;
+      const userKeys = await this.redis.zrangebylex(
+        keys.byVerdict[v]!,
+        after === null ? '-' : `(${after}`,
+        '+',
+        'LIMIT',
+        0,
+        ARCHIVE_BATCH,
+      );
+      if (userKeys.length === 0) continue;
+      const stored = await this.redis.hmget(keys.lines, ...userKeys);
+      const found = userKeys.flatMap((key, i) => (stored[i] == null ? [] : [{ key, stored: stored[i]! }]));
+      return {
+        lines: await this.decode(runId, found),
+        next: { verdictIndex: v, afterKey: userKeys.at(-1)! },
+      };
+    }
+    return { lines: [], next: null };
+  }
+
+  /** Removes the run's plan keys from Redis; returns how many there were. */
+  private async removeLiveForm(runId: string): Promise<number> {
+    const keys = planKeys(this.prefix, runId);
+    this.dictionary.forget(runId);
+    // UNLINK frees a million-line hash in the background instead of blocking Redis.
+    return this.redis.unlink(keys.lines, ...keys.byVerdict, keys.dictionary);
   }
 
   async get(runId: string, userKey: string): Promise<PlanLine | null> {
-    if (await isCompact(this.redis, this.prefix, runId)) {
-      const found = await findCompactLine(this.redis, this.prefix, runId, userKey);
-      return found === null ? null : ((await this.decode(runId, [found.line]))[0] ?? null);
-    }
+    if (await this.isArchived(runId)) return readArchivedLine(this.records, runId, userKey);
     const stored = await this.redis.hget(planKeys(this.prefix, runId).lines, userKey);
     if (stored === null) {
-      // Compacted in between: the line is in the compact form now.
-      return (await isCompact(this.redis, this.prefix, runId)) ? this.get(runId, userKey) : null;
+      // Archived in between: the line is in PostgreSQL now.
+      return (await this.isArchived(runId)) ? readArchivedLine(this.records, runId, userKey) : null;
     }
     return (await this.decode(runId, [{ key: userKey, stored }]))[0] ?? null;
+  }
+
+  /** The user's line in each of these runs (user history): one query for the archived ones. */
+  async linesOfUser(userKey: string, runIds: string[]): Promise<Map<string, PlanLine>> {
+    const archived: string[] = [];
+    const live: string[] = [];
+    for (const id of runIds) ((await this.isArchived(id)) ? archived : live).push(id);
+    const found = await readLinesOfUser(this.records, userKey, archived);
+    for (const id of live) {
+      const line = await this.get(id, userKey);
+      if (line) found.set(id, line);
+    }
+    return found;
   }
 
   /** @throws InvalidPlanCursorError when the cursor is not one this store handed out. */
@@ -109,16 +236,42 @@ export class PlanStore {
     // A cursor of an unfiltered listing (or of another verdict) would skip lines here.
     if (only !== undefined && start.verdictIndex !== only) throw new InvalidPlanCursorError();
     const lastVerdictIndex = only ?? VERDICTS.length - 1;
-    if (await isCompact(this.redis, this.prefix, runId)) {
-      return this.compactPage(runId, start, lastVerdictIndex, limit, options);
-    }
+    if (await this.isArchived(runId)) return this.archivedPage(runId, start, lastVerdictIndex, limit);
     const live = await this.livePage(runId, start, lastVerdictIndex, limit, only);
-    // Compacted while being read (the run became planned): the live keys may have gone in the
-    // middle of it. The compact form answers the same page for the same cursor.
-    if (await isCompact(this.redis, this.prefix, runId)) {
-      return this.compactPage(runId, start, lastVerdictIndex, limit);
-    }
+    // Archived while being read (the run became planned): the live keys may have gone in the
+    // middle of it. PostgreSQL answers the same page for the same cursor.
+    if (await this.isArchived(runId)) return this.archivedPage(runId, start, lastVerdictIndex, limit);
     return live;
+  }
+
+  /**
+   * Up to `limit` lines of an archived plan that pass the report's filter, from `start` on, in
+   * page order, and whether more follow (inactive-report.ts).
+   */
+  async archivedFilterPage(
+    runId: string,
+    start: PlanPosition,
+    limit: number,
+    filter: ArchiveFilter,
+  ): Promise<{ lines: PlanLine[]; more: boolean }> {
+    return readArchivedPage(this.records, runId, start, limit, filter);
+  }
+
+  private async archivedPage(
+    runId: string,
+    start: PlanPosition,
+    lastVerdictIndex: number,
+    limit: number,
+  ): Promise<PlanPage> {
+    const { lines, more } = await readArchivedPage(this.records, runId, start, limit, { lastVerdictIndex });
+    const last = lines.at(-1);
+    return {
+      lines,
+      nextCursor:
+        more && last
+          ? encodePlanCursor({ verdictIndex: VERDICTS.indexOf(last.verdict), afterKey: last.key })
+          : null,
+    };
   }
 
   private async livePage(
@@ -163,60 +316,43 @@ export class PlanStore {
     } while (cursor !== undefined);
   }
 
+  /**
+   * The plan's figures: the counts from the run's counters (through the run store), the licences
+   * freed per group from the plan's lines — SQL over the archive, or the live lines.
+   */
   async summary(runId: string): Promise<PlanSummary> {
-    return parsePlanSummary(await this.redis.hgetall(runKeys(this.prefix, runId).counters));
+    const counters = (await this.runs.get(runId))?.counters;
+    return {
+      evaluated: counters?.evaluated ?? 0,
+      total: counters?.total ?? null,
+      scanComplete: counters?.scanComplete ?? false,
+      byVerdict: counters?.byVerdict ?? zeroes(VERDICTS),
+      byAction: counters?.byAction ?? zeroes(ACTION_TYPES),
+      licencesFreedByGroup: await this.licencesFreedByGroup(runId),
+    };
+  }
+
+  private async licencesFreedByGroup(runId: string): Promise<Record<string, number>> {
+    if (await this.isArchived(runId)) return licencesFreedByGroup(this.records, runId);
+    const freed = new Map<string, number>();
+    for await (const line of this.stream(runId)) {
+      for (const action of line.actions) {
+        if (action.type !== 'revoke-license') continue;
+        for (const group of action.groups) freed.set(group, (freed.get(group) ?? 0) + 1);
+      }
+    }
+    // Archived while being counted: the archive has every line.
+    if (await this.isArchived(runId)) return licencesFreedByGroup(this.records, runId);
+    return Object.fromEntries(freed);
   }
 
   /**
-   * Removes the plan's lines (retention). The counters stay with the run record, so the run
-   * keeps its summary after its plan is gone.
+   * Removes the plan's lines (retention): the rows in PostgreSQL and any Redis keys. The
+   * counters stay with the run record, so the run keeps its summary after its plan is gone.
    */
-  async delete(runId: string): Promise<number> {
-    const keys = planKeys(this.prefix, runId);
-    this.dictionary.forget(runId);
-    // UNLINK frees a million-line hash in the background instead of blocking Redis.
-    return this.redis.unlink(keys.lines, ...keys.byVerdict, keys.chunks, keys.chunkIndex, keys.dictionary);
-  }
-
-  private async compactPage(
-    runId: string,
-    start: PlanPosition,
-    lastVerdictIndex: number,
-    limit: number,
-    hints: Pick<PlanPageOptions, 'storedTextFilter' | 'parsedLineFilter'> = {},
-  ): Promise<PlanPage> {
-    // One line more than asked, to know whether a next page exists.
-    const found: Array<{ verdictIndex: number; key: string; stored: string }> = [];
-    for (let v = start.verdictIndex; v <= lastVerdictIndex && found.length <= limit; v++) {
-      const after = v === start.verdictIndex ? start.afterKey : null;
-      const lines = await readCompactLines(
-        this.redis,
-        this.prefix,
-        runId,
-        v,
-        after,
-        limit + 1 - found.length,
-      );
-      for (const line of lines) found.push({ verdictIndex: v, ...line });
-    }
-    const pageLines = found.slice(0, limit);
-    const last = pageLines.at(-1);
-    // The hints drop lines before the costly part of reading them; the cursor still moves past.
-    const { storedTextFilter, parsedLineFilter } = hints;
-    const textPassed = storedTextFilter
-      ? pageLines.filter((line) => storedTextFilter(line.stored))
-      : pageLines;
-    const parsed = textPassed.map((line) => ({ key: line.key, encoded: parsePlanLine(line.stored) }));
-    return {
-      lines: await this.build(
-        runId,
-        parsedLineFilter ? parsed.filter((line) => parsedLineFilter(line.encoded)) : parsed,
-      ),
-      nextCursor:
-        found.length > limit && last
-          ? encodePlanCursor({ verdictIndex: last.verdictIndex, afterKey: last.key })
-          : null,
-    };
+  async delete(runId: string): Promise<{ rows: number; keys: number }> {
+    const rows = (await this.isArchived(runId)) ? await deleteArchivedLines(this.records, runId) : 0;
+    return { rows, keys: await this.removeLiveForm(runId) };
   }
 
   private async linesFor(
@@ -257,4 +393,8 @@ export class PlanStore {
 
 function assertRunId(runId: string): void {
   if (!RUN_ID_PATTERN.test(runId)) throw new Error(`invalid run id: ${JSON.stringify(runId)}`);
+}
+
+function zeroes<K extends string>(names: readonly K[]): Record<K, number> {
+  return Object.fromEntries(names.map((name) => [name, 0])) as Record<K, number>;
 }

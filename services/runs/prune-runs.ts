@@ -14,9 +14,11 @@ import type { Run } from './types.js';
  * retainDays or not among the newest retainCount finished runs. A run in progress or awaiting
  * approval is never touched, whatever its age. The run's summary — record, counters, notes —
  * and the audit log stay: what was decided and done remains answerable; only the line-by-line
- * plan is gone, and the run says so. The same pass drops any scratch key a late job wrote
- * for a run that ended recently (after the run's own discard), and stores compactly the plan
- * of a run that ended before it was planned (failed, cancelled).
+ * plan is gone, and the run says so. Plans are kept in the records store (plan_lines), so
+ * pruning deletes rows there. The same pass drops any scratch key a late job wrote for a run
+ * that ended recently (after the run's own discard), and archives the partial plan of a run
+ * that ended before it was planned (failed, cancelled): it is still shown (`reclaim plan`, the
+ * API) like any other until retention takes it, and no plan key outlives its run in Redis.
  */
 
 export type RetentionConfig = Pick<ReclaimConfig['runs'], 'retainDays' | 'retainCount'>;
@@ -37,6 +39,8 @@ export interface PruneResult {
   /** The runs whose plans were removed (or would be, with dryRun). */
   runs: PruneCandidate[];
   lines: number;
+  /** Plan rows removed from the records store (0 with dryRun). */
+  rows: number;
   /** Redis keys removed (0 with dryRun). */
   keys: number;
 }
@@ -73,9 +77,9 @@ async function walkFinishedRuns(
   runs: RunStore,
   retention: RetentionConfig,
   now: Date,
-): Promise<{ candidates: PruneCandidate[]; recentlyEnded: string[] }> {
+): Promise<{ candidates: PruneCandidate[]; recentlyEnded: Array<{ id: string; planPruned: boolean }> }> {
   const candidates: PruneCandidate[] = [];
-  const recentlyEnded: string[] = [];
+  const recentlyEnded: Array<{ id: string; planPruned: boolean }> = [];
   const oldest = now.getTime() - retention.retainDays * DAY_MS;
   const scratchHorizon = now.getTime() - SCRATCH_TTL_SECONDS * 1000;
   let finishedSeen = 0;
@@ -87,7 +91,8 @@ async function walkFinishedRuns(
       // A run pruned earlier still holds its place among the newest.
       const rank = finishedSeen++;
       const endedAt = Date.parse(run.finishedAt ?? run.createdAt);
-      if (endedAt >= scratchHorizon) recentlyEnded.push(run.id);
+      if (endedAt >= scratchHorizon)
+        recentlyEnded.push({ id: run.id, planPruned: run.planPrunedAt !== undefined });
       if (run.planPrunedAt !== undefined) continue;
       const reasons = [
         ...(endedAt < oldest ? [`older than ${retention.retainDays} days`] : []),
@@ -119,7 +124,7 @@ export async function pruneRuns(
 ): Promise<PruneResult> {
   const now = options.now ?? new Date();
   const { candidates, recentlyEnded } = await walkFinishedRuns(deps.runs, retention, now);
-  const result: PruneResult = { dryRun: options.dryRun === true, runs: [], lines: 0, keys: 0 };
+  const result: PruneResult = { dryRun: options.dryRun === true, runs: [], lines: 0, rows: 0, keys: 0 };
   for (const candidate of candidates) {
     if (!result.dryRun) {
       const run = await deps.runs.get(candidate.id);
@@ -128,7 +133,9 @@ export async function pruneRuns(
       const { licencesFreed } = await summarizeRun(deps.plans, run);
       // Marked before the removal: a reader then says "pruned", never shows half a plan.
       await deps.runs.markPlanPruned(candidate.id, candidate.reason, licencesFreed, now);
-      result.keys += await deps.plans.delete(candidate.id);
+      const removed = await deps.plans.delete(candidate.id);
+      result.rows += removed.rows;
+      result.keys += removed.keys;
       result.keys += await discardRunScratch(deps.redis, deps.prefix, candidate.id);
     }
     result.runs.push(candidate);
@@ -136,11 +143,11 @@ export async function pruneRuns(
   }
   if (!result.dryRun) {
     const pruned = new Set(result.runs.map((r) => r.id));
-    for (const id of recentlyEnded) {
+    for (const { id, planPruned } of recentlyEnded) {
       // A job still running when its run was cancelled may have written scratch after the discard.
       result.keys += await discardRunScratch(deps.redis, deps.prefix, id);
-      // A run that failed or was cancelled while evaluating kept its plan in the live form.
-      if (!pruned.has(id)) await deps.plans.compact(id);
+      // A run that failed or was cancelled while evaluating kept its plan in Redis.
+      if (!planPruned && !pruned.has(id)) await deps.plans.archive(id);
     }
   }
   return result;

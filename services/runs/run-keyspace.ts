@@ -11,8 +11,9 @@ import { VERDICTS } from '../policy/types.js';
  *   record  — the run's summary (record, counters, notes): kept while the run is in flight;
  *             when it is over, RunStore moves it to the records store (PostgreSQL) and removes
  *             these keys and the run's index entry.
- *   plan    — the run's plan (lines, verdict indexes, compact chunks): removed by retention
- *             (runs.retainDays / runs.retainCount, `reclaim runs prune`).
+ *   plan    — the run's live plan (lines, verdict indexes, reason dictionary): written while
+ *             users are evaluated, removed once the plan is archived in the records store
+ *             (PlanStore.archive), or by retention (runs.retainDays / runs.retainCount).
  *   scratch — working data of a stage (users seen, deferred leavers, group members, apply
  *             bookkeeping): removed when the run ends (done, failed, cancelled), and each write
  *             gives it a TTL as a safety net, so nothing a crashed run leaves behind lives forever.
@@ -38,7 +39,7 @@ export function runRecordKeys(prefix: string, runId: string) {
   };
 }
 
-/** Class plan: removed by retention. */
+/** Class plan: removed once archived in the records store (or by retention). */
 export function runPlanKeys(prefix: string, runId: string) {
   return {
     /** Live form, while users are evaluated: user key → encoded line. */
@@ -47,10 +48,6 @@ export function runPlanKeys(prefix: string, runId: string) {
     byVerdict: VERDICTS.map((verdict) => stateKey(prefix, 'plan', runId, 'verdict', verdict)),
     /** The plan's reason sentences, interned: id → [signal, rule, threshold?] (plan-dictionary.ts). */
     dictionary: stateKey(prefix, 'plan', runId, 'reasons'),
-    /** Compact form, once the run is planned: chunk id → deflated block of sorted lines. */
-    chunks: stateKey(prefix, 'plan', runId, 'chunks'),
-    /** Compact form: the chunk ids (verdict index, NUL, first user key), lexically sorted. */
-    chunkIndex: stateKey(prefix, 'plan', runId, 'chunk-index'),
   };
 }
 

@@ -1,5 +1,4 @@
 import type { PolicyConfig } from '../../config/schema.js';
-import type { EncodedLine } from './plan-line-codec.js';
 import type { ActionType, PlannedAction, ReclaimRule, Reason, Verdict } from '../policy/types.js';
 
 /*
@@ -161,20 +160,6 @@ export interface PlanPageOptions {
   cursor?: string;
   limit: number;
   verdict?: Verdict;
-  /**
-   * A cheap test of a line's stored (encoded) text, before it is decoded: a line that fails it
-   * may be left out of the page (the cursor still moves past it). A hint for filters that read
-   * the whole plan; it must never reject a line the caller wants, and the caller still checks
-   * every line it gets.
-   */
-  storedTextFilter?: (stored: string) => boolean;
-  /**
-   * A test of a line as parsed but not yet built (plan-line-codec.ts: storedLastLogin,
-   * groupsTakenIn), after storedTextFilter: the same kind of hint, for filters on fields the
-   * stored text cannot be searched for (dates, groups). Building a line (its dates, its reason
-   * sentences from the run's dictionary) is most of what reading it costs.
-   */
-  parsedLineFilter?: (line: EncodedLine) => boolean;
 }
 
 export interface PlanPage {

@@ -6,7 +6,7 @@ import type { LastLogin } from '../jira/types.js';
 import type { PlannedAction, Reason, Verdict } from '../policy/types.js';
 import type { PlanStore } from '../runs/plan-store.js';
 import type { RunStore } from '../runs/run-store.js';
-import type { RunStatus } from '../runs/types.js';
+import type { Run, RunStatus } from '../runs/types.js';
 
 /** Runs looked at for a user's history, newest first (retention keeps about this many plans). */
 const MAX_RUNS = 200;
@@ -59,28 +59,35 @@ export async function userView(
   }
   const lastLogin = await deps.jira.lastLogin(user);
 
-  const runs: UserView['runs'] = [];
-  let lastVerdict: UserView['lastVerdict'] = null;
+  // The runs whose plans are kept, newest first; then the user's line in each, found by user
+  // key (one query over the archived plans).
+  const kept: Run[] = [];
   let before: string | undefined;
   let seen = 0;
   while (seen < MAX_RUNS) {
     const page = await deps.runs.list({ limit: 50, ...(before ? { before } : {}) });
-    for (const run of page) {
-      if (run.planPrunedAt !== undefined) continue;
-      const line = await deps.plans.get(run.id, user.key);
-      if (line === null) continue;
-      runs.push({ runId: run.id, asOf: run.asOf, status: run.status, mode: run.mode, verdict: line.verdict });
-      lastVerdict ??= {
-        runId: run.id,
-        asOf: run.asOf,
-        verdict: line.verdict,
-        reasons: line.reasons,
-        actions: line.actions,
-      };
-    }
+    kept.push(...page.filter((run) => run.planPrunedAt === undefined));
     seen += page.length;
     if (page.length < 50) break;
     before = page[page.length - 1]!.id;
+  }
+  const lines = await deps.plans.linesOfUser(
+    user.key,
+    kept.map((run) => run.id),
+  );
+  const runs: UserView['runs'] = [];
+  let lastVerdict: UserView['lastVerdict'] = null;
+  for (const run of kept) {
+    const line = lines.get(run.id);
+    if (line === undefined) continue;
+    runs.push({ runId: run.id, asOf: run.asOf, status: run.status, mode: run.mode, verdict: line.verdict });
+    lastVerdict ??= {
+      runId: run.id,
+      asOf: run.asOf,
+      verdict: line.verdict,
+      reasons: line.reasons,
+      actions: line.actions,
+    };
   }
 
   const actions: AuditEntry[] = [];

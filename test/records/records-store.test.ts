@@ -16,6 +16,7 @@ const TABLES = [
   'batches',
   'first_seen',
   'licence_history',
+  'plan_archives',
   'plan_lines',
   'records_meta',
   'restore_cursor',

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { text } from 'node:stream/consumers';
 import { parse } from 'csv-parse/sync';
-import { Redis } from 'ioredis';
 import { planCsv } from '../../services/runs/plan-csv.js';
-import { PlanStore } from '../../services/runs/plan-store.js';
 import type { PlanLine } from '../../services/runs/types.js';
-import { testRedisUrl, usePrefix } from '../support/redis.js';
+import { usePrefix } from '../support/redis.js';
 import { fromArray, inactiveLine, keepLine, leaverLine, mixedLine } from './plan-lines.js';
+import { openPlanStores, type PlanStores } from './plan-stores.js';
 
 const HEADER = 'username,key,display_name,email,active,last_login,verdict,actions,reasons';
 
@@ -122,23 +121,27 @@ describe('plan CSV', () => {
 
   describe('from the plan store', () => {
     const scope = usePrefix('runs-csv');
-    let redis: Redis;
+    let stores: PlanStores;
 
-    before(() => {
-      redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
+    before(async () => {
+      stores = await openPlanStores(scope.prefix);
     });
     after(async () => {
-      await redis.quit();
+      await stores.close();
     });
 
-    it('streams a stored plan as CSV', async () => {
-      const plans = new PlanStore(redis, scope.prefix);
+    it('streams a stored plan as CSV, the same before and after it is archived', async () => {
+      const { plans } = stores;
+      const runId = (await stores.newRun()).id;
       const lines = Array.from({ length: 2500 }, (_, i) => mixedLine(i));
-      await Promise.all(lines.map((line) => plans.record('rcsv', line)));
-      const rows = rowsOf(await text(planCsv(plans.stream('rcsv'))));
+      await Promise.all(lines.map((line) => plans.record(runId, line)));
+      const live = await text(planCsv(plans.stream(runId)));
+      const rows = rowsOf(live);
       assert.equal(rows[0]!.join(','), HEADER);
       assert.equal(rows.length, 2501);
       assert.equal(new Set(rows.slice(1).map((r) => r[1])).size, 2500);
+      await stores.planAndArchive(runId);
+      assert.equal(await text(planCsv(plans.stream(runId))), live);
     });
   });
 });

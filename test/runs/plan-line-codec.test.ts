@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { text } from 'node:stream/consumers';
-import { Redis } from 'ioredis';
 import { NOT_INTERNED, templateOf, type ReasonTemplate } from '../../services/runs/plan-dictionary.js';
 import { decodePlanLine, encodePlanLine } from '../../services/runs/plan-line-codec.js';
 import { planCsv } from '../../services/runs/plan-csv.js';
 import { PlanStore } from '../../services/runs/plan-store.js';
 import { runPlanKeys } from '../../services/runs/run-keyspace.js';
 import type { PlanLine } from '../../services/runs/types.js';
-import { testRedisUrl, usePrefix } from '../support/redis.js';
+import { usePrefix } from '../support/redis.js';
 import { fromArray, inactiveLine, keepLine, leaverLine, mixedLine } from './plan-lines.js';
+import { openPlanStores, type PlanStores } from './plan-stores.js';
 
 /** Lines with every shape of reason a policy writes. */
 const LINES: PlanLine[] = [
@@ -97,22 +97,24 @@ describe('plan line codec', () => {
 
   describe('through the plan store', () => {
     const scope = usePrefix('runs-codec');
-    let redis: Redis;
-    before(() => {
-      redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
+    let stores: PlanStores;
+    before(async () => {
+      stores = await openPlanStores(scope.prefix);
     });
     after(async () => {
-      await redis.quit();
+      await stores.close();
     });
 
-    it('writes the same CSV from the live and the compact plan as from the lines themselves', async () => {
+    it('writes the same CSV from the live and the archived plan as from the lines themselves', async () => {
+      const { redis, records, runs } = stores;
       const lines = [...LINES, ...Array.from({ length: 1200 }, (_, i) => mixedLine(i))];
-      const writer = new PlanStore(redis, scope.prefix);
-      for (const line of lines) await writer.record('rcodec', line);
+      const runId = (await stores.newRun()).id;
+      const writer = new PlanStore(redis, scope.prefix, records, runs);
+      for (const line of lines) await writer.record(runId, line);
       // Another process (a fresh dictionary cache) reads it.
-      const reader = new PlanStore(redis, scope.prefix);
+      const reader = new PlanStore(redis, scope.prefix, records, runs);
       const stored: PlanLine[] = [];
-      for await (const line of reader.stream('rcodec')) stored.push(line);
+      for await (const line of reader.stream(runId)) stored.push(line);
       const expected = await text(planCsv(fromArray(stored)));
       const byKey = new Map(lines.map((l) => [l.key, l]));
       assert.equal(
@@ -120,11 +122,16 @@ describe('plan line codec', () => {
         expected,
         'the plan reads back as recorded',
       );
-      const dictionary = await redis.hlen(runPlanKeys(scope.prefix, 'rcodec').dictionary);
+      const dictionary = await redis.hlen(runPlanKeys(scope.prefix, runId).dictionary);
       assert.ok(dictionary < 40, `${dictionary} dictionary fields for a run with a handful of sentences`);
 
-      await writer.compact('rcodec');
-      assert.equal(await text(planCsv(new PlanStore(redis, scope.prefix).stream('rcodec'))), expected);
+      await stores.lifecycle.markPlanned(runId);
+      await writer.archive(runId);
+      assert.deepEqual(await stores.planKeysLeft(runId), []);
+      assert.equal(
+        await text(planCsv(new PlanStore(redis, scope.prefix, records, runs).stream(runId))),
+        expected,
+      );
     });
   });
 });

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { VERDICTS } from '../../services/policy/types.js';
+import { countArchivedLines } from '../../services/runs/plan-archive.js';
 import { planKeys } from '../../services/runs/keys.js';
 import { InvalidPlanCursorError } from '../../services/runs/plan-cursor.js';
 import { PlanStore } from '../../services/runs/plan-store.js';
 import type { PlanLine } from '../../services/runs/types.js';
 import { testRedisUrl, usePrefix } from '../support/redis.js';
 import { inactiveLine, keepLine, leaverLine, mixedLine } from './plan-lines.js';
+import { openPlanStores, type PlanStores } from './plan-stores.js';
 
 /** Page order: verdict, then user key in byte order. */
 function byPageOrder(a: PlanLine, b: PlanLine): number {
@@ -16,22 +18,23 @@ function byPageOrder(a: PlanLine, b: PlanLine): number {
 
 describe('plan store', () => {
   const scope = usePrefix('runs-plan');
+  let stores: PlanStores;
   let redis: Redis;
   let plans: PlanStore;
-  let runCount = 0;
-  /** Each test works on a run of its own. */
-  const newRunId = () => `rplan-${++runCount}`;
+  /** Each test works on a run of its own, evaluating. */
+  const newRunId = async () => (await stores.newRun()).id;
 
-  before(() => {
-    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
-    plans = new PlanStore(redis, scope.prefix);
+  before(async () => {
+    stores = await openPlanStores(scope.prefix);
+    redis = stores.redis;
+    plans = stores.plans;
   });
   after(async () => {
-    await redis.quit();
+    await stores.close();
   });
 
   it('keeps the counters exact when the same user is recorded three times', async () => {
-    const runId = newRunId();
+    const runId = await newRunId();
     const first = await plans.record(runId, inactiveLine('JIRAUSER1'));
     const retried = await plans.record(runId, inactiveLine('JIRAUSER1'));
     const changed = await plans.record(runId, leaverLine('JIRAUSER1'));
@@ -66,7 +69,7 @@ describe('plan store', () => {
   });
 
   it('gives a line back as it was recorded, whatever is known of the last login', async () => {
-    const runId = newRunId();
+    const runId = await newRunId();
     const lines: PlanLine[] = [
       keepLine('known', { lastLogin: '2026-08-31T23:00:00.000Z' }),
       keepLine('never', { lastLogin: null, lastLoginStatus: 'never', displayName: undefined }),
@@ -91,7 +94,8 @@ describe('plan store', () => {
     for (const line of awkward) await plans.record(runId, line);
     const livePage = await plans.page(runId, { limit: 100, verdict: 'keep' });
     const liveAll = await plans.page(runId, { limit: 100 });
-    await plans.compact(runId);
+    await stores.planAndArchive(runId);
+    assert.deepEqual(await stores.planKeysLeft(runId), []);
     assert.deepEqual(await plans.page(runId, { limit: 100, verdict: 'keep' }), livePage);
     for (const line of [...lines, ...awkward]) {
       assert.deepEqual(await plans.get(runId, line.key), JSON.parse(JSON.stringify(line)), line.key);
@@ -110,8 +114,15 @@ describe('plan store', () => {
     );
   });
 
+  it('refuses a line for a run that has no record in Redis', async () => {
+    const result = await plans.record('rplan-no-record', keepLine('K'));
+    assert.deepEqual(result, { isNew: false, complete: false, refused: true });
+    assert.deepEqual(await stores.planKeysLeft('rplan-no-record'), []);
+    assert.equal(await plans.get('rplan-no-record', 'K'), null);
+  });
+
   it('refuses a line it could not count', async () => {
-    const runId = newRunId();
+    const runId = await newRunId();
     const unknownVerdict = { ...keepLine('K'), verdict: 'maybe' } as unknown as PlanLine;
     await assert.rejects(plans.record(runId, unknownVerdict), /unknown verdict/);
     await assert.rejects(plans.record('run:with:colons', keepLine('K')), /invalid run id/);
@@ -119,7 +130,7 @@ describe('plan store', () => {
   });
 
   it('completes once when the scan finishes before the last user is recorded', async () => {
-    const runId = newRunId();
+    const runId = await newRunId();
     await plans.record(runId, keepLine('a'));
     await plans.record(runId, keepLine('b'));
     assert.equal(await plans.markScanComplete(runId, 3), false);
@@ -130,25 +141,25 @@ describe('plan store', () => {
   });
 
   it('completes once when the scan finishes after the last user is recorded', async () => {
-    const runId = newRunId();
+    const runId = await newRunId();
     for (const key of ['a', 'b', 'c'])
       assert.equal((await plans.record(runId, keepLine(key))).complete, false);
     assert.equal(await plans.markScanComplete(runId, 3), true);
   });
 
   it('completes a run whose scan found nobody', async () => {
-    assert.equal(await plans.markScanComplete(newRunId(), 0), true);
+    assert.equal(await plans.markScanComplete(await newRunId(), 0), true);
   });
 
   it('reports completion to exactly one of 50 concurrent evaluations and the scan', async () => {
     const workers = Array.from({ length: 5 }, () => new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 }));
     try {
-      const stores = workers.map((w) => new PlanStore(w, scope.prefix));
+      const writers = workers.map((w) => new PlanStore(w, scope.prefix, stores.records, stores.runs));
       for (const scanFirst of [true, false]) {
-        const runId = newRunId();
+        const runId = await newRunId();
         if (scanFirst) await plans.markScanComplete(runId, 50);
         const records = Array.from({ length: 50 }, (_, i) =>
-          stores[i % stores.length]!.record(runId, mixedLine(i)).then((r) => r.complete),
+          writers[i % writers.length]!.record(runId, mixedLine(i)).then((r) => r.complete),
         );
         // Not first: the scan finishes in the middle of the evaluations.
         const scan = scanFirst ? [] : [plans.markScanComplete(runId, 50)];
@@ -162,11 +173,12 @@ describe('plan store', () => {
   });
 
   describe('with 5,000 lines', () => {
-    const runId = 'rplan-large';
+    let runId: string;
     const all = Array.from({ length: 5000 }, (_, i) => mixedLine(i));
 
     before(async function () {
       this.timeout(60_000);
+      runId = await newRunId();
       const batches = Array.from({ length: 10 }, (_, b) => all.slice(b * 500, b * 500 + 500));
       await Promise.all(
         batches.map(async (batch) => {
@@ -225,7 +237,7 @@ describe('plan store', () => {
       assert.equal(keys.size, 5000);
     });
 
-    it('counts the licences the plan would free per group without reading the lines', async () => {
+    it('counts the licences the plan would free per group', async () => {
       const summary = await plans.summary(runId);
       const revoking = all.filter((l) => l.actions.some((a) => a.type === 'revoke-license'));
       assert.equal(summary.evaluated, 5000);
@@ -253,9 +265,10 @@ describe('plan store', () => {
       assert.ok(perLine < 400, `${perLine} bytes per line`);
     });
 
-    it('once compacted, reads back the same pages, cursors and lines in a fraction of the memory', async () => {
-      const compactRun = 'rplan-compact';
-      for (const line of all) await plans.record(compactRun, line);
+    it('once archived, reads back the same pages, cursors, lines and summary from PostgreSQL, and Redis holds none of it', async function () {
+      this.timeout(60_000);
+      const archivedRun = await newRunId();
+      for (const line of all) await plans.record(archivedRun, line);
       const readAll = async (id: string, verdict?: (typeof VERDICTS)[number]) => {
         const pages: Array<{ keys: string[]; nextCursor: string | null }> = [];
         const lines: PlanLine[] = [];
@@ -268,51 +281,57 @@ describe('plan store', () => {
         } while (cursor);
         return { pages, lines };
       };
-      const live = await readAll(compactRun);
-      const liveInactive = await readAll(compactRun, 'inactive');
-      const summary = await plans.summary(compactRun);
+      const live = await readAll(archivedRun);
+      const liveInactive = await readAll(archivedRun, 'inactive');
+      const summary = await plans.summary(archivedRun);
+      assert.equal(await plans.isArchived(archivedRun), false);
 
-      await plans.compact(compactRun);
-      await plans.compact(compactRun); // a retried finish compacts nothing twice
-      const keys = planKeys(scope.prefix, compactRun);
-      assert.equal(await redis.exists(keys.lines, ...keys.byVerdict), 0, 'the live form is gone');
+      await stores.lifecycle.markPlanned(archivedRun);
+      assert.deepEqual(await plans.archive(archivedRun), { rows: 5000, archivedNow: true });
+      // A retried finish archives nothing twice.
+      assert.deepEqual(await plans.archive(archivedRun), { rows: 5000, archivedNow: false });
+      assert.equal(await plans.isArchived(archivedRun), true);
+      assert.deepEqual(await stores.planKeysLeft(archivedRun), [], 'no plan key of the run is left in Redis');
+      assert.equal(await countArchivedLines(stores.records, archivedRun), 5000);
+      // The planner has statistics of the new rows (the report's first page depends on them).
+      const { rows: stats } = await stores.records.query<{ tuples: number }>(
+        "SELECT reltuples::float8 AS tuples FROM pg_class WHERE relname = 'plan_lines'",
+      );
+      assert.ok(stats[0]!.tuples >= 5000, `reltuples ${stats[0]!.tuples}`);
 
-      const compact = await readAll(compactRun);
-      assert.deepEqual(compact.pages, live.pages);
-      assert.deepEqual(compact.lines, live.lines);
-      assert.deepEqual(compact.lines, JSON.parse(JSON.stringify([...all].sort(byPageOrder))));
-      assert.deepEqual((await readAll(compactRun, 'inactive')).pages, liveInactive.pages);
-      // A cursor handed out before the compaction goes on where it stopped.
+      const archived = await readAll(archivedRun);
+      assert.deepEqual(archived.pages, live.pages);
+      assert.deepEqual(archived.lines, live.lines);
+      assert.deepEqual(archived.lines, JSON.parse(JSON.stringify([...all].sort(byPageOrder))));
+      assert.deepEqual((await readAll(archivedRun, 'inactive')).pages, liveInactive.pages);
+      // A cursor handed out before the archive goes on where it stopped.
       assert.deepEqual(
-        (await plans.page(compactRun, { limit: 333, cursor: live.pages[4]!.nextCursor! })).lines.map(
+        (await plans.page(archivedRun, { limit: 333, cursor: live.pages[4]!.nextCursor! })).lines.map(
           (l) => l.key,
         ),
         live.pages[5]!.keys,
       );
-      assert.deepEqual(await plans.get(compactRun, 'JIRAUSER10007'), leaverLine('JIRAUSER10007'));
-      assert.equal(await plans.get(compactRun, 'nobody'), null);
-      assert.deepEqual(await plans.summary(compactRun), summary);
+      assert.deepEqual(await plans.get(archivedRun, 'JIRAUSER10007'), leaverLine('JIRAUSER10007'));
+      assert.equal(await plans.get(archivedRun, 'nobody'), null);
+      assert.deepEqual(await plans.summary(archivedRun), summary);
+      // Another process (nothing cached) reads the same.
+      const other = new PlanStore(redis, scope.prefix, stores.records, stores.runs);
+      assert.deepEqual(await other.get(archivedRun, 'JIRAUSER10007'), leaverLine('JIRAUSER10007'));
+      assert.deepEqual(await other.summary(archivedRun), summary);
 
-      // A late duplicate of an evaluation does not bring the live form back.
-      await plans.record(compactRun, keepLine('JIRAUSER10007'));
-      assert.equal(await redis.exists(keys.lines), 0);
-      assert.deepEqual(await plans.get(compactRun, 'JIRAUSER10007'), leaverLine('JIRAUSER10007'));
+      // A late duplicate of an evaluation writes nothing back into Redis.
+      assert.equal((await plans.record(archivedRun, keepLine('JIRAUSER10007'))).refused, true);
+      assert.deepEqual(await stores.planKeysLeft(archivedRun), []);
+      assert.deepEqual(await plans.get(archivedRun, 'JIRAUSER10007'), leaverLine('JIRAUSER10007'));
 
-      let bytes = 0;
-      for (const key of [keys.chunks, keys.chunkIndex]) {
-        bytes += Number((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
-      }
-      const perLine = bytes / all.length;
-      console.log(`      compact plan memory: ${Math.round(perLine)} bytes per line (5,000 lines)`);
-      assert.ok(perLine <= 120, `${perLine} bytes per line`);
-
-      assert.ok((await plans.delete(compactRun)) > 0);
-      assert.deepEqual(await plans.page(compactRun, { limit: 10 }), { lines: [], nextCursor: null });
-      assert.equal(await redis.exists(...Object.values(keys).flat()), 0);
+      assert.deepEqual(await plans.delete(archivedRun), { rows: 5000, keys: 0 });
+      assert.equal(await countArchivedLines(stores.records, archivedRun), 0);
+      assert.deepEqual(await plans.page(archivedRun, { limit: 10 }), { lines: [], nextCursor: null });
+      assert.equal((await plans.summary(archivedRun)).evaluated, 5000, 'the run keeps its counters');
     });
 
     it('deletes the lines and keeps the summary', async () => {
-      await plans.delete(runId);
+      assert.ok((await plans.delete(runId)).keys > 0);
       assert.deepEqual(await plans.page(runId, { limit: 10 }), { lines: [], nextCursor: null });
       assert.equal((await plans.summary(runId)).evaluated, 5000);
       assert.equal(await redis.exists(...Object.values(planKeys(scope.prefix, runId)).flat()), 0);

@@ -5,6 +5,9 @@ import { bullPrefix } from '../../queues/connection.js';
 import { AuditLog } from '../../services/audit/audit-log.js';
 import { MembershipIndex } from '../../services/pipeline/membership-index.js';
 import { summarizeRun } from '../../services/reports/run-summary.js';
+import { openPostgresRecords } from '../../services/records/postgres-records.js';
+import type { RecordsDb } from '../../services/records/records-db.js';
+import { countArchivedLines } from '../../services/runs/plan-archive.js';
 import { PlanStore } from '../../services/runs/plan-store.js';
 import { pruneRuns } from '../../services/runs/prune-runs.js';
 import { runPlanKeys, runScratchKeys, SCRATCH_TTL_SECONDS } from '../../services/runs/run-keyspace.js';
@@ -13,18 +16,18 @@ import { RunStore } from '../../services/runs/run-store.js';
 import type { Run, RunStatus } from '../../services/runs/types.js';
 import { revokeEntry } from '../audit/audit-entries.js';
 import { spawnReclaim, writeConfigFile } from '../support/child.js';
-import { openPostgresRecords } from '../../services/records/postgres-records.js';
-import type { RecordsDb } from '../../services/records/records-db.js';
-import { createRecordsFor, openTestRecords, recordsConfigFor, type TestRecords } from '../support/records.js';
+import { createRecordsFor, recordsConfigFor } from '../support/records.js';
 import { testRedisUrl, usePrefix } from '../support/redis.js';
+import type { ThrowawayDatabase } from '../support/sql-databases.js';
 import { inactiveLine, keepLine } from './plan-lines.js';
+import { openPlanStores, type PlanStores } from './plan-stores.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
 describe('retention of plans', () => {
   const scope = usePrefix('runs-prune');
+  let stores: PlanStores;
   let redis: Redis;
-  let records: TestRecords;
   let runs: RunStore;
   let plans: PlanStore;
   let audit: AuditLog;
@@ -32,15 +35,12 @@ describe('retention of plans', () => {
   const policy = configSchema.parse({}).policy;
 
   before(async () => {
-    redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
-    records = await openTestRecords('runs_prune');
-    runs = new RunStore(redis, scope.prefix, records.db);
-    plans = new PlanStore(redis, scope.prefix);
-    audit = new AuditLog(records.db);
+    stores = await openPlanStores(scope.prefix);
+    ({ redis, runs, plans } = stores);
+    audit = new AuditLog(stores.records);
   });
   after(async () => {
-    await redis.quit();
-    await records?.close();
+    await stores.close();
   });
 
   /** A run with a plan of two lines, left in `status` (through the statuses a run goes). */
@@ -61,17 +61,14 @@ describe('retention of plans', () => {
     let from: RunStatus = 'scanning';
     for (const to of path[status]) {
       assert.ok(await runs.transition(run.id, [from], to), `${from} → ${to}`);
-      if (to === 'planned') await plans.compact(run.id);
+      if (to === 'planned') await plans.archive(run.id);
       from = to;
     }
     return (await runs.get(run.id))!;
   }
 
   const planOf = async (id: string) => (await plans.page(id, { limit: 10 })).lines.map((l) => l.key);
-  const planKeyCount = (id: string) => {
-    const keys = runPlanKeys(scope.prefix, id);
-    return redis.exists(keys.lines, ...keys.byVerdict, keys.chunks, keys.chunkIndex);
-  };
+  const planKeyCount = async (id: string) => (await stores.planKeysLeft(id)).length;
 
   it('keeps the newest retainCount finished runs, lists before it removes, and never touches a run in progress', async () => {
     const oldest = await runIn('done');
@@ -105,7 +102,8 @@ describe('retention of plans', () => {
       pruned.runs.map((r) => r.id),
       [failed.id, oldest.id],
     );
-    assert.ok(pruned.keys > 0);
+    assert.ok(pruned.keys > 0, "the failed run's plan was still in Redis");
+    assert.equal(pruned.rows, 2, "the done run's plan was in the records store");
     for (const run of [oldest, failed]) {
       const after = (await runs.get(run.id))!;
       assert.ok(after.planPrunedAt, `${run.id} says its plan was pruned`);
@@ -115,6 +113,7 @@ describe('retention of plans', () => {
       assert.equal(after.counters.evaluated, 2);
       assert.equal(after.counters.byVerdict.inactive, 1);
       assert.equal(await planKeyCount(run.id), 0);
+      assert.equal(await countArchivedLines(stores.records, run.id), 0);
     }
     const auditOfRun = [];
     for await (const entry of audit.stream({ runId: oldest.id })) auditOfRun.push(entry.actionId);
@@ -127,12 +126,14 @@ describe('retention of plans', () => {
       assert.equal((await runs.get(run.id))!.planPrunedAt, undefined);
     }
 
-    const newerKeys = runPlanKeys(scope.prefix, newer.id);
-    assert.equal(await redis.exists(newerKeys.lines), 0, 'a run cancelled while evaluating is compacted');
+    assert.equal(await plans.isArchived(newer.id), true, 'a run cancelled while evaluating is archived');
+    assert.equal(await planKeyCount(newer.id), 0, 'and its plan keys are gone from Redis');
+    assert.equal(await countArchivedLines(stores.records, newer.id), 2);
+    assert.equal(await plans.isArchived(inProgress.id), false, 'not one in progress');
     assert.equal(
       await redis.exists(runPlanKeys(scope.prefix, inProgress.id).lines),
       1,
-      'not one in progress',
+      'which keeps its plan in Redis',
     );
 
     const again = await pruneRuns(deps(), retention);
@@ -152,6 +153,7 @@ describe('retention of plans', () => {
     assert.ok(!ids.includes(scanning.id), 'a run in progress is never pruned');
     assert.ok(result.runs.every((r) => r.reason === 'older than 30 days'));
     assert.equal(await planKeyCount(done.id), 0);
+    assert.equal(await countArchivedLines(stores.records, done.id), 0);
     assert.deepEqual(await planOf(scanning.id), ['JIRAUSER2', 'JIRAUSER1']);
   });
 
@@ -202,20 +204,15 @@ describe('reclaim runs prune and reclaim plan', function () {
   this.timeout(60_000);
   const scope = usePrefix('runs-prune-cli');
   let redis: Redis;
-  let config: { file: string; remove(): void };
+  let database: ThrowawayDatabase;
   let records: RecordsDb;
-  let dropRecords: () => Promise<void>;
+  let config: { file: string; remove(): void };
   const policy = configSchema.parse({}).policy;
 
   before(async () => {
     redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
-    // The CLI and the test share one records database.
-    dropRecords = (await createRecordsFor(scope.prefix)).drop;
-    records = openPostgresRecords({
-      url: recordsConfigFor(scope.prefix).url,
-      poolSize: 2,
-      appRole: 'reclaim_app',
-    });
+    database = await createRecordsFor(scope.prefix);
+    records = openPostgresRecords({ url: database.url, poolSize: 2, appRole: 'reclaim_app' });
     config = writeConfigFile({
       redis: { url: testRedisUrl(), prefix: scope.prefix },
       records: recordsConfigFor(scope.prefix),
@@ -224,9 +221,9 @@ describe('reclaim runs prune and reclaim plan', function () {
   });
   after(async () => {
     config.remove();
+    await records.close();
+    await database.drop();
     await redis.quit();
-    await records?.close();
-    await dropRecords?.();
   });
 
   const reclaim = async (...args: string[]) => {
@@ -237,7 +234,7 @@ describe('reclaim runs prune and reclaim plan', function () {
 
   it('lists, then removes, and a pruned plan is reported as pruned', async () => {
     const runs = new RunStore(redis, scope.prefix, records);
-    const plans = new PlanStore(redis, scope.prefix);
+    const plans = new PlanStore(redis, scope.prefix, records, runs);
     const ids: string[] = [];
     for (let i = 0; i < 2; i++) {
       const run = await runs.create({ mode: 'dry-run', trigger: { type: 'cli', by: 'test' }, policy });
@@ -257,7 +254,10 @@ describe('reclaim runs prune and reclaim plan', function () {
 
     const pruned = await reclaim('runs', 'prune');
     assert.equal(pruned.code, 0, pruned.output);
-    assert.match(pruned.output, /pruned 1 plan\(s\), 1 line\(s\), [1-9]\d* Redis key\(s\)/);
+    assert.match(
+      pruned.output,
+      /pruned 1 plan\(s\), 1 line\(s\), 0 row\(s\) of the records store, [1-9]\d* Redis key\(s\)/,
+    );
 
     const gone = await reclaim('plan', ids[0]!);
     assert.notEqual(gone.code, 0);
