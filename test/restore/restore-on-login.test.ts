@@ -4,13 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { createApiApp } from '../../api/app.js';
 import { jobIds } from '../../queues/job-ids.js';
 import { JOBS } from '../../queues/names.js';
-import { createLogger } from '../../runtime/logger.js';
-import { startWorkerRole } from '../../runtime/process-roles.js';
 import type { AuditEntry } from '../../services/audit/types.js';
 import { signLoginEvent } from '../../services/restore/login-signature.js';
 import type { RestoreRequest } from '../../services/restore/restore-ledger.js';
 import { restoreLedger } from '../../workers/restore.js';
 import { spawnReclaim, writeConfigFile } from '../support/child.js';
+import { startTestSmtp } from '../support/smtp.js';
 import { runToEnd, simHook, simUser, stackConfig, startStack, type Stack } from '../support/stack.js';
 import { GROUPS_BEFORE, OPEN_BRAKE, POLICY, restoreFixture } from './restore-fixture.js';
 
@@ -241,51 +240,56 @@ describe('restore on login', function () {
   });
 
   it('never takes a seat that is not free: waits, alerts the admins once, and goes through oldest first', async () => {
-    const s = await start({ workers: false });
-    // Alerts are logged while no mail is configured: the log is where they show.
-    const lines: string[] = [];
-    s.workers = await startWorkerRole(
-      s.config,
-      createLogger('test', 'info', { write: (line: string) => void lines.push(line) }),
-    );
-    await reclaim(s);
-    // Nobody may take a Jira Software seat: the licence is exactly used up.
-    const capped = (await postSeats(s, 'jira-software', 0)) as { userCount: number };
-    await postSeats(s, 'jira-software', capped.userCount);
-    const ledger = restoreLedger(s.app);
+    // The admins' alerts arrive by mail, at a real SMTP server.
+    const smtp = await startTestSmtp();
+    const seatAlerts = () =>
+      smtp.messages.filter((mail) => /waits for a free jira-software seat/.test(mail.subject));
+    try {
+      const s = await start({
+        extra: { notify: { smtpUrl: smtp.url, admins: ['jira-admins@example.com'] } },
+      });
+      await reclaim(s);
+      // Nobody may take a Jira Software seat: the licence is exactly used up.
+      const capped = (await postSeats(s, 'jira-software', 0)) as { userCount: number };
+      await postSeats(s, 'jira-software', capped.userCount);
+      const ledger = restoreLedger(s.app);
 
-    await simHook(s.sim, '/__sim/users/bob/login');
-    const bobWaits = await waitUntil('bob waiting', async () =>
-      (await ledger.ofUser((await simUser(s.sim, 'bob')).key)).find((r) => r.state === 'waiting'),
-    );
-    await simHook(s.sim, '/__sim/users/carl/login');
-    const carlWaits = await waitUntil('carl waiting', async () =>
-      (await ledger.ofUser((await simUser(s.sim, 'carl')).key)).find((r) => r.state === 'waiting'),
-    );
-    // sam needs a Service Management seat, which is free: he does not wait for the others.
-    await simHook(s.sim, '/__sim/users/sam/login');
-    await restoredGroups(s, 'sam');
-    // Retried every second for a while, still waiting, and one alert only.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
-    assert.equal((await ledger.get(bobWaits.id))!.state, 'waiting');
-    assert.ok(!(await simUser(s.sim, 'bob')).groups.includes('jira-software-users'));
-    assert.deepEqual(bobWaits.detail.applications, ['jira-software']);
-    const alerts = lines.filter((line) => line.includes('"kind":"restore-waiting-for-seat"'));
-    assert.equal(alerts.length, 1, alerts.join('\n'));
-    assert.match(alerts[0]!, /jira-software/);
+      await simHook(s.sim, '/__sim/users/bob/login');
+      const bobWaits = await waitUntil('bob waiting', async () =>
+        (await ledger.ofUser((await simUser(s.sim, 'bob')).key)).find((r) => r.state === 'waiting'),
+      );
+      await simHook(s.sim, '/__sim/users/carl/login');
+      const carlWaits = await waitUntil('carl waiting', async () =>
+        (await ledger.ofUser((await simUser(s.sim, 'carl')).key)).find((r) => r.state === 'waiting'),
+      );
+      // sam needs a Service Management seat, which is free: he does not wait for the others.
+      await simHook(s.sim, '/__sim/users/sam/login');
+      await restoredGroups(s, 'sam');
+      // Retried every second for a while, still waiting, and one alert only.
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      assert.equal((await ledger.get(bobWaits.id))!.state, 'waiting');
+      assert.ok(!(await simUser(s.sim, 'bob')).groups.includes('jira-software-users'));
+      assert.deepEqual(bobWaits.detail.applications, ['jira-software']);
+      await waitUntil('the seat alert mail', async () => seatAlerts().length > 0 || undefined);
+      assert.equal(seatAlerts().length, 1, smtp.messages.map((mail) => mail.subject).join('\n'));
+      assert.deepEqual(seatAlerts()[0]!.to, ['jira-admins@example.com']);
+      assert.match(seatAlerts()[0]!.text, /jira-software/);
 
-    // One seat frees: the older request (bob's) takes it, carl still waits.
-    await postSeats(s, 'jira-software', capped.userCount + 1);
-    await restoredGroups(s, 'bob');
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-    assert.equal((await ledger.get(carlWaits.id))!.state, 'waiting');
-    assert.ok(!(await simUser(s.sim, 'carl')).groups.includes('jira-software-users'));
-    // Another: carl's turn.
-    await postSeats(s, 'jira-software', capped.userCount + 2);
-    await restoredGroups(s, 'carl');
-    const role = (await postSeats(s, 'jira-software', capped.userCount + 2)) as { remainingSeats: number };
-    assert.equal(role.remainingSeats, 0, 'the seats were never exceeded');
-    assert.equal(lines.filter((line) => line.includes('"kind":"restore-waiting-for-seat"')).length, 1);
+      // One seat frees: the older request (bob's) takes it, carl still waits.
+      await postSeats(s, 'jira-software', capped.userCount + 1);
+      await restoredGroups(s, 'bob');
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      assert.equal((await ledger.get(carlWaits.id))!.state, 'waiting');
+      assert.ok(!(await simUser(s.sim, 'carl')).groups.includes('jira-software-users'));
+      // Another: carl's turn.
+      await postSeats(s, 'jira-software', capped.userCount + 2);
+      await restoredGroups(s, 'carl');
+      const role = (await postSeats(s, 'jira-software', capped.userCount + 2)) as { remainingSeats: number };
+      assert.equal(role.remainingSeats, 0, 'the seats were never exceeded');
+      assert.equal(seatAlerts().length, 1, 'one alert for the whole wait');
+    } finally {
+      await smtp.stop();
+    }
   });
 
   it('grants the default group to a user who logs in without a licence (grantOnLogin), under the cap', async () => {

@@ -4,7 +4,6 @@ import { createApiApp } from '../../api/app.js';
 import { bullPrefix } from '../../queues/connection.js';
 import { QUEUES } from '../../queues/names.js';
 import { runIndexKey, runKeys } from '../../services/runs/keys.js';
-import { runPlanKeys } from '../../services/runs/run-keyspace.js';
 import type { Run } from '../../services/runs/types.js';
 import { AS_OF, VERDICT_POLICY, verdictFixture } from '../pipeline/verdict-fixture.js';
 import { spawnReclaim, writeConfigFile } from '../support/child.js';
@@ -12,8 +11,8 @@ import { runToEnd, stackConfig, startStack, type Stack } from '../support/stack.
 
 /*
  * Redis keeps the work in flight; the records store keeps what must last. A run that is over
- * has left Redis — nothing of it there but BullMQ's own jobs (and its plan, whose archive is
- * the plan store's) — and the CLI and the API still show it whole, late notes included. A move
+ * has left Redis — nothing of it there but BullMQ's own jobs (its plan is archived in the
+ * records store too) — and the CLI and the API still show it whole, late notes included. A move
  * cut short by a crash is completed by the run sweeper.
  */
 
@@ -42,21 +41,17 @@ describe('run records after the run', function () {
 
   const auth = { Authorization: `Bearer ${TOKEN}` };
 
-  /** Every key of the prefix that names the run, but BullMQ's (the queues' keys) and its plan's. */
+  /** Every key of the prefix that names the run, but BullMQ's (the queues' keys). */
   async function keysOfRun(runId: string): Promise<string[]> {
     const base = `${bullPrefix(stack.prefix)}:`;
     const queueKeys = Object.values(QUEUES).map((queue) => `${base}${queue}:`);
-    const planKeys = new Set(Object.values(runPlanKeys(stack.prefix, runId)).flat());
     const found: string[] = [];
     let cursor = '0';
     do {
       const [next, keys] = await stack.app.redis.scan(cursor, 'MATCH', `${base}*`, 'COUNT', 1000);
       cursor = next;
       found.push(
-        ...keys.filter(
-          (key) =>
-            key.includes(runId) && !queueKeys.some((queue) => key.startsWith(queue)) && !planKeys.has(key),
-        ),
+        ...keys.filter((key) => key.includes(runId) && !queueKeys.some((queue) => key.startsWith(queue))),
       );
     } while (cursor !== '0');
     return found.sort();
