@@ -8,7 +8,7 @@ export function bullPrefix(prefix: string): string {
   return `{${prefix}}`;
 }
 
-/** Reclaim's own keys (runs, plans, audit) under the same hash tag. */
+/** Reclaim's own keys (runs and plans in flight, scratch, marks) under the same hash tag. */
 export function stateKey(prefix: string, ...parts: string[]): string {
   return [bullPrefix(prefix), ...parts].join(':');
 }

@@ -1,8 +1,8 @@
 import { stateKey } from '../../queues/connection.js';
 
 /*
- * The keys shared by all runs (index, sequence, first-seen); a run's own keys are in
- * run-keyspace.ts. All go through stateKey so they share the
+ * The keys shared by all runs (the index of runs in flight, the sequence); a run's own keys
+ * are in run-keyspace.ts. All go through stateKey so they share the
  * prefix's hash tag: one Redis Cluster slot, which the multi-key Lua scripts need.
  */
 
@@ -21,6 +21,10 @@ export function runSequenceKey(prefix: string): string {
 /** A run's own keys live in run-keyspace.ts; these names stay for the stores that use them. */
 export { runRecordKeys as runKeys, runPlanKeys as planKeys } from './run-keyspace.js';
 
+/**
+ * Where an earlier version kept first-seen: read once by the one-time import into the records
+ * store (first-seen-store.ts), then removed.
+ */
 export function firstSeenKeys(prefix: string) {
   return {
     users: stateKey(prefix, 'first-seen', 'users'),
