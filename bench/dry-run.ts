@@ -23,7 +23,7 @@
 import { parseArgs } from 'node:util';
 import { launchRun } from '../runtime/launch-run.js';
 import { ensureRedis, startThrowawayRedis } from '../runtime/local-redis.js';
-import { deletePrefixKeys, usedMemory } from '../runtime/prefix-keys.js';
+import { deletePrefixKeys, settledUsedMemory } from '../runtime/prefix-keys.js';
 import { DEFAULT_CROWD_APPLICATION, startSimulator } from '../simulator/index.js';
 import { startBenchStack } from './support.js';
 
@@ -73,20 +73,7 @@ const raw = {
 };
 const { app, stopWorkers, removeConfig } = await startBenchStack(raw, workerCount);
 
-/** used_memory once lazily freed keys are gone: the median of five readings. */
-async function settledUsedMemory(): Promise<number> {
-  for (let i = 0; i < 100; i++) {
-    const info = await app.redis.info('memory');
-    if (/^lazyfree_pending_objects:0\r?$/m.test(info)) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const readings: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    readings.push(await usedMemory(app.redis));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return readings.sort((a, b) => a - b)[2]!;
-}
+const settledUsed = () => settledUsedMemory(app.redis);
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 await app.records.ready();
 if (values['warm-up']) {
@@ -98,7 +85,7 @@ if (values['warm-up']) {
   }
   console.log(`warm-up run ${warmUp.id} over`);
 }
-const usedBefore = await settledUsedMemory();
+const usedBefore = await settledUsed();
 
 const started = Date.now();
 const created = await launchRun(app, { mode: 'dry-run', trigger: { type: 'cli', by: 'bench' } });
@@ -146,7 +133,7 @@ const { rows: sizes } = await app.records.query<{ rows: number; bytes: number }>
 console.log(
   `plan_lines: ${sizes[0]!.rows} rows, ${mib(sizes[0]!.bytes)} with its indexes (${Math.round(sizes[0]!.bytes / Math.max(1, sizes[0]!.rows))} bytes per row)`,
 );
-const usedAfter = await settledUsedMemory();
+const usedAfter = await settledUsed();
 console.log(
   `Redis used_memory: ${mib(usedBefore)} before the run, ${mib(usedAfter)} after it (${(((usedAfter - usedBefore) / usedBefore) * 100).toFixed(1)} %)`,
 );

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { configSchema } from '../config/schema.js';
 import { createRedis } from '../queues/connection.js';
 import { ensureRedis, startThrowawayRedis } from '../runtime/local-redis.js';
-import { deletePrefixKeys, usedMemory } from '../runtime/prefix-keys.js';
+import { deletePrefixKeys, settledUsedMemory } from '../runtime/prefix-keys.js';
 import {
   reportPage,
   DEFAULT_REPORT_VERDICTS,
@@ -74,21 +74,9 @@ try {
       ],
     };
   };
-  /** used_memory once lazily freed keys are gone: the median of five readings. */
-  const settledUsedMemory = async () => {
-    for (let i = 0; i < 300; i++) {
-      if (/^lazyfree_pending_objects:0\r?$/m.test(await redis.info('memory'))) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const readings: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      readings.push(await usedMemory(redis));
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    return readings.sort((a, b) => a - b)[2]!;
-  };
+  const settledUsed = () => settledUsedMemory(redis);
   const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-  const usedBefore = await settledUsedMemory();
+  const usedBefore = await settledUsed();
   const started = Date.now();
   await lifecycle.startEvaluating(run.id);
   for (let from = 0; from < users; from += 1_000) {
@@ -97,7 +85,7 @@ try {
     );
   }
   await lifecycle.markPlanned(run.id);
-  const usedWithPlan = await settledUsedMemory();
+  const usedWithPlan = await settledUsed();
   const recorded = Date.now();
   await plans.archive(run.id);
   const archived = Date.now();
@@ -110,7 +98,7 @@ try {
   console.log(
     `plan_lines: ${mib(sizes[0]!.bytes)} with its indexes (${mib(sizes[0]!.heap)} of rows), ${Math.round(sizes[0]!.bytes / users)} bytes per user`,
   );
-  const usedAfter = await settledUsedMemory();
+  const usedAfter = await settledUsed();
   console.log(
     `Redis used_memory: ${mib(usedBefore)} before, ${mib(usedWithPlan)} with the live plan, ${mib(usedAfter)} after the archive (${(((usedAfter - usedBefore) / usedBefore) * 100).toFixed(1)} % from before)`,
   );

@@ -12,7 +12,12 @@
 import { parseArgs } from 'node:util';
 import { launchRun } from '../runtime/launch-run.js';
 import { ensureRedis, startThrowawayRedis } from '../runtime/local-redis.js';
-import { deletePrefixKeys, prefixMemoryUsage, usedMemory } from '../runtime/prefix-keys.js';
+import {
+  deletePrefixKeys,
+  prefixMemoryUsage,
+  settledUsedMemory,
+  usedMemory,
+} from '../runtime/prefix-keys.js';
 import { pruneRuns } from '../services/runs/prune-runs.js';
 import { runPlanKeys } from '../services/runs/run-keyspace.js';
 import { waitForRun } from '../services/runs/wait-for-run.js';
@@ -45,23 +50,7 @@ const raw = {
 };
 const { app, stopWorkers, removeConfig } = await startBenchStack(raw, workerCount);
 
-/**
- * used_memory once Redis has freed what UNLINK handed to its background thread, as the median
- * of five readings: a reading taken while a worker's last replies sit in a buffer is an outlier.
- */
-async function settledUsedMemory(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const info = await app.redis.info('memory');
-    if (/^lazyfree_pending_objects:0\r?$/m.test(info)) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const readings: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    readings.push(await usedMemory(app.redis));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return readings.sort((a, b) => a - b)[2]!;
-}
+const settledUsed = () => settledUsedMemory(app.redis, 5_000);
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 console.log(
@@ -82,7 +71,7 @@ for (let i = 1; i <= runCount; i++) {
     { redis: app.redis, prefix, runs: app.runs, plans: app.plans },
     app.config.runs,
   );
-  used.push(await settledUsedMemory());
+  used.push(await settledUsed());
   own.push((await prefixMemoryUsage(app.redis, prefix)).bytes);
   console.log(
     `run ${String(i).padStart(2)} ${run.id}: ${((Date.now() - started) / 1000).toFixed(1)} s, pruned ${pruned.runs.length} plan(s); used_memory ${mib(used.at(-1)!)}, this benchmark's keys ${mib(own.at(-1)!)}`,

@@ -50,3 +50,21 @@ export async function usedMemory(redis: Redis): Promise<number> {
   if (!match) throw new Error('INFO memory carries no used_memory');
   return Number(match[1]);
 }
+
+/**
+ * used_memory once Redis has freed what UNLINK handed to its background thread (waiting up to
+ * `waitMs` for it), as the median of five readings: a reading taken while a client's last
+ * replies sit in a buffer is an outlier.
+ */
+export async function settledUsedMemory(redis: Redis, waitMs = 30_000): Promise<number> {
+  for (let waited = 0; waited < waitMs; waited += 100) {
+    if (/^lazyfree_pending_objects:0\r?$/m.test(await redis.info('memory'))) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const readings: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    readings.push(await usedMemory(redis));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return readings.sort((a, b) => a - b)[2]!;
+}
