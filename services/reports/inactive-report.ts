@@ -1,5 +1,6 @@
 import { VERDICTS, type Verdict } from '../policy/types.js';
 import {
+  cursorAfter,
   decodePlanCursor,
   encodePlanCursor,
   InvalidPlanCursorError,
@@ -201,14 +202,7 @@ export async function reportPage(
       options.limit,
       archiveFilterOf(run, filter),
     );
-    const last = lines.at(-1);
-    return {
-      lines,
-      nextCursor:
-        more && last
-          ? encodePlanCursor({ verdictIndex: VERDICTS.indexOf(last.verdict), afterKey: last.key })
-          : null,
-    };
+    return { lines, nextCursor: cursorAfter(lines, more) };
   }
   const lines: PlanLine[] = [];
   let last: string | null = null;

@@ -1,4 +1,4 @@
-import { VERDICTS } from '../policy/types.js';
+import { VERDICTS, type Verdict } from '../policy/types.js';
 
 /*
  * The opaque cursor of a plan page: which verdict's index the page stopped in, and the last
@@ -20,6 +20,16 @@ export class InvalidPlanCursorError extends Error {
 
 export function encodePlanCursor(position: PlanPosition): string {
   return Buffer.from(JSON.stringify([position.verdictIndex, position.afterKey])).toString('base64url');
+}
+
+/** The cursor of the page after `lines` (in page order), or null when no page follows. */
+export function cursorAfter(
+  lines: ReadonlyArray<{ key: string; verdict: Verdict }>,
+  more: boolean,
+): string | null {
+  const last = lines.at(-1);
+  if (!more || !last) return null;
+  return encodePlanCursor({ verdictIndex: VERDICTS.indexOf(last.verdict), afterKey: last.key });
 }
 
 export function decodePlanCursor(cursor: string): PlanPosition {

@@ -17,6 +17,7 @@ import {
 } from './plan-archive.js';
 import {
   InvalidPlanCursorError,
+  cursorAfter,
   decodePlanCursor,
   encodePlanCursor,
   type PlanPosition,
@@ -264,14 +265,7 @@ export class PlanStore {
     limit: number,
   ): Promise<PlanPage> {
     const { lines, more } = await readArchivedPage(this.records, runId, start, limit, { lastVerdictIndex });
-    const last = lines.at(-1);
-    return {
-      lines,
-      nextCursor:
-        more && last
-          ? encodePlanCursor({ verdictIndex: VERDICTS.indexOf(last.verdict), afterKey: last.key })
-          : null,
-    };
+    return { lines, nextCursor: cursorAfter(lines, more) };
   }
 
   private async livePage(
