@@ -1,8 +1,10 @@
+import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import type { App } from '../runtime/app.js';
 import { adminRouter } from './admin/admin-router.js';
 import { SessionCookies } from './admin/session.js';
 import { tokenAuthenticator } from './auth.js';
+import { answerClientErrors } from './client-error.js';
 import { errorHandler, methodNotAllowed, notFoundHandler } from './error-handler.js';
 import { requestId } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
@@ -57,5 +59,8 @@ export function createApiApp(app: App): Express {
   server.use(adminRouter(app.registry, authenticate, sessions, knownCaller));
   server.use(notFoundHandler);
   server.use(errorHandler(app.logger));
+  // Every server this app listens on answers the requests Node rejects with the envelope too.
+  const listen = server.listen.bind(server) as (...args: unknown[]) => Server;
+  server.listen = ((...args: unknown[]) => answerClientErrors(listen(...args))) as typeof server.listen;
   return server;
 }

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../runtime/logger.js';
+import { NulCharacterError } from '../services/records/records-db.js';
 import { HttpError } from './http-error.js';
 import { pathMatcher, type ApiRoute } from './route-registry.js';
 
@@ -42,6 +43,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (error instanceof HttpError) {
       sendError(req, res, error.status, { code: error.code, message: error.message, details: error.details });
+      return;
+    }
+    if (error instanceof NulCharacterError) {
+      sendError(req, res, 400, { code: 'bad_request', message: error.message });
       return;
     }
     if (error instanceof ZodError) {

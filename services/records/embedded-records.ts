@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { applyMigrations, type MigrationClient } from './migrate.js';
 import {
   RecordsUnavailableError,
+  assertNoNul,
   type RecordsDb,
   type RecordsQueryable,
   type RecordsResult,
@@ -57,6 +58,7 @@ export function openEmbeddedRecords(options: EmbeddedRecordsOptions): RecordsDb 
   let closed = false;
 
   const query = async <R extends object>(text: string, params?: unknown[]): Promise<RecordsResult<R>> => {
+    assertNoNul(params);
     await ready;
     return toResult<R>(await db.query<R>(text, params));
   };
@@ -72,6 +74,7 @@ export function openEmbeddedRecords(options: EmbeddedRecordsOptions): RecordsDb 
       return db.transaction((tx) =>
         work({
           async query<R extends object>(text: string, params?: unknown[]) {
+            assertNoNul(params);
             return toResult<R>(await tx.query<R>(text, params));
           },
         }),

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { applyMigrations } from './migrate.js';
 import {
   RecordsUnavailableError,
+  assertNoNul,
   describeRecordsUrl,
   type RecordsDb,
   type RecordsQueryable,
@@ -36,6 +37,7 @@ export function openPostgresRecords(options: PostgresRecordsOptions): RecordsDb 
   let closing: Promise<void> | undefined;
 
   const query = async <R extends object>(text: string, params?: unknown[]): Promise<RecordsResult<R>> => {
+    assertNoNul(params);
     await ready;
     const result = await pool.query(text, params as unknown[]);
     return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
@@ -53,6 +55,7 @@ export function openPostgresRecords(options: PostgresRecordsOptions): RecordsDb 
         await client.query('BEGIN');
         const result = await work({
           async query<R extends object>(text: string, params?: unknown[]) {
+            assertNoNul(params);
             const r = await client.query(text, params as unknown[]);
             return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length };
           },

@@ -43,6 +43,27 @@ export class RecordsUnavailableError extends Error {
   }
 }
 
+/**
+ * A value holds a NUL character, which PostgreSQL text cannot hold: nothing stored can match
+ * it and nothing can store it. Raised before the query is sent, so a caller's hostile input is
+ * a clear 400, never a database error.
+ */
+export class NulCharacterError extends Error {
+  constructor() {
+    super('a value holds a NUL character (\\u0000), which cannot be stored or looked up');
+    this.name = 'NulCharacterError';
+  }
+}
+
+/** @throws NulCharacterError when a text parameter (or a text in an array parameter) holds NUL. */
+export function assertNoNul(params: readonly unknown[] | undefined): void {
+  for (const param of params ?? []) {
+    const texts = Array.isArray(param) ? param : [param];
+    for (const text of texts)
+      if (typeof text === 'string' && text.includes('\u0000')) throw new NulCharacterError();
+  }
+}
+
 /** A URL fit for messages: the password masked. */
 export function describeRecordsUrl(url: string): string {
   try {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -105,5 +106,31 @@ describe('the hardened HTTP API', function () {
     const text = JSON.stringify(logLines);
     assert.doesNotMatch(text, new RegExp(OPERATOR));
     assert.doesNotMatch(text, /secret-value/);
+  });
+  it('answers a text holding NUL with a 400, never a database error', async () => {
+    // The action id reaches the audit log's query as it is: PostgreSQL text cannot hold NUL.
+    const response = await request(api).post('/api/actions/a%00b/undo').set(operator);
+    assert.equal(response.status, 400, response.text);
+    assert.equal(response.body.error.code, 'bad_request');
+    assert.match(response.body.error.message, /NUL character/);
+  });
+
+  it('answers headers beyond the server limit with 431 in the error envelope, and keeps serving', async () => {
+    const server = api.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const tooLong = await fetch(`${base}/api/reports/inactive?q=${'x'.repeat(20_000)}`, {
+        headers: operator,
+      });
+      assert.equal(tooLong.status, 431);
+      const body = (await tooLong.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, 'headers_too_large');
+      assert.match(body.error.message, /send long values in the body/);
+      assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
