@@ -241,7 +241,8 @@ function filterConditions(filter: Partial<ArchiveFilter>): { where: string[]; pa
   if (filter.applicationGroups !== undefined) {
     where.push(`groups_taken && ${param(filter.applicationGroups.map((g) => g.toLowerCase()))}::text[]`);
   }
-  if (filter.group !== undefined) where.push(`${param(filter.group.toLowerCase())} = ANY(groups_taken)`);
+  if (filter.group !== undefined)
+    where.push(`groups_taken @> ARRAY[${param(filter.group.toLowerCase())}]::text[]`);
   if (filter.q !== undefined) {
     const q = filter.q.toLowerCase();
     // The separator never stands inside a name, so a text that holds it matches nothing.
