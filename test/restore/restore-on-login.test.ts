@@ -140,7 +140,11 @@ describe('restore on login', function () {
       'the entry names the run it reverses',
     );
     assert.ok(entries.some((entry) => entry.runId === run.id && entry.action === 'revoke-license'));
-    const request = (await restoreLedger(s.app).get(restore.actionId))!;
+    // The ledger row is settled after the audit entry is written.
+    const request = await waitUntil('the ledger row settled', async () => {
+      const row = await restoreLedger(s.app).get(restore.actionId);
+      return row?.state === 'done' ? row : undefined;
+    });
     assert.equal(request.state, 'done');
     assert.equal(request.trigger, 'poll');
     assert.equal(request.auditEntry, restore.id);
@@ -160,8 +164,10 @@ describe('restore on login', function () {
       const groups = (await simUser(s.sim, 'bob')).groups;
       return !groups.includes('jira-software-users') && groups.includes('jira-inactive-users');
     });
-    const undo = (await entriesOf(s, bobKey)).find((entry) => entry.action === 'undo:restore');
-    assert.equal(undo?.outcome, 'done');
+    const undo = await waitUntil('the undo audited', async () =>
+      (await entriesOf(s, bobKey)).find((entry) => entry.action === 'undo:restore'),
+    );
+    assert.equal(undo.outcome, 'done');
     assert.equal((await s.app.audit.verify()).ok, true);
   });
 
@@ -360,7 +366,10 @@ describe('restore on login', function () {
     });
     assert.equal(frank.key, reclaimed.key);
     assert.deepEqual(sorted(frank.groups), ['jira-software-users', 'staff']);
-    const restore = (await entriesOf(s, frank.key)).find((entry) => entry.action === 'restore')!;
+    // The audit entry follows Jira's change: wait for it rather than read it at once.
+    const restore = await waitUntil('the restore audited', async () =>
+      (await entriesOf(s, frank.key)).find((entry) => entry.action === 'restore'),
+    );
     assert.equal(restore.outcome, 'done');
     assert.ok(
       restore.changes.some((change) => change.op === 'update' && change.field === 'active' && change.to),
