@@ -231,9 +231,10 @@ export async function scanRun(
     signal.throwIfAborted();
     // Cancelled, failed — or finished by another attempt of this scan, whose keys must stay:
     // the lifecycle discards a run's scratch once the run is over.
-    if ((await runs.get(runId))?.status !== 'scanning') return 'not-scanning';
+    const current = await runs.get(runId);
+    if (current?.status !== 'scanning') return 'not-scanning';
     const keys = page.map((user) => user.key);
-    const [added, groupsByKey, crowdGroups, firstSeen, databaseUsers] = await Promise.all([
+    const [, groupsByKey, crowdGroups, firstSeen, databaseUsers] = await Promise.all([
       redis.sadd(seenKey, ...keys),
       fromDatabase || fromCrowd ? new Map<string, string[]>() : members.groupsOf(page.map(memberId), groups),
       fromCrowd ? fromCrowd.groupsOf(page.map((user) => user.name)) : new Map<string, string[]>(),
@@ -241,7 +242,11 @@ export async function scanRun(
       fromDatabase ? fromDatabase.index.lookup(keys) : new Map<string, JiraDatabaseUser>(),
       expireScratch(redis, seenKey),
     ]);
-    await runs.addScanned(runId, added);
+    // "Users scanned" follows the seen set, not this page's SADD alone: a page that failed after
+    // its SADD (a Redis restart, a directory error) is retried with nothing new to add, and the
+    // count it missed is caught up here. One scan job works on a run at a time.
+    const seen = await redis.scard(seenKey);
+    if (seen > current.counters.scanned) await runs.addScanned(runId, seen - current.counters.scanned);
 
     const ready: EvaluationRequest[] = [];
     const deferred: string[] = [];
