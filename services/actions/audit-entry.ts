@@ -44,7 +44,8 @@ export function auditEntryForUndo(
   };
 }
 
-function resultFields(result: ActionResult) {
+/** The part of an audit entry an action's result gives: the states, the outcome, the changes. */
+export function resultFields(result: ActionResult) {
   return {
     before: result.before,
     after: result.after,

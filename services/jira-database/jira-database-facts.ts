@@ -1,3 +1,4 @@
+import type { JiraDatabaseConfig } from '../../config/schema.js';
 import { openSqlSession, type SqlRow, type SqlSession, type SqlSessionOptions } from './sql-connection.js';
 import {
   ADMIN_PERMISSIONS,
@@ -65,6 +66,17 @@ export class JiraDatabaseFacts {
     const table = tableNames(options.schema);
     const session = await openSqlSession({ ...options, readOnly: true });
     return new JiraDatabaseFacts(session, table);
+  }
+
+  /** Connects as `jira.database` says, giving up on the connection after at most 10 s. */
+  static openConfigured(config: JiraDatabaseConfig): Promise<JiraDatabaseFacts> {
+    return JiraDatabaseFacts.open({
+      url: config.url,
+      ...(config.password !== undefined ? { password: config.password } : {}),
+      ...(config.schema !== undefined ? { schema: config.schema } : {}),
+      statementTimeoutMs: config.statementTimeoutMs,
+      connectTimeoutMs: Math.min(10_000, config.statementTimeoutMs),
+    });
   }
 
   /** The groups that hold ADMINISTER or SYSTEM_ADMIN, whatever they are called. */

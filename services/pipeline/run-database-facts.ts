@@ -18,9 +18,6 @@ export type RunDatabase =
   | { status: 'read'; index: DatabaseFactsIndex; users: number; adminGroups: string[]; dialect: string }
   | { status: 'unavailable'; note: string };
 
-/** How long to wait for the database's connection before falling back to REST. */
-const CONNECT_TIMEOUT_MS = 10_000;
-
 export async function readRunDatabase(
   config: JiraDatabaseConfig,
   redis: Redis,
@@ -33,13 +30,7 @@ export async function readRunDatabase(
   const index = new DatabaseFactsIndex(redis, keys.databaseFacts, keys.databaseAdminGroups);
   let source: JiraDatabaseFacts | undefined;
   try {
-    source = await JiraDatabaseFacts.open({
-      url: config.url,
-      ...(config.password !== undefined ? { password: config.password } : {}),
-      ...(config.schema !== undefined ? { schema: config.schema } : {}),
-      statementTimeoutMs: config.statementTimeoutMs,
-      connectTimeoutMs: Math.min(CONNECT_TIMEOUT_MS, config.statementTimeoutMs),
-    });
+    source = await JiraDatabaseFacts.openConfigured(config);
     const loaded = await index.load(source, signal);
     logger.info({ runId, users: loaded.users, adminGroups: loaded.adminGroups }, 'Jira database read');
     return { status: 'read', index, ...loaded, dialect: dialectOf(config.url) };

@@ -8,6 +8,7 @@ import {
   type ActionResult,
   type UserSnapshot,
 } from '../actions/types.js';
+import { resultFields } from '../actions/audit-entry.js';
 import { UserEditor } from '../actions/user-editor.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditEntry, NewAuditEntry } from '../audit/types.js';
@@ -296,12 +297,7 @@ async function log(
     actor,
     action,
     user: { key: request.userKey, name: result.after?.name ?? request.username },
-    before: result.before,
-    after: result.after,
-    outcome: result.outcome,
-    ...(result.reason === undefined ? {} : { reason: result.reason }),
-    ...(result.notes?.length ? { notes: result.notes } : {}),
-    changes: result.changes,
+    ...resultFields(result),
   };
   const logged = await deps.audit.append(entry);
   const state: RestoreState = result.outcome;

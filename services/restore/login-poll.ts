@@ -203,13 +203,7 @@ async function fromDatabase(deps: PollDeps, consider: (login: SeenLogin) => Prom
   let source: JiraDatabaseFacts | undefined;
   const logins: SeenLogin[] = [];
   try {
-    source = await JiraDatabaseFacts.open({
-      url: config.url,
-      ...(config.password !== undefined ? { password: config.password } : {}),
-      ...(config.schema !== undefined ? { schema: config.schema } : {}),
-      statementTimeoutMs: config.statementTimeoutMs,
-      connectTimeoutMs: Math.min(10_000, config.statementTimeoutMs),
-    });
+    source = await JiraDatabaseFacts.openConfigured(config);
     for await (const user of source.users()) {
       if (user.lastLogin !== null) logins.push({ key: user.key, name: user.name, at: user.lastLogin });
     }
