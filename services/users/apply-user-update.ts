@@ -72,13 +72,7 @@ export async function applyUserUpdate(deps: UserUpdateDeps, job: RowJob): Promis
       ? result.reason
       : undefined;
   await deps.audit.append({
-    runId: job.batchId,
-    actionId: job.actionId,
-    actor: job.actor,
-    action: 'update-user',
-    user: { key: original.key, name: original.name },
-    before: snapshotOfProfile(original),
-    after: gone ? null : snapshotOfProfile(after),
+    ...rowEntry(job, original, gone ? null : after),
     outcome: refused !== undefined ? 'not-possible' : changes.length > 0 ? 'done' : 'skipped',
     ...(refused !== undefined
       ? { reason: refused }
@@ -106,30 +100,32 @@ export async function recordRowFailure(deps: UserUpdateDeps, job: RowJob, reason
   const row = await deps.batches.row(job.batchId, job.row);
   if (row === null || row.outcome !== 'pending') return;
   const original = await deps.batches.subject(job.batchId, job.row);
-  let now: UserProfile | null = null;
+  let changes: ReturnType<typeof profileChanges> = [];
   if (original !== null) {
-    now = await readUser(deps.jira, original.key)
+    const now = await readUser(deps.jira, original.key)
       .then((user) => (user === null ? null : profileOf(user)))
       .catch(() => null);
-    const changes = now === null ? [] : profileChanges(original, now);
-    await deps.audit.append({
-      runId: job.batchId,
-      actionId: job.actionId,
-      actor: job.actor,
-      action: 'update-user',
-      user: { key: original.key, name: original.name },
-      before: snapshotOfProfile(original),
-      after: now === null ? null : snapshotOfProfile(now),
-      outcome: 'failed',
-      reason,
-      changes,
-    });
+    changes = now === null ? [] : profileChanges(original, now);
+    await deps.audit.append({ ...rowEntry(job, original, now), outcome: 'failed', reason, changes });
   }
   await deps.batches.recordOutcome(job.batchId, row, {
     outcome: 'failed',
     reason,
-    ...(original ? { key: original.key, changes: now ? profileChanges(original, now) : [] } : {}),
+    ...(original ? { key: original.key, changes } : {}),
   });
+}
+
+/** What every audit entry of a row says: the batch, the operator, the user before and after. */
+function rowEntry(job: RowJob, original: UserProfile, after: UserProfile | null) {
+  return {
+    runId: job.batchId,
+    actionId: job.actionId,
+    actor: job.actor,
+    action: 'update-user' as const,
+    user: { key: original.key, name: original.name },
+    before: snapshotOfProfile(original),
+    after: after === null ? null : snapshotOfProfile(after),
+  };
 }
 
 /** Groups first, then the profile fields and `active`, the rename last (the key stays). */
