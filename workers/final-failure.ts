@@ -80,8 +80,15 @@ export async function recordFinalFailure(app: App, job: FailedJob, reason: strin
     }
     case JOBS.sendMail: {
       const message = parsePayload(JOBS.sendMail, job.data);
+      // A warning or a notice belongs to a run as much as its summary does: the run says so.
       if (message.kind === 'run-summary')
         await noteOnRun(app, message.runId, `the run summary mail could not be sent: ${reason}`);
+      else if (message.kind === 'warning' || message.kind === 'offboarded')
+        await noteOnRun(
+          app,
+          message.runId,
+          `the ${message.kind === 'warning' ? 'warning' : 'offboarding notice'} mail to ${message.user.name} could not be sent: ${reason}`,
+        );
       else app.logger.error({ messageId: job.id, kind: message.kind, reason }, 'a mail could not be sent');
       return;
     }
