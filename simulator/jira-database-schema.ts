@@ -1,3 +1,4 @@
+import { JIRA_TABLES } from '../services/jira-database/jira-tables.js';
 import type { SqlDialect } from '../services/jira-database/sql-connection.js';
 
 /*
@@ -35,13 +36,5 @@ export function jiraSchemaStatements(dialect: SqlDialect): string[] {
   ];
 }
 
-export const JIRA_SCHEMA_TABLES = [
-  'cwd_directory',
-  'cwd_directory_operation',
-  'cwd_user',
-  'cwd_user_attributes',
-  'cwd_group',
-  'cwd_membership',
-  'app_user',
-  'globalpermissionentry',
-] as const;
+/** The tables the mirror drops and empties: the ones the facts source reads. */
+export const JIRA_SCHEMA_TABLES = JIRA_TABLES;
