@@ -113,7 +113,8 @@ describe('Bull Board login', function () {
     ).toString('base64url');
     for (const bad of [
       `${name}=${forged}.${signature}`,
-      `${name}=${payload}.x${signature!.slice(1)}`,
+      // A different first character, whatever the signature starts with.
+      `${name}=${payload}.${signature!.startsWith('x') ? 'y' : 'x'}${signature!.slice(1)}`,
       `${name}=garbage`,
     ]) {
       await request(origin).get('/admin/queues/api/queues').set('Cookie', bad).expect(401);
