@@ -44,6 +44,8 @@ describe('the console', function () {
         policy: CONSOLE_POLICY,
         directories: { maxAbsentPercent: 20 },
         brake: { maxActions: 3, maxPercentOfUsers: 100 },
+        // Mondays at 06:00: it never fires while the test runs, but the overview says when it will.
+        schedule: [{ name: 'weekly-review', cron: '0 6 * * 1', mode: 'dry-run' }],
         api: {
           tokens: [
             { name: 'licence-desk', token: TOKENS.viewer, role: 'viewer' },
@@ -259,6 +261,14 @@ describe('the console', function () {
               ).ownerDocument.defaultView.getComputedStyle(e).display,
           ),
         'block',
+      );
+      const scheduler = (await stack.app.registry.queue('run-control').getJobSchedulers()).find(
+        (s) => s.key === 'schedule-weekly-review',
+      );
+      assert.ok(scheduler?.next);
+      assert.equal(
+        await page.locator('#next-h + table time').getAttribute('datetime'),
+        new Date(scheduler.next).toISOString(),
       );
       assert.match(await text(page, '.caps'), /Restore on login: on/);
       assert.match(await text(page, '.caps'), /breaker closed/);

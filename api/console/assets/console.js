@@ -126,6 +126,9 @@
     var points = data.freed || [];
     if (points.length === 0) return;
     // One point a day before the first, at zero, so a single day still draws a step.
+    // At least the last 30 days, so a first day of reclaiming reads as a step, not a wall.
+    var now = Date.now() / 1000;
+    var from = Math.min(points[0].day - 86400, now - 30 * 86400);
     var days = [points[0].day - 86400].concat(
       points.map(function (p) {
         return p.day;
@@ -148,6 +151,7 @@
           },
         ],
         scales: {
+          x: { time: true, range: [from, Math.max(now, points[points.length - 1].day)] },
           y: {
             range: function (_u, _min, max) {
               return [0, Math.max(1, max * 1.1)];
