@@ -217,17 +217,22 @@ function lastRunSection(overview: Overview): Markup {
       role="img"
       aria-label="${overview.byLogin.map((b) => `${b.label}: ${b.count}`).join(', ')}"
     ></div>
-    <table class="compact">
-      <thead>
-        <tr>
-          ${overview.byLogin.map((b) => html`<th scope="col">${b.label}</th>`)}
-        </tr>
-      </thead>
-      <tbody>
-        <tr>
-          ${overview.byLogin.map((b) => html`<td class="num" data-bucket="${b.label}">${count(b.count)}</td>`)}
-        </tr>
-      </tbody>
-    </table>
+    <div class="scroll">
+      <table class="compact">
+        <caption class="visually-hidden">
+          Users by days since their last login
+        </caption>
+        <thead>
+          <tr>
+            ${overview.byLogin.map((b) => html`<th scope="col">${b.label}</th>`)}
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            ${overview.byLogin.map((b) => html`<td class="num" data-bucket="${b.label}">${count(b.count)}</td>`)}
+          </tr>
+        </tbody>
+      </table>
+    </div>
   </section>`;
 }

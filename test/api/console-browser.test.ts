@@ -154,6 +154,29 @@ describe('the console', function () {
       assert.equal(anonymous.headers.location, `/admin/login?next=${encodeURIComponent(`/runs/${held.id}`)}`);
     });
 
+    it('asks an operator to confirm, and answers an action that does not apply with a 409 page', async () => {
+      const login = await request(base)
+        .post('/admin/login')
+        .set('Origin', base)
+        .type('form')
+        .send({ token: TOKENS.operator, next: `/runs/${held.id}` })
+        .expect(303);
+      assert.equal(login.headers.location, `/runs/${held.id}`);
+      const cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? [])[0]!.split(';', 1)[0]!;
+      const page = await request(base).get(`/runs/${held.id}`).set('Cookie', cookie).expect(200);
+      const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1];
+      assert.ok(csrf, 'the held run has an operator form');
+      const post = (path: string, form: Record<string, string>) =>
+        request(base).post(path).set('Cookie', cookie).set('Origin', base).type('form').send(form);
+      const unconfirmed = await post(`/runs/${held.id}/approve`, { csrf });
+      assert.equal(unconfirmed.status, 400);
+      assert.match(unconfirmed.text, /confirm: tick the box/);
+      const finished = await post(`/runs/${dryRun.id}/cancel`, { csrf, confirm: 'yes' });
+      assert.equal(finished.status, 409);
+      assert.match(finished.text, /is done and cannot be cancelled/);
+      assert.equal((await stack.app.runs.get(held.id))?.status, 'awaiting-approval');
+    });
+
     it('serves uPlot and its own files from the app', async () => {
       for (const file of ['uPlot.iife.min.js', 'uPlot.min.css', 'console.js', 'console.css']) {
         const response = await request(base).get(`/assets/${file}`).expect(200);
@@ -273,6 +296,12 @@ describe('the console', function () {
       assert.match(await text(page, '.caps'), /Restore on login: on/);
       assert.match(await text(page, '.caps'), /breaker closed/);
       await page.screenshot({ path: join(dir, 'overview.png'), fullPage: true });
+      await page.setViewportSize({ width: 390, height: 800 });
+      // The charts follow the width once the resize settles, as on a phone that loads at it.
+      await page.waitForTimeout(400);
+      assert.ok(await page.locator('html').evaluate((e) => e.scrollWidth <= 391), 'the overview fits 390 px');
+      await page.screenshot({ path: join(dir, 'overview-phone.png'), fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 900 });
 
       // Runs: both, with their statuses.
       await page.click('nav >> text=Runs');

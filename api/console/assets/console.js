@@ -68,8 +68,9 @@
   document.querySelectorAll('[data-chart="login"]').forEach(function (element) {
     var buckets = data.login || [];
     if (buckets.length === 0) return;
+    // Short axis labels, so seven of them fit a phone's width; the table below has the long ones.
     var labels = buckets.map(function (b) {
-      return b.label;
+      return b.label.replace(' days', '').replace('never logged in', 'never');
     });
     draw(
       element,
