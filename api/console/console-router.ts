@@ -145,7 +145,7 @@ export function consoleRouter(app: App, auth: ConsoleAuth): Router {
         { jira: app.jira(), runs: app.runs, plans: app.plans, audit: app.audit },
         username,
       );
-      res.type('html').send(userPageOf(req, view));
+      res.type('html').send(userPage(context(req), view));
     } catch (error) {
       if (error instanceof UnknownUserError) throw HttpError.notFound(`user ${error.username}`);
       throw error;
@@ -171,9 +171,6 @@ export function consoleRouter(app: App, auth: ConsoleAuth): Router {
     );
     auditCsv(app.audit.stream(runId ? { runId } : {})).pipe(res);
   });
-
-  const userPageOf = (req: Request, view: Awaited<ReturnType<typeof userView>>) =>
-    userPage(context(req), view);
 
   router.use(consoleErrors(auth));
   return router;

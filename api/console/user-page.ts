@@ -114,6 +114,7 @@ export function userPage(context: PageContext, view: UserView): string {
     <section aria-labelledby="actions-h">
       <h2 id="actions-h">Actions and restores</h2>
       ${view.actions.length === 0 ? html`<p>Reclaim has changed nothing of this user.</p>` : auditTable(view.actions, false)}
+      <p><a href="/audit?userKey=${encodeURIComponent(jira.key)}">In the audit log</a></p>
     </section>`;
   return layout(context, { title: `User ${jira.name}`, section: '', body });
 }

@@ -177,6 +177,36 @@ describe('the console', function () {
       assert.equal((await stack.app.runs.get(held.id))?.status, 'awaiting-approval');
     });
 
+    it("signs a viewer in for the console only: the board still refuses the viewer's session", async () => {
+      const login = await request(base)
+        .post('/admin/login')
+        .set('Origin', base)
+        .type('form')
+        .send({ token: TOKENS.viewer })
+        .expect(303);
+      assert.equal(login.headers.location, '/');
+      const cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? [])[0]!.split(';', 1)[0]!;
+      const overview = await request(base).get('/').set('Cookie', cookie).expect(200);
+      assert.match(overview.text, /Signed in as <strong>licence-desk<\/strong> \(viewer\)/);
+      assert.doesNotMatch(overview.text, /name="csrf"/, 'a viewer is given no form to act with');
+      await request(base).get('/admin/queues/api/queues').set('Cookie', cookie).expect(403);
+      // Asked for the board, a viewer's login is refused as before.
+      const toBoard = await request(base)
+        .post('/admin/login')
+        .set('Origin', base)
+        .type('form')
+        .send({ token: TOKENS.viewer, next: '/admin/queues' });
+      assert.equal(toBoard.status, 403);
+      // A `next` off the app is not followed.
+      const offsite = await request(base)
+        .post('/admin/login')
+        .set('Origin', base)
+        .type('form')
+        .send({ token: TOKENS.viewer, next: '//evil.example/runs' })
+        .expect(303);
+      assert.equal(offsite.headers.location, '/');
+    });
+
     it('serves uPlot and its own files from the app', async () => {
       for (const file of ['uPlot.iife.min.js', 'uPlot.min.css', 'console.js', 'console.css']) {
         const response = await request(base).get(`/assets/${file}`).expect(200);
