@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import pg from 'pg';
 import request from 'supertest';
 import { createApiApp } from '../../api/app.js';
 import { LicenceHistory } from '../../services/licences/licence-history.js';
@@ -388,6 +389,7 @@ describe('the console', function () {
       await page.click('table.plan a[href^="/users/"] >> nth=0');
       assert.equal(await text(page, '[data-fact="name"]'), names[0]);
       assert.equal(await page.locator('tr[data-history]').count(), 2);
+      await page.screenshot({ path: join(dir, 'user.png'), fullPage: true });
 
       // The audit: the chain is intact.
       await page.click('nav >> text=Audit');
@@ -480,6 +482,41 @@ describe('the console', function () {
       assert.equal(await number(page, '[data-figure="freed"]'), revoked);
       assert.equal(await page.locator('[data-chart="freed"] canvas').count(), 1, 'the freed chart is drawn');
       await page.screenshot({ path: join(dir, 'overview-applied.png'), fullPage: true });
+      // An entry a superuser altered behind Reclaim's back (past the append-only trigger): the
+      // audit page names it, and says the chain is intact again once it is put back.
+      const tamper = async (work: (client: pg.Client) => Promise<void>) => {
+        const client = new pg.Client({ connectionString: stack.config.records.url! });
+        await client.connect();
+        try {
+          await client.query('SET session_replication_role = replica');
+          await work(client);
+        } finally {
+          await client.end();
+        }
+      };
+      let original = '';
+      await tamper(async (client) => {
+        original = (await client.query<{ entry: string }>('SELECT entry FROM audit_log WHERE seq = 2'))
+          .rows[0]!.entry;
+        await client.query('UPDATE audit_log SET entry = $1 WHERE seq = 2', [
+          original.replace('"outcome":"done"', '"outcome":"skipped"'),
+        ]);
+      });
+      try {
+        await page.goto(`${base}/audit`);
+        assert.match(
+          await text(page, '[data-verify="broken"]'),
+          /Chain broken at entry 0+2: entry was altered/,
+        );
+      } finally {
+        await tamper(async (client) => {
+          await client.query('UPDATE audit_log SET entry = $1 WHERE seq = 2', [original]);
+        });
+      }
+      await page.goto(`${base}/audit`);
+      assert.equal(await page.locator('[data-verify="ok"]').count(), 1);
+      await page.screenshot({ path: join(dir, 'audit.png'), fullPage: true });
+      await page.goto(`${base}/`);
       // The README's picture of the console: CONSOLE_OVERVIEW_PNG=docs/console-overview.png.
       if (process.env.CONSOLE_OVERVIEW_PNG)
         copyFileSync(join(dir, 'overview-applied.png'), process.env.CONSOLE_OVERVIEW_PNG);
