@@ -18,7 +18,7 @@ import { ASSETS_PATH, CONSOLE_HOME } from './console-paths.js';
 import { errorPage, type PageContext } from './layout.js';
 import { loadOverview } from './overview-data.js';
 import { overviewPage } from './overview-page.js';
-import { parsePlanQuery, planFilter, PLAN_PAGE } from './plan-filter.js';
+import { parsePlanQuery, planFilter } from './plan-filter.js';
 import { planPage } from './plan-page.js';
 import { doneMessage, runPage, type RunAction } from './run-page.js';
 import { runsPage } from './runs-page.js';
@@ -101,7 +101,7 @@ export function consoleRouter(app: App, auth: ConsoleAuth): Router {
     const filter = planFilter(run, query);
     try {
       const page = await reportPage(app.plans, run, filter, {
-        limit: PLAN_PAGE,
+        limit: query.limit,
         ...(query.cursor ? { cursor: query.cursor } : {}),
       });
       res.type('html').send(planPage(context(req), run, query, page));

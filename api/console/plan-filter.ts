@@ -5,7 +5,7 @@ import type { Run } from '../../services/runs/types.js';
 import { HttpError } from '../http-error.js';
 import { inactiveReportQuery } from '../routes/reports.js';
 
-/** Lines per page of the console's plan table. */
+/** Lines per page of the console's plan table, unless the link asks for another `limit`. */
 export const PLAN_PAGE = 50;
 
 export interface PlanQuery {
@@ -16,6 +16,7 @@ export interface PlanQuery {
   maxDays?: number;
   q?: string;
   cursor?: string;
+  limit: number;
 }
 
 /**
@@ -24,8 +25,8 @@ export interface PlanQuery {
  */
 export function parsePlanQuery(req: Request): PlanQuery {
   const given = Object.fromEntries(Object.entries(req.query).filter(([, value]) => value !== ''));
-  const { limit: _limit, ...query } = inactiveReportQuery.parse(given);
-  return query as PlanQuery;
+  const { limit, ...query } = inactiveReportQuery.parse(given);
+  return { ...query, limit: given.limit === undefined ? PLAN_PAGE : limit } as PlanQuery;
 }
 
 /** The filter over a run's plan; every verdict unless one is asked for. */
@@ -64,5 +65,6 @@ export function filterFields(query: PlanQuery): Record<string, string | number |
     minDays: query.minDays,
     maxDays: query.maxDays,
     q: query.q,
+    limit: query.limit === PLAN_PAGE ? undefined : query.limit,
   };
 }

@@ -155,6 +155,22 @@ describe('the console', function () {
       assert.equal(anonymous.headers.location, `/admin/login?next=${encodeURIComponent(`/runs/${held.id}`)}`);
     });
 
+    it("pages through a run's plan by its cursor, every user once", async () => {
+      const run = await api<Run>(`/api/runs/${dryRun.id}`);
+      const seen: string[] = [];
+      let path: string | undefined = `/runs/${dryRun.id}/plan?limit=10`;
+      let pages = 0;
+      while (path) {
+        const page: request.Response = await request(base).get(path).set(VIEWER).expect(200);
+        seen.push(...[...page.text.matchAll(/<tr data-user="([^"]*)"/g)].map((m) => m[1]!));
+        path = /<a rel="next" href="([^"]+)"/.exec(page.text)?.[1]?.replace(/&#38;/g, '&');
+        pages += 1;
+      }
+      assert.equal(seen.length, run.counters.evaluated);
+      assert.equal(new Set(seen).size, seen.length, 'no user twice');
+      assert.equal(pages, Math.ceil(run.counters.evaluated / 10));
+    });
+
     it('asks an operator to confirm, and answers an action that does not apply with a 409 page', async () => {
       const login = await request(base)
         .post('/admin/login')
