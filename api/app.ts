@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import express, { type Express } from 'express';
 import type { App } from '../runtime/app.js';
 import { adminRouter } from './admin/admin-router.js';
+import { consoleRouter } from './console/console-router.js';
 import { SessionCookies } from './admin/session.js';
 import { tokenAuthenticator } from './auth.js';
 import { answerClientErrors } from './client-error.js';
@@ -25,7 +26,8 @@ const VERSION = '0.1.0';
 /**
  * The HTTP API for ops teams and their tooling. The health probes and /metrics (unless
  * api.metricsToken is set) are open; everything else needs a token
- * from `api.tokens`, with the role the route asks for. Bull Board sits behind /admin/login.
+ * from `api.tokens`, with the role the route asks for. Bull Board and the console (at /) sit
+ * behind /admin/login.
  */
 export function createApiApp(app: App): Express {
   const server = express();
@@ -57,6 +59,8 @@ export function createApiApp(app: App): Express {
     methodNotAllowed(() => API_ROUTES),
   );
   server.use(adminRouter(app.registry, authenticate, sessions, knownCaller));
+  // The console (api/console/): the Jira admin's pages, behind the same login as the board.
+  server.use(consoleRouter(app, { authenticate, sessions, knownCaller }));
   server.use(notFoundHandler);
   server.use(errorHandler(app.logger));
   // Every server this app listens on answers the requests Node rejects with the envelope too.

@@ -4,7 +4,7 @@ import { JOBS, QUEUES } from '../queues/names.js';
 import type { QueueRegistry } from '../queues/registry.js';
 import type { Logger } from './logger.js';
 
-const SCHEDULER_PREFIX = 'schedule-';
+export const SCHEDULER_PREFIX = 'schedule-';
 
 /**
  * Makes BullMQ's job schedulers match the configuration: one per `schedule` entry (cron with

@@ -16,6 +16,11 @@ describe('npm run demo -- --exit', function () {
     assert.match(output, /verdicts: .*inactive \d+/);
     assert.match(output, /licences that would be freed: jira-software \d+/);
     assert.match(output, /directory scim: trusted/);
+    // The console's URL comes before anything of the run, and again first of the URLs to open.
+    const printed = /Console: (http:\/\/127\.0\.0\.1:\d+\/) /.exec(output);
+    assert.ok(printed, output);
+    assert.ok(printed.index < output.indexOf('Dry run'), 'the console is printed first');
+    assert.match(output, /Open:\n {2}Console +http:\/\/127\.0\.0\.1:\d+\/ /);
     assert.match(output, /Bull Board +http:\/\/127\.0\.0\.1:\d+\/admin\/queues/);
   });
 });

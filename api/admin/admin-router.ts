@@ -1,9 +1,11 @@
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import type { ApiRole } from '../../config/schema.js';
 import type { QueueRegistry } from '../../queues/registry.js';
 import { bearerToken, forbidden, hasRole, type Authenticator, type Caller } from '../auth.js';
 import { BULL_BOARD_PATH, bullBoardRouter } from '../bull-board.js';
 import { sendError } from '../error-handler.js';
+import { CONSOLE_HOME, isConsolePath } from '../console/console-paths.js';
 import { HttpError } from '../http-error.js';
 import { isSameOrigin, STATE_CHANGING } from './same-origin.js';
 import type { SessionCookies } from './session.js';
@@ -16,9 +18,18 @@ const loginForm = z.object({
   next: z.string().max(2048).optional(),
 });
 
-/** Only back into the board: a `next` elsewhere would make the login an open redirect. */
-function nextPath(next: string | undefined): string {
-  return next && /^\/admin\/queues(\/[A-Za-z0-9/_.?=&%-]*)?$/.test(next) ? next : BULL_BOARD_PATH;
+/**
+ * Only back into the board or the console: a `next` elsewhere would make the login an open
+ * redirect. Without one, an operator lands on the board (as before the console) and a viewer
+ * on the console.
+ */
+function nextPath(next: string | undefined, role?: ApiRole): string {
+  if (next && (/^\/admin\/queues(\/[A-Za-z0-9/_.?=&%-]*)?$/.test(next) || isConsolePath(next))) return next;
+  return role === undefined || hasRole({ name: '', role }, 'operator') ? BULL_BOARD_PATH : CONSOLE_HOME;
+}
+
+function isBoardPath(path: string): boolean {
+  return path.startsWith(BULL_BOARD_PATH);
 }
 
 function escapeHtml(text: string): string {
@@ -28,21 +39,21 @@ function escapeHtml(text: string): string {
 function loginPage(message?: string, next?: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Reclaim — sign in</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"></head>
 <body style="font-family:sans-serif;max-width:24rem;margin:4rem auto">
-<h1>Reclaim queues</h1>
+<h1>Reclaim</h1>
 ${message ? `<p role="alert" style="color:#b00">${escapeHtml(message)}</p>` : ''}
 <form method="post" action="${LOGIN_PATH}">
-<label for="token">API token (operator)</label><br>
+<label for="token">API token (viewer: the console; operator: also the queues and the console's actions)</label><br>
 <input id="token" name="token" type="password" autocomplete="current-password" required style="width:100%"><br>
-<input type="hidden" name="next" value="${escapeHtml(nextPath(next))}">
+${next ? `<input type="hidden" name="next" value="${escapeHtml(nextPath(next))}">` : ''}
 <button type="submit">Sign in</button>
 </form></body></html>`;
 }
 
 /**
- * Bull Board behind a login: `/admin/login` (a form taking an operator token) sets a signed
- * session cookie; the board and its API need that session (or a Bearer token, for scripts)
+ * Bull Board behind a login: `/admin/login` (a form taking an API token) sets a signed
+ * session cookie, which the console (api/console/) reads too; the board and its API need that session (or a Bearer token, for scripts)
  * with the operator role; a state-changing board request carried by the cookie must also be
  * same-origin. `POST /admin/logout` ends the session.
  */
@@ -69,7 +80,8 @@ export function adminRouter(
       res.status(401).type('html').send(loginPage('That token is not valid.', next));
       return;
     }
-    if (!hasRole(caller, 'operator')) {
+    const destination = nextPath(next, caller.role);
+    if (isBoardPath(destination) && !hasRole(caller, 'operator')) {
       res
         .status(403)
         .type('html')
@@ -77,7 +89,7 @@ export function adminRouter(
       return;
     }
     sessions.issue(res, req, caller);
-    res.redirect(303, nextPath(next));
+    res.redirect(303, destination);
   });
 
   router.post(LOGOUT_PATH, (req, res) => {

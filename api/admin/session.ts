@@ -12,7 +12,7 @@ export interface Session {
 }
 
 /**
- * Bull Board's login, as a signed cookie: `base64url(json).base64url(hmac-sha256)`. Nothing is
+ * The board's and the console's login, as a signed cookie: `base64url(json).base64url(hmac-sha256)`. Nothing is
  * stored server-side; the signature is what makes it unforgeable and the expiry is inside it.
  */
 export class SessionCookies {
@@ -57,6 +57,25 @@ export class SessionCookies {
     }
   }
 
+  /**
+   * The console's form token for this session: bound to the cookie (an HMAC of its value), so
+   * only a page we served to this browser knows it. Undefined without a valid session.
+   */
+  csrfToken(req: Request): string | undefined {
+    if (!this.read(req)) return undefined;
+    const value = cookieValue(req.headers.cookie, SESSION_COOKIE)!;
+    return createHmac('sha256', this.secret).update(`csrf:${value}`).digest('base64url');
+  }
+
+  /** Whether a form's token is this session's. */
+  csrfTokenMatches(req: Request, given: unknown): boolean {
+    const expected = this.csrfToken(req);
+    if (expected === undefined || typeof given !== 'string') return false;
+    const a = Buffer.from(expected, 'utf8');
+    const b = Buffer.from(given, 'utf8');
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
   private sign(payload: string): string {
     return createHmac('sha256', this.secret).update(payload).digest('base64url');
   }
@@ -67,7 +86,8 @@ export class SessionCookies {
       // A browser on the same machine talks plain HTTP to 127.0.0.1; anywhere else, TLS only.
       secure: req.secure || !isLoopback(req.socket.remoteAddress),
       sameSite: 'strict' as const,
-      path: '/admin',
+      // The board (/admin) and the console (/, /runs …) share the login.
+      path: '/',
     };
   }
 }

@@ -2,10 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { App } from '../../runtime/app.js';
 import { launchRun } from '../../runtime/launch-run.js';
-import { requestUndo, resolveUndoTarget, type UndoTarget } from '../../runtime/undo-requests.js';
-import { RunNotFinishedError } from '../../services/runs/run-lifecycle.js';
-import { approveRun } from '../../services/pipeline/finish-run.js';
-import { queueApply } from '../../workers/run-control.js';
+import { resolveUndoTarget } from '../../runtime/undo-requests.js';
 import { RECLAIM_RULES, VERDICTS } from '../../services/policy/types.js';
 import { MAX_PLAN_PAGE_SIZE } from '../../services/runs/plan-store.js';
 import { planCsv, runKnowsDirectories } from '../../services/runs/plan-csv.js';
@@ -15,6 +12,7 @@ import { isoInstantString } from '../../services/time/iso-instant.js';
 import type { Authenticator } from '../auth.js';
 import { requireRole } from '../auth.js';
 import { HttpError } from '../http-error.js';
+import { approveRunAs, cancelRunAs, undoAs } from '../run-actions.js';
 import { mountRoute, type ApiRoute } from '../route-registry.js';
 
 const createRunBody = z.strictObject({
@@ -170,33 +168,19 @@ export function runsRouter(app: App, authenticate: Authenticator): Router {
 
   mountRoute(router, RUNS_ROUTES.cancel, operator, async (req, res) => {
     const run = await findRun(req.params.id as string);
-    const cancelled = await app.lifecycle.cancel(run.id, `cancelled by ${req.caller!.name}`);
-    if (!cancelled)
-      throw new HttpError(409, 'conflict', `run ${run.id} is ${run.status} and cannot be cancelled`);
+    await cancelRunAs(app, run, req.caller!);
     res.json(await app.runs.get(run.id));
   });
 
   mountRoute(router, RUNS_ROUTES.approve, operator, async (req, res) => {
     const run = await findRun(req.params.id as string);
-    if (
-      !(await approveRun(
-        { runs: app.runs, lifecycle: app.lifecycle, startApply: queueApply(app) },
-        run.id,
-        `api:${req.caller!.name}`,
-      ))
-    ) {
-      throw new HttpError(
-        409,
-        'conflict',
-        `run ${run.id} is ${run.status}: only a run awaiting approval can be approved`,
-      );
-    }
+    await approveRunAs(app, run, req.caller!);
     res.json(await app.runs.get(run.id));
   });
 
   mountRoute(router, RUNS_ROUTES.undoRun, operator, async (req, res) => {
     const run = await findRun(req.params.id as string);
-    const job = await undoOrConflict(app, { kind: 'run', runId: run.id }, `api:${req.caller!.name}`);
+    const job = await undoAs(app, { kind: 'run', runId: run.id }, req.caller!);
     res.status(202).json({ job });
   });
 
@@ -204,21 +188,9 @@ export function runsRouter(app: App, authenticate: Authenticator): Router {
     const id = req.params.id as string;
     const target = await resolveUndoTarget(app, id);
     if (target?.kind !== 'action') throw HttpError.notFound(`audited action ${id}`);
-    const job = await undoOrConflict(app, target, `api:${req.caller!.name}`);
+    const job = await undoAs(app, target, req.caller!);
     res.status(202).json({ job });
   });
 
   return router;
-}
-
-/** A run still under way cannot be undone yet: 409 with what to do. */
-async function undoOrConflict(app: App, target: UndoTarget, actor: string): Promise<string> {
-  try {
-    return await requestUndo(app, target, actor);
-  } catch (error) {
-    if (error instanceof RunNotFinishedError) {
-      throw new HttpError(409, 'conflict', error.message, { runId: error.run.id, status: error.run.status });
-    }
-    throw error;
-  }
 }

@@ -13,7 +13,9 @@ const DEMO_RECORDS_DIR = './data/demo-records';
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('the zero-config tour: simulated Jira + directory, API, Bull Board, workers, one dry run')
+    .description(
+      'the zero-config tour: simulated Jira + directory, API with the console and Bull Board, workers, one dry run',
+    )
     .option('--users <n>', 'size of the simulated enterprise', parseNumber('--users', { min: 1 }), 5000)
     .option(
       '--port <port>',
@@ -85,6 +87,8 @@ export function registerDemoCommand(program: Command): void {
       await deletePrefixKeys(config.redis.url, config.redis.prefix);
       const workers = await startWorkerRole(config, logger);
       const api = await startApiRole(config, logger);
+      // The console first: it is where the tour is meant to be looked at.
+      console.log(`Console: ${api.url}/   (sign in with the token ${token})`);
 
       const stop = async () => {
         await api.stop();
@@ -104,7 +108,8 @@ export function registerDemoCommand(program: Command): void {
         console.log(formatSummary(await summarizeRun(api.app.plans, run)));
         console.log();
         console.log('Open:');
-        console.log(`  Bull Board     ${api.url}/admin/queues   (sign in with the token ${token})`);
+        console.log(`  Console        ${api.url}/   (sign in with the token ${token})`);
+        console.log(`  Bull Board     ${api.url}/admin/queues   (the same sign-in)`);
         console.log(
           `  The run        curl -H 'Authorization: Bearer ${token}' ${api.url}/api/runs/${run.id}`,
         );
