@@ -5,7 +5,8 @@ import type { AddressInfo, Socket } from 'node:net';
  * A loopback HTTP proxy in front of the Jira simulator that misbehaves as a real Jira (or the
  * load balancer before it) does, on the test's schedule: storms of 5xx, cut connections,
  * answers that never come, 429s with a long Retry-After, and a token that stops being accepted.
- * Only `/rest` requests are faulted; the simulator's `/__sim` hooks always pass.
+ * Only requests under the faulted paths (default `/rest`) are faulted and counted; the
+ * simulator's `/__sim` hooks always pass. With `['/scim']` it is a faulty SCIM directory.
  */
 
 export type JiraFault =
@@ -17,13 +18,13 @@ export type JiraFault =
   | { kind: 'unauthorized' };
 
 export interface FaultRequest {
-  /** 1-based count of `/rest` requests seen so far, this one included. */
+  /** 1-based count of faultable requests seen so far, this one included. */
   index: number;
   method: string;
   path: string;
 }
 
-/** Decides each `/rest` request's fate: a fault, or undefined to pass it on. */
+/** Decides each faultable request's fate: a fault, or undefined to pass it on. */
 export type FaultSchedule = (request: FaultRequest) => JiraFault | undefined;
 
 export interface JiraFaultProxy {
@@ -34,7 +35,7 @@ export interface JiraFaultProxy {
   setSchedule(schedule: FaultSchedule | undefined): void;
   /** Faults injected so far, by kind (`status:503`, `reset`, `stall`, `rate-limit`, `unauthorized`). */
   injected(): Record<string, number>;
-  /** `/rest` requests seen so far. */
+  /** Faultable requests seen so far. */
   requests(): number;
   close(): Promise<void>;
 }
@@ -46,7 +47,7 @@ function jiraEnvelope(res: ServerResponse, status: number, message: string, head
   res.end(JSON.stringify({ errorMessages: [message], errors: {} }));
 }
 
-export async function startJiraFaultProxy(): Promise<JiraFaultProxy> {
+export async function startJiraFaultProxy(faultedPaths: string[] = ['/rest']): Promise<JiraFaultProxy> {
   let target: URL | undefined;
   let schedule: FaultSchedule | undefined;
   let seen = 0;
@@ -75,7 +76,7 @@ export async function startJiraFaultProxy(): Promise<JiraFaultProxy> {
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
-    if (!path.startsWith('/rest')) return pass(req, res);
+    if (!faultedPaths.some((prefix) => path.startsWith(prefix))) return pass(req, res);
     seen += 1;
     const fault = schedule?.({ index: seen, method: req.method ?? 'GET', path });
     if (!fault) return pass(req, res);
