@@ -334,6 +334,17 @@ describe('reliability: security checks', function () {
         );
         assert.equal(verdict.ok, false, wrong);
       }
+      // The signature is over the bytes as sent: a body that is not UTF-8 is told from another
+      // one that decodes to the same replacement characters.
+      const bytes = Buffer.from([0x7b, 0xff, 0x7d]);
+      const signed = signLoginEvent(SECRETS.webhook, bytes);
+      assert.equal((await verifyLoginSignature(redis, prefix, SECRETS.webhook, signed, bytes)).ok, true);
+      const lookalike = Buffer.from([0x7b, 0xfe, 0x7d]);
+      const replayed = signLoginEvent(SECRETS.webhook, bytes, Math.floor(Date.now() / 1000) - 1);
+      assert.equal(
+        (await verifyLoginSignature(redis, prefix, SECRETS.webhook, replayed, lookalike)).ok,
+        false,
+      );
     } finally {
       redis.disconnect();
     }
