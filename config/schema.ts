@@ -2,6 +2,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { isoInstantString } from '../services/time/iso-instant.js';
 import { SELECTOR_PATTERN } from '../services/directories/http/json-selector.js';
+import { QUEUES, type QueueName } from '../queues/names.js';
 
 /*
  * The one description of Reclaim's configuration. Every key has its default here and in
@@ -698,8 +699,10 @@ const scanSchema = z.strictObject({
 });
 
 const workerSchema = z.strictObject({
-  /** Jobs processed at once per queue in one process. */
-  concurrency: z.record(z.string(), positiveInt()).default({}),
+  /** Jobs processed at once per queue in one process; a name that is no queue is an unknown key. */
+  concurrency: z
+    .partialRecord(z.enum(Object.values(QUEUES) as [QueueName, ...QueueName[]]), positiveInt())
+    .default({}),
   /** How long a stopping worker waits for its active jobs before handing them back. */
   shutdownTimeoutMs: positiveInt().default(20_000),
   /**

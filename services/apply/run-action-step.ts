@@ -104,6 +104,7 @@ export async function recordStepFailure(
   reason: string,
 ): Promise<void> {
   const request = requestOf(step, actionId);
+  const logged = await deps.audit.findByAction(actionId);
   const { caveat, ...effect } = await failedStepEffect(
     deps.jira,
     request,
@@ -119,7 +120,12 @@ export async function recordStepFailure(
     reason: caveat === undefined ? reason : `${reason}; ${caveat}`,
     ...effect,
   });
-  if (await deps.progress.countOnce(step.runId, actionId))
+  // A failure is reported twice (the last attempt, then the worker's `failed` event). While the
+  // run applies, its scratch says whether it was counted; once the run is over the scratch is
+  // gone, and a failure already in the audit log was counted before the run could end.
+  const over = (await deps.runs.get(step.runId))?.status !== 'applying';
+  const countedBefore = over && logged !== null;
+  if (!countedBefore && (await deps.progress.countOnce(step.runId, actionId)))
     await deps.runs.countActionOutcome(step.runId, 'failed');
   await finishUser(deps, step);
 }

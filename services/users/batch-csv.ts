@@ -1,16 +1,13 @@
 import { stringify } from 'csv-stringify';
 import type { Readable } from 'node:stream';
 import { Readable as ReadableStream } from 'node:stream';
+import { neutraliseFormula } from '../runs/plan-csv.js';
 import type { BatchStore } from './batch-store.js';
 import type { BatchRow } from './types.js';
 
+/** Cells a spreadsheet would run as a formula are neutralised, as in the plan CSV. */
 export const BATCH_CSV_COLUMNS = ['row', 'username', 'key', 'outcome', 'reason'] as const;
 const PAGE = 1_000;
-
-/** A cell a spreadsheet would run as a formula is neutralised, as in the plan CSV. */
-function neutralise(value: string): string {
-  return /^[=+\-@]/.test(value) ? `'${value}` : value;
-}
 
 /** Every row of a batch, one page in memory at a time. */
 export async function* batchRows(
@@ -28,7 +25,9 @@ export function batchCsv(rows: AsyncIterable<BatchRow>): Readable {
   const records = ReadableStream.from(
     (async function* () {
       for await (const row of rows) {
-        yield [String(row.row), row.username, row.key ?? '', row.outcome, row.reason ?? ''].map(neutralise);
+        yield [String(row.row), row.username, row.key ?? '', row.outcome, row.reason ?? ''].map(
+          neutraliseFormula,
+        );
       }
     })(),
   );

@@ -4,6 +4,12 @@ import { BatchRefusedError } from './ingest-batch.js';
 import { BULK_CSV_COLUMNS, parseCsvRecord, parseJsonRow, type ParsedRow } from './user-update-request.js';
 
 /**
+ * A record (its fields and the line holding them) longer than this refuses the batch: one
+ * record is held in memory whole, so a 100 MB "line" must not be read to its end.
+ */
+export const MAX_CSV_RECORD_CHARS = 64 * 1024;
+
+/**
  * The rows of a bulk-update CSV, parsed as they stream in (one record in memory at a time).
  * The header must name `username` and only known columns; a malformed file (an unclosed quote)
  * refuses the batch, naming the line.
@@ -15,6 +21,7 @@ export async function* csvRows(input: Readable): AsyncGenerator<ParsedRow> {
       skip_empty_lines: true,
       trim: true,
       relax_column_count: true,
+      max_record_size: MAX_CSV_RECORD_CHARS,
       columns: (header: string[]) => {
         const columns = header.map((column) => column.trim().toLowerCase());
         const unknown = columns.filter((column) => !(BULK_CSV_COLUMNS as readonly string[]).includes(column));
