@@ -1,4 +1,4 @@
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ChainableCommander, type ClusterOptions, type RedisOptions } from 'ioredis';
 
 /*
  * Connections and key names. Keys carry Redis Cluster hash tags so that each Lua script's keys
@@ -120,4 +120,49 @@ export async function scanTargets(redis: RedisClient): Promise<Redis[]> {
     });
   }
   return redis.nodes('master');
+}
+
+type Reply = [Error | null, unknown];
+
+/**
+ * A pipeline whose commands may name keys of several slots (several runs, several queues). On a
+ * single Redis it is a pipeline. ioredis refuses a Cluster pipeline whose keys are on more than
+ * one master, so on a cluster each command is sent on its own, all at once (ioredis batches
+ * them per master), and exec() gives the replies in order like a pipeline's. Not a transaction
+ * on either: a caller that needs one keeps its keys in one slot and uses multi().
+ */
+export function crossSlotPipeline(redis: RedisClient): ChainableCommander {
+  if (!(redis instanceof Cluster)) return redis.pipeline();
+  const commands: Array<{ name: string; args: unknown[] }> = [];
+  const recorder: ChainableCommander = new Proxy({} as ChainableCommander, {
+    get(_target, name) {
+      if (name === 'exec') {
+        return async (): Promise<Reply[]> =>
+          Promise.all(
+            commands.map(async ({ name, args }): Promise<Reply> => {
+              try {
+                const command = (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[
+                  name
+                ]!;
+                return [null, await command.apply(redis, args)];
+              } catch (error) {
+                return [error instanceof Error ? error : new Error(String(error)), null];
+              }
+            }),
+          );
+      }
+      if (name === 'length') return commands.length;
+      if (
+        typeof name !== 'string' ||
+        typeof (redis as unknown as Record<string, unknown>)[name] !== 'function'
+      ) {
+        return undefined;
+      }
+      return (...args: unknown[]) => {
+        commands.push({ name, args });
+        return recorder;
+      };
+    },
+  });
+  return recorder;
 }

@@ -1,6 +1,7 @@
 import type { Job, Queue } from 'bullmq';
 import { Cluster, type ChainableCommander } from 'ioredis';
 import type { JobPresence, RunWork } from '../services/runs/run-sweeper.js';
+import { crossSlotPipeline } from './connection.js';
 import { evaluationIdsOf, jobIds, stepIdsOf } from './job-ids.js';
 import { ACTION_QUEUES, QUEUES, type QueueName } from './names.js';
 import type { QueueRegistry } from './registry.js';
@@ -46,7 +47,7 @@ export class RunWorkReader {
     // and pending work is all the sweeper needs to leave a run alone.
     for (let attempt = 0; attempt < STABLE_READ_ATTEMPTS; attempt++) {
       const before = await this.eventTips();
-      const work = this.parse(runId, await this.readIn(connection.pipeline(), runId));
+      const work = this.parse(runId, await this.readIn(crossSlotPipeline(connection), runId));
       if (somethingPending(work) || (await this.eventTips()) === before) return work;
     }
     // The queues kept moving: the run's work is alive, and the next sweep looks again.
@@ -55,7 +56,7 @@ export class RunWorkReader {
 
   /** The last event id of every queue, as one comparable string. */
   private async eventTips(): Promise<string> {
-    const pipeline = this.registry.connection.pipeline();
+    const pipeline = crossSlotPipeline(this.registry.connection);
     for (const queue of Object.values(QUEUES)) {
       pipeline.xrevrange(this.registry.queue(queue).keys.events!, '+', '-', 'COUNT', 1);
     }

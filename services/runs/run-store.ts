@@ -1,3 +1,4 @@
+import { crossSlotPipeline, type RedisClient } from '../../queues/connection.js';
 import type { RecordsDb } from '../records/records-db.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import { RUN_ID_PATTERN, runIndexKey, runKeys, runSequenceKey } from './keys.js';
@@ -28,7 +29,6 @@ import {
   type Run,
   type RunStatus,
 } from './types.js';
-import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * Runs: RedisClient keeps the work in flight, the records store (PostgreSQL) keeps what must last.
@@ -161,7 +161,7 @@ export class RunStore {
     const unfinished: string[] = [];
     for (let start = 0; start < ids.length; start += LIST_BATCH) {
       const batch = ids.slice(start, start + LIST_BATCH);
-      const pipeline = this.redis.pipeline();
+      const pipeline = crossSlotPipeline(this.redis);
       for (const id of batch) pipeline.hget(runKeys(this.prefix, id).record, 'status');
       const statuses = (await pipeline.exec()) ?? [];
       for (const [i, id] of batch.entries()) {
@@ -384,7 +384,7 @@ export class RunStore {
   /** Runs as Redis has them (null: not in Redis). */
   private async loadLive(ids: string[]): Promise<(Run | null)[]> {
     if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
+    const pipeline = crossSlotPipeline(this.redis);
     for (const id of ids) {
       const keys = runKeys(this.prefix, id);
       pipeline.hgetall(keys.record).hgetall(keys.counters).lrange(keys.notes, 0, -1);

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { validateConfig } from '../../config/load.js';
 import { bullPrefix, prefixPattern, runKey, stateKey } from '../../queues/connection.js';
 import { QUEUES } from '../../queues/names.js';
+import { RunWorkReader } from '../../queues/run-work.js';
 import { createApp, type App } from '../../runtime/app.js';
 import { launchRun } from '../../runtime/launch-run.js';
 import { silentLogger } from '../../runtime/logger.js';
@@ -192,6 +193,17 @@ describe('on a Redis Cluster (3 masters, 1 replica each)', function () {
       assert.ok(line, `${name} is in the plan`);
       assert.deepEqual({ verdict: line.verdict, actions: line.actions.length }, expected, name);
     }
+
+    // The run sweeper's reading of the queues (no transaction spans slots) and its listing of
+    // the runs in flight (the index and each run in other slots).
+    assert.deepEqual(await new RunWorkReader(app.registry).read(run.id), {
+      scan: { state: 'completed' },
+      finishRun: { state: 'completed' },
+      startApply: { state: 'absent' },
+      pendingEvaluations: 0,
+      pendingSteps: 0,
+    });
+    assert.deepEqual(await app.runs.listUnfinished(), []);
 
     // The installation's keys, the queues and the run are on their own slots, over the masters.
     const perMaster = await keysPerMaster(cluster!, prefix);
