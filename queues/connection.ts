@@ -82,8 +82,9 @@ function roleOptions(role: ConnectionRole, name: string): RedisOptions {
 export function createRedis(target: RedisTarget, role: ConnectionRole, name = 'reclaim'): RedisClient {
   const options = roleOptions(role, name);
   const nodes = typeof target === 'string' ? undefined : target.cluster;
-  if (!nodes)
+  if (!nodes) {
     return new Redis(typeof target === 'string' ? target : target.url, { ...options, lazyConnect: false });
+  }
   // The cluster reconnects its nodes itself (a node's own retryStrategy stays ioredis' null);
   // the role's strategy is the cluster's. A failover is ridden out by ioredis' MOVED /
   // CLUSTERDOWN retries and by the role's maxRetriesPerRequest on each node.
@@ -92,7 +93,8 @@ export function createRedis(target: RedisTarget, role: ConnectionRole, name = 'r
     redisOptions,
     enableReadyCheck: true,
     ...(retryStrategy ? { clusterRetryStrategy: retryStrategy } : {}),
-    // Long enough for a replica to be promoted (cluster-node-timeout plus the election).
+    // CLUSTERDOWN and redirections are retried every 300 ms, up to 64 times: about 20 s, a
+    // cluster-node-timeout of 15 s (Redis' default) plus the replica's election.
     retryDelayOnClusterDown: 300,
     retryDelayOnFailover: 300,
     maxRedirections: 64,
