@@ -114,6 +114,25 @@ async function auditCount(app: App, runId: string): Promise<number> {
   return entries;
 }
 
+/** waitForRun, saying where the run stood when it did not end in time. */
+async function settled(app: App, runId: string, timeoutMs: number): Promise<Run> {
+  try {
+    return await waitForRun(app, runId, timeoutMs);
+  } catch (error) {
+    const run = await app.runs.get(runId);
+    const apply = {
+      finished: await app.applyProgress.finishedUsers(runId),
+      total: await app.applyProgress.total(runId),
+    };
+    const work = await new RunWorkReader(app.registry).read(runId).catch((e: unknown) => String(e));
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}; counters ${JSON.stringify(run?.counters)}, ` +
+        `apply ${JSON.stringify(apply)}, queued ${JSON.stringify(work)}`,
+      { cause: error },
+    );
+  }
+}
+
 function actionsTaken(run: Run): number {
   const c = run.counters;
   return c.actionsDone + c.actionsNotPossible + c.actionsSkipped + c.actionsFailed;
@@ -180,7 +199,7 @@ describe('on a Redis Cluster (3 masters, 1 replica each)', function () {
       asOf: AS_OF,
       trigger: { type: 'cli', by: 'test' },
     });
-    const run = await waitForRun(app, launched.id, 60_000);
+    const run = await settled(app, launched.id, 60_000);
     assert.equal(run.status, 'done', run.statusReason);
     assert.equal(run.counters.evaluated, EXPECTED_USERS.size);
     for (const [verdict, count] of Object.entries(EXPECTED_VERDICTS)) {
@@ -222,7 +241,7 @@ describe('on a Redis Cluster (3 masters, 1 replica each)', function () {
       asOf: AS_OF,
       trigger: { type: 'cli', by: 'test' },
     });
-    const run = await waitForRun(app, launched.id, 60_000);
+    const run = await settled(app, launched.id, 60_000);
     assert.equal(run.status, 'done', run.statusReason);
     // ken's directory is read-only: his deactivate and rename are not possible, as on one Redis.
     assert.equal(run.counters.actionsDone + run.counters.actionsNotPossible, EXPECTED_ACTIONS);
@@ -260,7 +279,7 @@ describe('on a Redis Cluster (3 masters, 1 replica each)', function () {
       'the master died in the middle of the apply',
     );
 
-    const run = await waitForRun(app, launched.id, 60_000);
+    const run = await settled(app, launched.id, 60_000);
     assert.equal(run.status, 'done', run.statusReason);
     assert.equal(actionsTaken(run), EXPECTED_ACTIONS, 'every action counted once');
     assert.equal(run.counters.actionsFailed, 0);
