@@ -21,6 +21,7 @@
  * (replacing Jira's tables there) and the run reads it as `jira.database`.
  */
 import { parseArgs } from 'node:util';
+import { prefixPattern, runKey } from '../queues/connection.js';
 import { launchRun } from '../runtime/launch-run.js';
 import { ensureRedis, startThrowawayRedis } from '../runtime/local-redis.js';
 import { deletePrefixKeys, settledUsedMemory } from '../runtime/prefix-keys.js';
@@ -141,7 +142,7 @@ console.log(
 const left: Array<[string, number]> = [];
 let cursor = '0';
 do {
-  const [next, keys] = await app.redis.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
+  const [next, keys] = await app.redis.scan(cursor, 'MATCH', prefixPattern(prefix), 'COUNT', 1000);
   cursor = next;
   for (const key of keys) {
     left.push([key, Number((await app.redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0)]);
@@ -149,7 +150,7 @@ do {
 } while (cursor !== '0');
 left.sort((a, b) => b[1] - a[1]);
 console.log(
-  `left in Redis: ${left.length} keys, ${mib(left.reduce((sum, [, bytes]) => sum + bytes, 0))}; plan keys of the run: ${left.filter(([key]) => key.includes(`:plan:${run.id}:`)).length}; largest: ${left
+  `left in Redis: ${left.length} keys, ${mib(left.reduce((sum, [, bytes]) => sum + bytes, 0))}; plan keys of the run: ${left.filter(([key]) => key.startsWith(`${runKey(prefix, run.id, 'plan')}:`)).length}; largest: ${left
     .slice(0, 5)
     .map(([key, bytes]) => `${key.slice(prefix.length + 3)} ${mib(bytes)}`)
     .join(', ')}`,

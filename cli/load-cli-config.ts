@@ -23,7 +23,10 @@ export async function loadCliConfig(
     ...(file ? { file } : {}),
     ...(options.overrides ? { overrides: options.overrides } : {}),
   });
-  const redisConfigured = Boolean(process.env.REDIS_URL) || base.redis.url !== 'redis://127.0.0.1:6379';
+  const redisConfigured =
+    Boolean(process.env.REDIS_URL) ||
+    base.redis.url !== 'redis://127.0.0.1:6379' ||
+    Boolean(base.redis.cluster);
   if (!options.startLocalRedis || redisConfigured) return { config: base };
   const localRedis = await ensureRedis({});
   if (!localRedis.started) return { config: base };

@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queues/connection.js';
 
 /**
  * Says on stderr when a waiting command loses Redis and when it has it back, once per outage:
  * the wait goes on (the waiter connection retries), and the person watching knows why nothing
  * moves.
  */
-export function reportRedisOutages(redis: Redis, stream: NodeJS.WritableStream = process.stderr): void {
+export function reportRedisOutages(redis: RedisClient, stream: NodeJS.WritableStream = process.stderr): void {
   let down = false;
   const lost = (why: string) => {
     if (down) return;

@@ -20,6 +20,7 @@ type Env = Record<string, string | undefined>;
 const ENV_OVERRIDES: Array<[string, string[], (v: string) => unknown]> = [
   ['REDIS_URL', ['redis', 'url'], String],
   ['REDIS_PREFIX', ['redis', 'prefix'], String],
+  ['REDIS_CLUSTER', ['redis', 'cluster'], clusterNodes],
   ['RECORDS_URL', ['records', 'url'], String],
   ['JIRA_URL', ['jira', 'url'], String],
   ['JIRA_TOKEN', ['jira', 'token'], String],
@@ -33,6 +34,19 @@ const ENV_OVERRIDES: Array<[string, string[], (v: string) => unknown]> = [
   ['API_PORT', ['api', 'port'], (v) => (/^\d+$/.test(v) ? Number(v) : v)],
   ['API_HOST', ['api', 'host'], String],
 ];
+
+/**
+ * REDIS_CLUSTER=host:port,host:port → [{host, port}]; a malformed entry is passed on as it is
+ * read, so the schema reports it under its path (redis.cluster.N.port).
+ */
+function clusterNodes(value: string): unknown {
+  return value.split(',').map((entry) => {
+    const at = entry.trim().lastIndexOf(':');
+    if (at < 0) return { host: entry.trim() };
+    const port = entry.trim().slice(at + 1);
+    return { host: entry.trim().slice(0, at), port: /^\d+$/.test(port) ? Number(port) : port };
+  });
+}
 
 export interface LoadOptions {
   /** A YAML file; when absent, RECLAIM_CONFIG, else defaults only. */

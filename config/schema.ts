@@ -33,10 +33,28 @@ const url = (protocols: string[]) =>
 const name = () => z.string({ error: 'expected a name' }).min(1, { error: 'expected a non-empty name' });
 const names = () => z.array(name(), { error: 'expected a list of names' });
 
+const clusterNodeSchema = z.strictObject({
+  host: z
+    .string({ error: 'expected a host name or address' })
+    .min(1, { error: 'expected a host name or address' }),
+  port: z
+    .int({ error: 'expected a port number (1-65535)' })
+    .min(1, { error: 'expected a port number (1-65535)' })
+    .max(65_535, { error: 'expected a port number (1-65535)' }),
+});
+
 const redisSchema = z.strictObject({
-  /** Where BullMQ and Reclaim's own state live. */
+  /** Where BullMQ and Reclaim's own state live (a single Redis; ignored when `cluster` is set). */
   url: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-  /** Every key is written under `{prefix}` (hash-tagged, so it works on Redis Cluster). */
+  /**
+   * Redis Cluster instead of `url`: some of its nodes (any of them; the rest are discovered).
+   * Queues and runs are hash-tagged per queue and per run, so they spread over the masters.
+   */
+  cluster: z
+    .array(clusterNodeSchema, { error: 'expected a list of {host, port}' })
+    .min(1, { error: 'expected at least one {host, port}' })
+    .optional(),
+  /** Every key is written under `{prefix}` or `{prefix:…}` (hash tags, for Redis Cluster). */
   prefix: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, { error: 'expected letters, digits, "_", "." or "-"' })

@@ -1,6 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { bullPrefix } from './connection.js';
+import { bullPrefix, type RedisClient } from './connection.js';
 import { JOB_OPTIONS } from './job-options.js';
 import { JOB_QUEUE, type JobName, type QueueName } from './names.js';
 import { parsePayload, type Payload } from './payloads.js';
@@ -13,7 +12,7 @@ export class QueueRegistry {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(
-    readonly connection: Redis,
+    readonly connection: RedisClient,
     readonly prefix: string,
   ) {}
 
@@ -22,7 +21,7 @@ export class QueueRegistry {
     if (!queue) {
       queue = new Queue(name, {
         connection: this.connection,
-        prefix: bullPrefix(this.prefix),
+        prefix: bullPrefix(this.prefix, name),
         defaultJobOptions: JOB_OPTIONS[name],
       });
       // A producer's Redis error is reported by the command that failed; this keeps the

@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Redis } from 'ioredis';
 import type { ReclaimConfig } from '../config/schema.js';
-import { createRedis, stateKey, type ConnectionRole } from '../queues/connection.js';
+import { createRedis, stateKey, type ConnectionRole, type RedisClient } from '../queues/connection.js';
 import { QueueRegistry } from '../queues/registry.js';
 import { JiraDataCenterClient } from '../services/jira/client.js';
 import type { JiraDirectory } from '../services/jira/jira-directory.js';
@@ -47,7 +46,7 @@ export interface App {
   config: Readonly<ReclaimConfig>;
   logger: Logger;
   prefix: string;
-  redis: Redis;
+  redis: RedisClient;
   /** What must last (runs, plans, the audit log, histories): PostgreSQL or the embedded store. */
   records: RecordsDb;
   registry: QueueRegistry;
@@ -95,7 +94,7 @@ export function createApp(
   hooks: Pick<LifecycleHooks, 'discardScratch'> = {},
 ): App {
   const prefix = config.redis.prefix;
-  const redis = createRedis(config.redis.url, role, `reclaim-${role}`);
+  const redis = createRedis(config.redis, role, `reclaim-${role}`);
   redis.on('error', (error) => logger.warn({ err: error.message }, 'redis connection error'));
   const records = openRecords(config.records);
   const registry = new QueueRegistry(redis, prefix);
@@ -174,7 +173,7 @@ export function createApp(
 
 function createJira(
   config: Readonly<ReclaimConfig>,
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   runs: RunStore,
   metrics: OpsMetricsStore,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Queue } from 'bullmq';
-import { createRedis } from '../queues/connection.js';
+import { createRedis, prefixPattern } from '../queues/connection.js';
 import { jobIds } from '../queues/job-ids.js';
 import { JOBS } from '../queues/names.js';
 import { QueueRegistry } from '../queues/registry.js';
@@ -35,8 +35,12 @@ describe('queue registry', () => {
       seenByB.map((j) => j.data.runId),
       ['run-b'],
     );
-    const keys = await redis.keys(`{${prefixes[0]}}*`);
-    assert.ok(keys.length > 0 && keys.every((k) => k.startsWith(`{${prefixes[0]}}:`)));
+    const keys = await redis.keys(prefixPattern(prefixes[0]!));
+    assert.ok(keys.length > 0 && keys.every((k) => k.startsWith(`{${prefixes[0]}:`)));
+    assert.deepEqual(
+      await redis.keys(prefixPattern(prefixes[1]!)).then((k) => k.some((key) => key.includes('run-a'))),
+      false,
+    );
   });
 
   it('adds the same work once when it is submitted twice (deterministic job ids)', async () => {

@@ -1,6 +1,5 @@
 import { WaitingError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { bullPrefix } from '../queues/connection.js';
+import { bullPrefix, type RedisClient } from '../queues/connection.js';
 import { JOB_QUEUE, type JobName, type QueueName } from '../queues/names.js';
 import type { Logger } from '../runtime/logger.js';
 
@@ -13,7 +12,7 @@ export type Processor<Ctx> = (job: Job, ctx: Ctx, signal: AbortSignal, token?: s
 export type ProcessorMap<Ctx> = Partial<Record<JobName, Processor<Ctx>>>;
 
 export interface WorkerHostOptions<Ctx> {
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   queues: QueueName[];
   processors: ProcessorMap<Ctx>;
@@ -80,7 +79,7 @@ export class WorkerHost<Ctx> {
     for (const queue of queues) {
       const worker = new Worker(queue, (job, token, signal) => this.process(job, token, signal), {
         connection,
-        prefix: bullPrefix(prefix),
+        prefix: bullPrefix(prefix, queue),
         concurrency: this.options.concurrency?.[queue] ?? DEFAULT_CONCURRENCY[queue] ?? 10,
         // Throughput charts in Bull Board.
         metrics: { maxDataPoints: 60 * 24 },

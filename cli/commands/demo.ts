@@ -84,7 +84,7 @@ export function registerDemoCommand(program: Command): void {
       // Redis prefix, whatever records store the configuration names.
       const config = { ...loaded, records: { ...loaded.records, url: undefined, dataDir: DEMO_RECORDS_DIR } };
       rmSync(DEMO_RECORDS_DIR, { recursive: true, force: true });
-      await deletePrefixKeys(config.redis.url, config.redis.prefix);
+      await deletePrefixKeys(config.redis, config.redis.prefix);
       const workers = await startWorkerRole(config, logger);
       const api = await startApiRole(config, logger);
       // The console first: it is where the tour is meant to be looked at.
@@ -94,7 +94,7 @@ export function registerDemoCommand(program: Command): void {
         await api.stop();
         await workers.stop();
         await sim.close();
-        await deletePrefixKeys(config.redis.url, config.redis.prefix);
+        await deletePrefixKeys(config.redis, config.redis.prefix);
         await localRedis?.stop();
       };
 

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import type { Redis } from 'ioredis';
-import { createRedis } from '../../queues/connection.js';
+import { createRedis, type RedisClient, type RedisTarget } from '../../queues/connection.js';
 import {
   checkSource,
   describeSourceCheck,
@@ -46,11 +45,13 @@ export function registerDirectoryCommands(program: Command): void {
         console.log('no directory sources are configured (directories.sources)');
         return;
       }
-      const redis = sources.some((s) => s.type === 'csv') ? await connect(config.redis.url) : undefined;
+      const redis = sources.some((s) => s.type === 'csv') ? await connect(config.redis) : undefined;
       const baseline = redis && new RowCountBaseline(redis, config.redis.prefix);
       try {
         if (sources.some((s) => s.type === 'csv') && !baseline)
-          console.log('note: Redis cannot be reached, so no CSV file is compared with its last row count');
+          console.log(
+            'note: RedisClient cannot be reached, so no CSV file is compared with its last row count',
+          );
         // A CSV file is compared with its last believed row count as a run would, but nothing is
         // recorded — unless --accept-shrink, which takes the file as it is now.
         const tuning: ProviderTuning = { retries: options.retries, retryDelayMs: 500 };
@@ -102,8 +103,8 @@ export function registerDirectoryCommands(program: Command): void {
 }
 
 /** A Redis connection, or undefined when none answers within a few seconds. */
-async function connect(url: string): Promise<Redis | undefined> {
-  const redis = createRedis(url, 'producer', 'reclaim-directories-check');
+async function connect(target: RedisTarget): Promise<RedisClient | undefined> {
+  const redis = createRedis(target, 'producer', 'reclaim-directories-check');
   redis.on('error', () => {}); // reported as the note above, not as an unhandled error
   try {
     await Promise.race([

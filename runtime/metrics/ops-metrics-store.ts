@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { stateKey } from '../../queues/connection.js';
+import { stateKey, type RedisClient } from '../../queues/connection.js';
 import type { JiraResponseEvent } from '../../services/jira/http.js';
 import { jiraRouteTemplate } from '../../services/jira/route-template.js';
 
@@ -43,7 +42,7 @@ export class OpsMetricsStore {
   private readonly jobsKey: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     /** Told when a write fails: metrics never fail the work they describe. */
     private readonly onError: (error: unknown) => void = () => {},

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { UserSnapshot } from '../actions/types.js';
 import { LuaScript } from '../runs/lua-script.js';
 import { ACTION_BEFORE_TTL_SECONDS, SCRATCH_TTL_SECONDS, runScratchKeys } from '../runs/run-keyspace.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * The apply stage's bookkeeping in Redis, all idempotent so that retried jobs count once:
@@ -25,7 +25,7 @@ interface KeptRecheck {
 
 export class ApplyProgress {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
 import { canonicalJson } from '../runs/canonical-json.js';
 import type { RecordsDb } from '../records/records-db.js';
 import { entryHash, formatAuditId, parseAuditId } from './audit-hash.js';
 import { importRedisAuditLog } from './import-redis-audit.js';
 import { verifyChain } from './verify-chain.js';
 import type { AuditEntry, AuditPage, AuditPageOptions, AuditVerification, NewAuditEntry } from './types.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 const STREAM_PAGE_SIZE = 500;
 /** A page never holds more, so one request cannot make the store send the whole log. */
@@ -23,7 +23,7 @@ export interface AuditLogOptions {
    * Where an earlier version kept the log (Redis, under this prefix): copied into the records
    * store once, at the first use, when the table is still empty, then removed from Redis.
    */
-  importFrom?: { redis: Redis; prefix: string };
+  importFrom?: { redis: RedisClient; prefix: string };
 }
 
 /**

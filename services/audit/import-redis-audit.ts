@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { stateKey } from '../../queues/connection.js';
+import { stateKey, type RedisClient, scanTargets } from '../../queues/connection.js';
 import { canonicalJson } from '../runs/canonical-json.js';
 import type { RecordsDb } from '../records/records-db.js';
 import { formatAuditId } from './audit-hash.js';
@@ -28,7 +27,11 @@ export function legacyAuditKeys(prefix: string) {
 }
 
 /** Copies a chain left in Redis into an empty `audit_log`; returns how many entries it copied. */
-export async function importRedisAuditLog(records: RecordsDb, redis: Redis, prefix: string): Promise<number> {
+export async function importRedisAuditLog(
+  records: RecordsDb,
+  redis: RedisClient,
+  prefix: string,
+): Promise<number> {
   const keys = legacyAuditKeys(prefix);
   const [sequenceText, tailHash] = await redis.mget(keys.sequence, keys.tail);
   if (sequenceText === null) return 0;
@@ -39,7 +42,7 @@ export async function importRedisAuditLog(records: RecordsDb, redis: Redis, pref
     if (!tail) throw new Error('audit log: the row of audit_tail is missing');
     if (tail.seq > 0) {
       // Copied by another process already (it may not have removed the keys yet), or a log that
-      // began in the records store: Redis is cleaned only when it holds the same chain.
+      // began in the records store: RedisClient is cleaned only when it holds the same chain.
       const { rows: same } = await tx.query('SELECT 1 FROM audit_log WHERE seq = $1 AND hash = $2', [
         last,
         tailHash ?? '',
@@ -102,12 +105,15 @@ function importedRow(seq: number, stored: string | null): unknown[][] {
   ];
 }
 
-async function removeLegacyKeys(redis: Redis, keys: ReturnType<typeof legacyAuditKeys>): Promise<void> {
+async function removeLegacyKeys(redis: RedisClient, keys: ReturnType<typeof legacyAuditKeys>): Promise<void> {
   const found: string[] = [];
-  for await (const batch of redis.scanStream({ match: keys.indexPattern, count: 1_000 }) as AsyncIterable<
-    string[]
-  >) {
-    found.push(...batch);
+  // On a cluster the legacy keys (one hash tag) sit on one master; each master is scanned.
+  for (const node of await scanTargets(redis)) {
+    for await (const batch of node.scanStream({ match: keys.indexPattern, count: 1_000 }) as AsyncIterable<
+      string[]
+    >) {
+      found.push(...batch);
+    }
   }
   const last = [keys.sequence, keys.tail];
   const all = [...new Set([keys.entries, keys.byKey, ...found])].filter((key) => !last.includes(key));

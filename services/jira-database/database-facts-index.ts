@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { expireScratch } from '../runs/run-keyspace.js';
 import type { JiraDatabaseFacts } from './jira-database-facts.js';
 import type { JiraDatabaseUser } from './types.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * A run's copy of Jira's database facts, in Redis (one hash field per user key), so that the
@@ -21,7 +21,7 @@ export interface LoadedDatabaseFacts {
 
 export class DatabaseFactsIndex {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly factsKey: string,
     private readonly adminGroupsKey: string,
   ) {}
@@ -67,7 +67,7 @@ export class DatabaseFactsIndex {
 }
 
 /** The administer-permission groups a run's scan found in the database. */
-export function databaseAdminGroups(redis: Redis, key: string): Promise<string[]> {
+export function databaseAdminGroups(redis: RedisClient, key: string): Promise<string[]> {
   return redis.smembers(key);
 }
 

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import type { LicenseConfig } from '../../config/schema.js';
 import type { ApplicationRole } from '../jira/types.js';
 import type { AdminAlerts } from '../notify/admin-alerts.js';
 import { licenceAlertKey } from './keys.js';
 import { HISTORY_DAYS, type LicenceHistory, type LicenceReading } from './licence-history.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * The licence monitor (`license-check`, every license.checkEveryMinutes): reads each managed
@@ -22,7 +22,7 @@ export interface LicenceMonitorDeps {
   license: LicenseConfig;
   history: LicenceHistory;
   alerts: AdminAlerts;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   now?: () => Date;
 }

@@ -1,15 +1,15 @@
-import type { Redis } from 'ioredis';
 import type { MailMessage } from '../../queues/payloads.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { RunStore } from '../runs/run-store.js';
 import { composeMail, type ComposeDeps } from './compose.js';
 import { MAIL_SENT_TTL_SECONDS, mailSentKey } from './keys.js';
 import type { Mailer } from './mailer.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 export type DeliveryOutcome = 'sent' | 'logged' | 'already-sent' | 'no-recipients';
 
 export interface DeliverDeps extends ComposeDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   mailer: Mailer;
   logger: Logger;

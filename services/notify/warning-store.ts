@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { UserWarning } from '../policy/types.js';
 import { WARNING_KEEP_DAYS, warningKey } from './keys.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * The warnings given to users (notify.warnUsersDaysBefore), one per user by key: what the
@@ -16,7 +16,7 @@ interface Stored {
 
 export class WarningStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

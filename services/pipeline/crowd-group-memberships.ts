@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '../../runtime/logger.js';
 import type { CrowdMembership } from '../jira/crowd-membership-xml.js';
 import type { JiraDirectory } from '../jira/jira-directory.js';
 import { JiraNotFoundError } from '../jira/errors.js';
 import { expireScratch, runScratchKeys } from '../runs/run-keyspace.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * Every user's groups, read once per run from Crowd's `/group/membership` (Jira 9 with
@@ -31,7 +31,7 @@ export class CrowdGroupMemberships {
   private readonly groupNames = new Set<string>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
   ) {}
 
@@ -126,7 +126,7 @@ export class CrowdGroupMemberships {
  */
 export async function readCrowdMemberships(
   jira: JiraDirectory,
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   runId: string,
   logger: Logger,

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { SCRATCH_TTL_SECONDS, runScratchKeys } from '../runs/run-keyspace.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * Who is in the groups the policy looks at, gathered in bulk from Jira's group-member listing
@@ -11,7 +11,7 @@ import { SCRATCH_TTL_SECONDS, runScratchKeys } from '../runs/run-keyspace.js';
 
 export class MembershipIndex {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly runId: string,
   ) {}

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { ReclaimConfig } from '../../config/schema.js';
 import type { Logger } from '../../runtime/logger.js';
 import { RowCountBaseline } from '../directories/csv/row-count-baseline.js';
@@ -7,6 +6,7 @@ import { settleSourceFacts, type DirectoryAssessment } from '../directories/dire
 import { RunDirectories } from '../directories/run-directories.js';
 import type { DirectoryStatus, Run } from '../runs/types.js';
 import { NO_DIRECTORIES, type RunDirectoryView } from './run-directory-view.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 /**
  * The configured external directories for one run: each loaded in bulk once, answered user by
@@ -18,7 +18,7 @@ export async function openRunDirectories(
   run: Run,
   logger: Logger,
   /** Where a CSV source's row count is kept from run to run (its shrink guard). */
-  state?: { redis: Redis; prefix: string },
+  state?: { redis: RedisClient; prefix: string },
 ): Promise<RunDirectoryView> {
   if (config.sources.length === 0) return NO_DIRECTORIES;
   const rowCounts = state && {

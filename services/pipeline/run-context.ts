@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
 import { recordedAdminGroups } from '../jira-database/recorded-admin-groups.js';
 import type { PolicyContext } from '../policy/types.js';
 import type { FirstSeenStore } from '../runs/first-seen-store.js';
 import { runScratchKeys } from '../runs/run-keyspace.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { Run } from '../runs/types.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 /** What every evaluation of a run needs, read once per run and process rather than per user. */
 export interface RunContext {
@@ -25,7 +25,7 @@ export class RunContextCache {
   private readonly entries = new Map<string, { context: Promise<RunContext | null>; until: number }>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly runs: RunStore,
     private readonly firstSeen: FirstSeenStore,

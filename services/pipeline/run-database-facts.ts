@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { JiraDatabaseConfig } from '../../config/schema.js';
 import type { Logger } from '../../runtime/logger.js';
 import { DatabaseFactsIndex } from '../jira-database/database-facts-index.js';
@@ -7,6 +6,7 @@ import { dialectOf, redactedUrl } from '../jira-database/sql-connection.js';
 import type { JiraDatabaseUser } from '../jira-database/types.js';
 import type { ScannedUser } from '../../queues/payloads.js';
 import { runScratchKeys } from '../runs/run-keyspace.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * A run's reading of Jira's database (jira.database): once per scan, streamed into Redis. A
@@ -20,7 +20,7 @@ export type RunDatabase =
 
 export async function readRunDatabase(
   config: JiraDatabaseConfig,
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   runId: string,
   logger: Logger,

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { DirectorySourceConfig, PolicyConfig, ReclaimConfig } from '../../config/schema.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { JiraDirectory } from '../jira/jira-directory.js';
@@ -25,9 +24,10 @@ import { MembershipIndex } from './membership-index.js';
 import type { RunDirectoryView } from './run-directory-view.js';
 import { licenceGroupsKey } from './run-context.js';
 import type { EvaluationRequest } from './evaluation-request.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 export interface ScanDependencies {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   config: Readonly<ReclaimConfig>;
   logger: Logger;
@@ -441,7 +441,7 @@ const DEFERRED_BATCH = 1000;
 
 /** Confirms the held-back users' absent answers, batch by batch, into `toKey`. */
 async function confirmDeferred(
-  redis: Redis,
+  redis: RedisClient,
   fromKey: string,
   toKey: string,
   directories: { confirm: RunDirectoryView['confirm'] },
@@ -474,7 +474,7 @@ async function confirmDeferred(
 }
 
 async function enqueueDeferred(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   sink: EvaluationSink,
   signal: AbortSignal,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * A ceiling of calls per second shared by every process on every machine: a sliding log in
@@ -39,7 +39,7 @@ return math.max(1, tonumber(oldest[2]) + window - now)`;
 
 export class SharedRateLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
     private readonly perSecond: number,
   ) {

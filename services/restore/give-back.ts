@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { GrantLicenseJob, RestoreUserJob } from '../../queues/payloads.js';
 import { readUser, UserGoneError } from '../actions/read-user.js';
 import { applyChanges, changesBetween, hasGroup, sameName, snapshotOf } from '../actions/snapshot.js';
@@ -26,6 +25,7 @@ import {
   seatsNeeded,
   withSeatLock,
 } from './seats.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * Giving back: a restore rejoins exactly the groups the user's last reclaim removed, leaves the
@@ -39,7 +39,7 @@ export interface GiveBackDeps {
   jira: JiraDirectory;
   audit: AuditLog;
   ledger: RestoreLedger;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   alerts: AdminAlerts;
 }

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { restoreKeys, SIGNATURE_TOLERANCE_SECONDS, SIGNATURE_TTL_SECONDS } from './keys.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * The login webhook's signature: `X-Reclaim-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
@@ -43,7 +43,7 @@ function parseHeader(header: string): { t: string; v1: string[] } | undefined {
 
 /** Checks the signature of a raw body; an accepted one is remembered, so it is accepted once. */
 export async function verifyLoginSignature(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   secret: string,
   header: string | undefined,

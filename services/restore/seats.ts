@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { hasGroup } from '../actions/snapshot.js';
 import type { ApplicationRole } from '../jira/types.js';
 import type { AdminAlerts } from '../notify/admin-alerts.js';
 import { restoreKeys, SEAT_LOCK_MS, SEAT_WAIT_TTL_SECONDS } from './keys.js';
 import type { RestoreLedger } from './restore-ledger.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * Seats are a hard cap: a restore or a grant never makes an application's used seats exceed its
@@ -66,7 +66,11 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * Runs `work` holding the seat lock (one holder across all workers). The lock expires on its
  * own if its holder dies.
  */
-export async function withSeatLock<T>(redis: Redis, prefix: string, work: () => Promise<T>): Promise<T> {
+export async function withSeatLock<T>(
+  redis: RedisClient,
+  prefix: string,
+  work: () => Promise<T>,
+): Promise<T> {
   const key = restoreKeys(prefix).seatLock;
   const token = randomUUID();
   const deadline = Date.now() + SEAT_LOCK_MS;
@@ -88,7 +92,7 @@ export async function withSeatLock<T>(redis: Redis, prefix: string, work: () => 
  * Called under the seat lock, so two requests never open two episodes.
  */
 export async function alertOncePerEpisode(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   alerts: AdminAlerts,
   application: string,
@@ -109,7 +113,7 @@ export async function alertOncePerEpisode(
 
 /** Ends the waiting episode of each application no request waits for any more. */
 export async function endEpisodesWithoutWaiters(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   ledger: RestoreLedger,
   applications: readonly string[],

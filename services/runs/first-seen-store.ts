@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { RecordsDb } from '../records/records-db.js';
 import { firstSeenKeys } from './keys.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * Jira exposes no creation date, so "first seen" is Reclaim's own record of the first scan
@@ -71,7 +71,7 @@ export class FirstSeenStore {
   constructor(
     private readonly records: RecordsDb,
     /** Only for the one-time import of the first-seen hash earlier versions kept in Redis. */
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

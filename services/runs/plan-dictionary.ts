@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { Reason } from '../policy/types.js';
 import { LuaScript } from './lua-script.js';
 import { runPlanKeys, runRecordKeys } from './run-keyspace.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * The reasons of a plan, stored as codes. A reason's sentence (its signal, rule and threshold)
@@ -69,7 +69,7 @@ export class PlanDictionary {
   private readonly runs = new Map<string, RunEntries>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

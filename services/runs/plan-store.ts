@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { ACTION_TYPES, VERDICTS } from '../policy/types.js';
 import type { RecordsDb } from '../records/records-db.js';
 import { RUN_ID_PATTERN, planKeys, runKeys } from './keys.js';
@@ -33,6 +32,7 @@ import {
 import { markScanCompleteScript, recordPlanLineScript } from './plan-scripts.js';
 import type { RunStore } from './run-store.js';
 import type { PlanLine, PlanPage, PlanPageOptions, PlanSummary, RecordResult } from './types.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * The plan of a run. While users are evaluated it lives in Redis: one line per evaluated user,
@@ -80,7 +80,7 @@ export class PlanStore {
   private readonly archived = new Set<string>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly records: RecordsDb,
     private readonly runs: RunReader,

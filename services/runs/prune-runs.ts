@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { ReclaimConfig } from '../../config/schema.js';
 import { summarizeRun } from '../reports/run-summary.js';
 import type { PlanStore } from './plan-store.js';
@@ -6,6 +5,7 @@ import { SCRATCH_TTL_SECONDS, discardRunScratch } from './run-keyspace.js';
 import { isFinal } from './run-status.js';
 import type { RunStore } from './run-store.js';
 import type { Run } from './types.js';
+import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * Retention of plans. A nightly run over a million users leaves a plan of tens of megabytes;
@@ -46,7 +46,7 @@ export interface PruneResult {
 }
 
 export interface PruneDependencies {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   runs: RunStore;
   plans: PlanStore;

@@ -1,11 +1,12 @@
-import type { Redis } from 'ioredis';
-import { stateKey } from '../../queues/connection.js';
+import { runKey, type RedisClient } from '../../queues/connection.js';
 import { VERDICTS } from '../policy/types.js';
 
 /*
- * The one place that names the keys of a run. Every key goes through stateKey, so all of them
- * share the prefix's hash tag: one Redis Cluster slot, which the multi-key Lua scripts need and
- * which lets discardRunScratch remove a run's keys in one command.
+ * The one place that names the keys of a run. Every key goes through runKey, so all of them
+ * share the run's hash tag: one Redis Cluster slot per run (runs spread over the masters), which
+ * the multi-key Lua scripts need and which lets discardRunScratch remove a run's keys in one
+ * command. The index of runs is the installation's (runs/keys.ts), in another slot: no script
+ * touches it together with a run's keys.
  *
  * Each key has a class, which says how long it lives:
  *   record  — the run's summary (record, counters, notes): kept while the run is in flight;
@@ -33,9 +34,9 @@ export const ACTION_BEFORE_TTL_SECONDS = 30 * 24 * 3600;
 /** Class record: in Redis while the run is in flight, then in the records store. */
 export function runRecordKeys(prefix: string, runId: string) {
   return {
-    record: stateKey(prefix, 'run', runId),
-    counters: stateKey(prefix, 'run', runId, 'counters'),
-    notes: stateKey(prefix, 'run', runId, 'notes'),
+    record: runKey(prefix, runId),
+    counters: runKey(prefix, runId, 'counters'),
+    notes: runKey(prefix, runId, 'notes'),
   };
 }
 
@@ -43,11 +44,11 @@ export function runRecordKeys(prefix: string, runId: string) {
 export function runPlanKeys(prefix: string, runId: string) {
   return {
     /** Live form, while users are evaluated: user key → encoded line. */
-    lines: stateKey(prefix, 'plan', runId, 'lines'),
+    lines: runKey(prefix, runId, 'plan', 'lines'),
     /** Live form: one lexically sorted set of user keys per verdict, in VERDICTS order. */
-    byVerdict: VERDICTS.map((verdict) => stateKey(prefix, 'plan', runId, 'verdict', verdict)),
+    byVerdict: VERDICTS.map((verdict) => runKey(prefix, runId, 'plan', 'verdict', verdict)),
     /** The plan's reason sentences, interned: id → [signal, rule, threshold?] (plan-dictionary.ts). */
-    dictionary: stateKey(prefix, 'plan', runId, 'reasons'),
+    dictionary: runKey(prefix, runId, 'plan', 'reasons'),
   };
 }
 
@@ -55,28 +56,28 @@ export function runPlanKeys(prefix: string, runId: string) {
 export function runScratchKeys(prefix: string, runId: string) {
   return {
     /** The scan's set of users listed so far. */
-    seen: stateKey(prefix, 'run', runId, 'seen'),
+    seen: runKey(prefix, runId, 'seen'),
     /** Leavers held back until the directory is judged plausible. */
-    deferred: stateKey(prefix, 'run', runId, 'deferred'),
-    licenceGroups: stateKey(prefix, 'run', runId, 'licence-groups'),
+    deferred: runKey(prefix, runId, 'deferred'),
+    licenceGroups: runKey(prefix, runId, 'licence-groups'),
     /** The (lower-cased) group names that have a members set: how discard finds them. */
-    memberGroups: stateKey(prefix, 'run', runId, 'member-groups'),
-    members: (group: string) => stateKey(prefix, 'run', runId, 'members', group.toLowerCase()),
-    applyState: stateKey(prefix, 'run', runId, 'apply'),
-    applyFinished: stateKey(prefix, 'run', runId, 'apply', 'finished'),
-    applyCounted: stateKey(prefix, 'run', runId, 'apply', 'counted'),
+    memberGroups: runKey(prefix, runId, 'member-groups'),
+    members: (group: string) => runKey(prefix, runId, 'members', group.toLowerCase()),
+    applyState: runKey(prefix, runId, 'apply'),
+    applyFinished: runKey(prefix, runId, 'apply', 'finished'),
+    applyCounted: runKey(prefix, runId, 'apply', 'counted'),
     /** action id → the user's state before that action's first attempt. */
-    applyBefore: stateKey(prefix, 'run', runId, 'apply', 'before'),
+    applyBefore: runKey(prefix, runId, 'apply', 'before'),
     /** action id → the re-check's decision for the user's chain, kept for every retry. */
-    applyRecheck: stateKey(prefix, 'run', runId, 'apply', 'recheck'),
+    applyRecheck: runKey(prefix, runId, 'apply', 'recheck'),
     /** Held-back leavers whose absence the per-user look-ups confirmed. */
-    deferredConfirmed: stateKey(prefix, 'run', runId, 'deferred-confirmed'),
+    deferredConfirmed: runKey(prefix, runId, 'deferred-confirmed'),
     /** User key → that user's facts from Jira's database (jira.database). */
-    databaseFacts: stateKey(prefix, 'run', runId, 'database-facts'),
+    databaseFacts: runKey(prefix, runId, 'database-facts'),
     /** The groups Jira's database says hold the administer permissions. */
-    databaseAdminGroups: stateKey(prefix, 'run', runId, 'database-admin-groups'),
+    databaseAdminGroups: runKey(prefix, runId, 'database-admin-groups'),
     /** `username NUL group` for every direct membership Crowd's /group/membership lists. */
-    crowdUserGroups: stateKey(prefix, 'run', runId, 'crowd-user-groups'),
+    crowdUserGroups: runKey(prefix, runId, 'crowd-user-groups'),
   };
 }
 
@@ -100,7 +101,7 @@ function fixedScratchKeys(prefix: string, runId: string): string[] {
 }
 
 /** Gives scratch keys their safety-net TTL; call it with (or after) each write. */
-export async function expireScratch(redis: Redis, ...keys: string[]): Promise<void> {
+export async function expireScratch(redis: RedisClient, ...keys: string[]): Promise<void> {
   if (keys.length === 0) return;
   const pipeline = redis.pipeline();
   for (const key of keys) pipeline.expire(key, SCRATCH_TTL_SECONDS);
@@ -111,7 +112,7 @@ export async function expireScratch(redis: Redis, ...keys: string[]): Promise<vo
  * Removes every scratch key of a run: what a run that ended (done, failed, cancelled) no longer
  * needs. Idempotent. The run's record and plan are untouched. Returns how many keys went.
  */
-export async function discardRunScratch(redis: Redis, prefix: string, runId: string): Promise<number> {
+export async function discardRunScratch(redis: RedisClient, prefix: string, runId: string): Promise<number> {
   const keys = runScratchKeys(prefix, runId);
   const groups = await redis.smembers(keys.memberGroups);
   const all = [...fixedScratchKeys(prefix, runId), ...groups.map((g) => keys.members(g)), keys.memberGroups];

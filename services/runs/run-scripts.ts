@@ -24,14 +24,27 @@ end
 `;
 
 /**
- * KEYS: record, index, sequence. ARGV: id, doc, status, now.
- * Returns 0 when the id is taken (the caller draws another).
+ * How long a new record lives before it is in the index of runs: creating a run is two steps
+ * (the record in the run's slot, the index entry in the installation's, see runs/keys.ts), and
+ * a record whose creator died in between is not left behind forever.
+ */
+export const UNINDEXED_RECORD_TTL_SECONDS = 600;
+
+/**
+ * KEYS: record. ARGV: doc, status, now, ttl. Returns 0 when the id is taken (the caller draws
+ * another). The record expires after `ttl` until indexRunScript and PERSIST made it a run.
  */
 export const createRunScript = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local seq = redis.call('INCR', KEYS[3])
-redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'status', ARGV[3], 'createdAt', ARGV[4], 'updatedAt', ARGV[4])
-redis.call('ZADD', KEYS[2], seq, ARGV[1])
+redis.call('HSET', KEYS[1], 'doc', ARGV[1], 'status', ARGV[2], 'createdAt', ARGV[3], 'updatedAt', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+`);
+
+/** KEYS: index, sequence. ARGV: id. Puts a new run in the index of runs, in creation order. */
+export const indexRunScript = new LuaScript(`
+local seq = redis.call('INCR', KEYS[2])
+redis.call('ZADD', KEYS[1], seq, ARGV[1])
 return 1
 `);
 
@@ -114,10 +127,12 @@ redis.call('HSET', KEYS[1], '${ARCHIVING_FIELD}', '1')
 return { redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2]), redis.call('LRANGE', KEYS[3], 0, -1) }
 `);
 
-/** Removes a sealed run's keys and its index entry. KEYS: record, counters, notes, index. ARGV: id. */
+/**
+ * Removes a sealed run's keys. KEYS: record, counters, notes. Returns 1 when they went (the
+ * caller then takes the run out of the index: another slot), 0 when the record is not sealed.
+ */
 export const dropSealedRunScript = new LuaScript(`
 if redis.call('HEXISTS', KEYS[1], '${ARCHIVING_FIELD}') == 0 then return 0 end
 redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3])
-redis.call('ZREM', KEYS[4], ARGV[1])
 return 1
 `);

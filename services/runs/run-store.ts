@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { crossSlotPipeline, type RedisClient } from '../../queues/connection.js';
 import type { RecordsDb } from '../records/records-db.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import { RUN_ID_PATTERN, runIndexKey, runKeys, runSequenceKey } from './keys.js';
@@ -12,6 +12,8 @@ import {
   bumpRunCounterScript,
   createRunScript,
   dropSealedRunScript,
+  indexRunScript,
+  UNINDEXED_RECORD_TTL_SECONDS,
   sealRunScript,
   setRunFieldScript,
   transitionScript,
@@ -29,7 +31,7 @@ import {
 } from './types.js';
 
 /*
- * Runs: Redis keeps the work in flight, the records store (PostgreSQL) keeps what must last.
+ * Runs: RedisClient keeps the work in flight, the records store (PostgreSQL) keeps what must last.
  *
  * While a run is in flight its truth is in Redis: a hash (its fixed part as one JSON field, the
  * changing parts as fields of their own), a counters hash that workers bump with HINCRBY, a
@@ -71,7 +73,7 @@ export class RunStore {
   private readonly moving = new Map<string, Promise<Run | null>>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     records: RecordsDb,
     private readonly options: RunStoreOptions = {},
@@ -95,12 +97,21 @@ export class RunStore {
       const keys = runKeys(this.prefix, id);
       // Redis first: a run whose row could not be written is still in flight there, and the
       // sweeper ends it (and its move writes the row); a row without a run could never end.
+      // The record, then its index entry (another slot on Redis Cluster), then the record is
+      // made to last: a creator that dies in between leaves a record that expires.
       const created = await createRunScript.run(
         this.redis,
-        [keys.record, runIndexKey(this.prefix), runSequenceKey(this.prefix)],
-        [id, JSON.stringify(doc), 'scanning' satisfies RunStatus, now.toISOString()],
+        [keys.record],
+        [
+          JSON.stringify(doc),
+          'scanning' satisfies RunStatus,
+          now.toISOString(),
+          UNINDEXED_RECORD_TTL_SECONDS,
+        ],
       );
       if (created === 1) {
+        await indexRunScript.run(this.redis, [runIndexKey(this.prefix), runSequenceKey(this.prefix)], [id]);
+        await this.redis.persist(keys.record);
         const [run] = await this.loadLive([id]);
         if (run) {
           await this.rows.insert(run);
@@ -150,13 +161,17 @@ export class RunStore {
     const unfinished: string[] = [];
     for (let start = 0; start < ids.length; start += LIST_BATCH) {
       const batch = ids.slice(start, start + LIST_BATCH);
-      const pipeline = this.redis.pipeline();
+      const pipeline = crossSlotPipeline(this.redis);
       for (const id of batch) pipeline.hget(runKeys(this.prefix, id).record, 'status');
       const statuses = (await pipeline.exec()) ?? [];
       for (const [i, id] of batch.entries()) {
-        const status = statuses[i]?.[1] as RunStatus | null;
+        const [error, reply] = statuses[i] ?? [new Error('no reply')];
+        const status = reply as RunStatus | null;
         if (status && NON_FINAL_STATUSES.includes(status)) unfinished.push(id);
         else if (status) await this.settleWhileReading(id, null);
+        // An entry without a record: its run's keys went and a crash kept the entry (the
+        // record is always written before its entry, so this is never a run being created).
+        else if (!error) await this.redis.zrem(runIndexKey(this.prefix), id);
       }
     }
     const runs = (await this.loadLive(unfinished)).filter((run): run is Run => run !== null);
@@ -287,11 +302,10 @@ export class RunStore {
   /** Removes the whole run, from Redis and from the records store; the plan has its own delete. */
   async delete(id: string): Promise<void> {
     const keys = runKeys(this.prefix, id);
-    await this.redis
-      .multi()
-      .unlink(keys.record, keys.counters, keys.notes)
-      .zrem(runIndexKey(this.prefix), id)
-      .exec();
+    // The run's keys and its index entry are in two slots: the keys first, so that an entry
+    // left by a crash in between points at nothing (listUnfinished removes such entries).
+    await this.redis.unlink(keys.record, keys.counters, keys.notes);
+    await this.redis.zrem(runIndexKey(this.prefix), id);
     await this.rows.delete(id);
   }
 
@@ -361,11 +375,8 @@ export class RunStore {
     const run = toRun(pairs(record), pairs(counters), notes);
     if (!run) return null;
     const wrote = await this.rows.archive(run);
-    await dropSealedRunScript.run(
-      this.redis,
-      [keys.record, keys.counters, keys.notes, runIndexKey(this.prefix)],
-      [id],
-    );
+    const dropped = await dropSealedRunScript.run(this.redis, [keys.record, keys.counters, keys.notes], []);
+    if (dropped === 1) await this.redis.zrem(runIndexKey(this.prefix), id);
     // Moved by another process first: its row may have taken late writes since.
     return wrote ? run : ((await this.rows.get(id))?.run ?? run);
   }
@@ -373,7 +384,7 @@ export class RunStore {
   /** Runs as Redis has them (null: not in Redis). */
   private async loadLive(ids: string[]): Promise<(Run | null)[]> {
     if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
+    const pipeline = crossSlotPipeline(this.redis);
     for (const id of ids) {
       const keys = runKeys(this.prefix, id);
       pipeline.hgetall(keys.record).hgetall(keys.counters).lrange(keys.notes, 0, -1);

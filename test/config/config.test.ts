@@ -121,6 +121,39 @@ describe('configuration', () => {
     );
   });
 
+  it('takes redis.cluster from the file or REDIS_CLUSTER, and names the path of a bad node', () => {
+    const file = write('cluster.yaml', 'redis:\n  cluster:\n    - { host: 10.0.0.1, port: 7000 }\n');
+    assert.deepEqual(loadConfig({ file, env: {} }).redis.cluster, [{ host: '10.0.0.1', port: 7000 }]);
+    assert.deepEqual(loadConfig({ env: { REDIS_CLUSTER: 'a.example:7000, b.example:7001' } }).redis.cluster, [
+      { host: 'a.example', port: 7000 },
+      { host: 'b.example', port: 7001 },
+    ]);
+    assert.equal(loadConfig({ env: {} }).redis.cluster, undefined);
+    const problems = (raw: Record<string, unknown>) => {
+      try {
+        loadConfig({ env: {}, overrides: { redis: raw } });
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+      return [];
+    };
+    assert.match(problems({ cluster: [] }).join('\n'), /^redis\.cluster: expected at least one/m);
+    assert.match(
+      problems({ cluster: [{ host: 'a', port: 70000 }] }).join('\n'),
+      /^redis\.cluster\.0\.port: expected a port/m,
+    );
+    assert.match(
+      problems({ cluster: [{ host: 'a', port: 1, tls: true }] }).join('\n'),
+      /^redis\.cluster\.0\.tls: unknown key/m,
+    );
+    assert.throws(
+      () => loadConfig({ env: { REDIS_CLUSTER: 'a.example:7000,b.example' } }),
+      (error: unknown) =>
+        error instanceof ConfigError && error.problems.some((p) => p.startsWith('redis.cluster.1.port:')),
+    );
+  });
+
   it('reports a YAML syntax error with its line, and an unreadable file', () => {
     assert.throws(
       () => loadConfig({ file: write('syntax.yaml', 'policy:\n  inactiveDays: [1\n'), env: {} }),

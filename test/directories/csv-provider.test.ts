@@ -4,9 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import type { Redis } from 'ioredis';
 import { configSchema } from '../../config/schema.js';
-import { createRedis } from '../../queues/connection.js';
+import { createRedis, type RedisClient } from '../../queues/connection.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { assessDirectory } from '../../services/directories/assess-directory.js';
 import {
@@ -40,7 +39,7 @@ async function listAll(provider: DirectoryProvider): Promise<DirectoryEntry[]> {
 describe('CSV directory source from HR (file and URL)', function () {
   const keys = usePrefix('csv-source');
   let dir: string;
-  let redis: Redis;
+  let redis: RedisClient;
   let server: ReturnType<ReturnType<typeof express>['listen']>;
   let baseUrl: string;
   /** What the test HR server serves at /export.csv. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { validateConfig } from '../../config/load.js';
-import { bullPrefix } from '../../queues/connection.js';
+import { runKey } from '../../queues/connection.js';
 import { jobIds } from '../../queues/job-ids.js';
 import { JOBS } from '../../queues/names.js';
 import { createApp, type App } from '../../runtime/app.js';
@@ -61,7 +61,7 @@ describe('a plan archive whose worker is killed', function () {
       await Promise.all(Array.from({ length: 1000 }, (_, i) => plans.record(run.id, mixedLine(from + i))));
     }
     assert.equal(await plans.markScanComplete(run.id, USERS), true);
-    const planKeys = `${bullPrefix(prefix)}:plan:${run.id}:*`;
+    const planKeys = `${runKey(prefix, run.id, 'plan')}:*`;
     assert.ok((await keysMatching(app.redis, planKeys)).length > 0);
 
     const first = await startWorkerProcess(config.file, workers);

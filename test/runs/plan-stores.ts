@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { configSchema } from '../../config/schema.js';
-import { bullPrefix } from '../../queues/connection.js';
+import { runKey, type RedisClient } from '../../queues/connection.js';
 import type { RecordsDb } from '../../services/records/records-db.js';
 import { PlanStore } from '../../services/runs/plan-store.js';
 import { RunLifecycle } from '../../services/runs/run-lifecycle.js';
@@ -56,7 +56,7 @@ export async function openPlanStores(prefix: string): Promise<PlanStores> {
       await lifecycle.markPlanned(runId);
       await plans.archive(runId);
     },
-    planKeysLeft: (runId) => keysMatching(redis, `${bullPrefix(prefix)}:plan:${runId}:*`),
+    planKeysLeft: (runId) => keysMatching(redis, `${runKey(prefix, runId, 'plan')}:*`),
     async close() {
       await records.close();
       await redis.quit();
@@ -64,7 +64,7 @@ export async function openPlanStores(prefix: string): Promise<PlanStores> {
   };
 }
 
-export async function keysMatching(redis: Redis, pattern: string): Promise<string[]> {
+export async function keysMatching(redis: RedisClient, pattern: string): Promise<string[]> {
   const found: string[] = [];
   let cursor = '0';
   do {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { configSchema } from '../../config/schema.js';
-import { bullPrefix } from '../../queues/connection.js';
+import { runKey } from '../../queues/connection.js';
 import { AuditLog } from '../../services/audit/audit-log.js';
 import { MembershipIndex } from '../../services/pipeline/membership-index.js';
 import { summarizeRun } from '../../services/reports/run-summary.js';
@@ -188,7 +188,7 @@ describe('retention of plans', () => {
 
   /** The run's keys under run:ID: that are not its record (counters, notes). */
   async function scratchKeysOf(runId: string): Promise<string[]> {
-    const base = `${bullPrefix(scope.prefix)}:run:${runId}:`;
+    const base = `${runKey(scope.prefix, runId)}:`;
     const found: string[] = [];
     let cursor = '0';
     do {

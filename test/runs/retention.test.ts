@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { bullPrefix } from '../../queues/connection.js';
+import { runKey } from '../../queues/connection.js';
 import { jobIds } from '../../queues/job-ids.js';
 import { QUEUES } from '../../queues/names.js';
 import { prefixMemoryUsage } from '../../runtime/prefix-keys.js';
@@ -75,7 +75,7 @@ describe('Redis memory over many runs', function () {
         `rows of ${id} in the records store`,
       );
       assert.deepEqual(
-        await keysMatching(app.redis, `${bullPrefix(stack.prefix)}:plan:${id}:*`),
+        await keysMatching(app.redis, `${runKey(stack.prefix, id, 'plan')}:*`),
         [],
         `plan keys of ${id} in Redis`,
       );
@@ -84,7 +84,7 @@ describe('Redis memory over many runs', function () {
 
   /** The run's keys under run:ID: other than its record (counters, notes). */
   async function scratchKeysOf(runId: string): Promise<string[]> {
-    const base = `${bullPrefix(stack.prefix)}:run:${runId}:`;
+    const base = `${runKey(stack.prefix, runId)}:`;
     const found: string[] = [];
     let cursor = '0';
     do {

@@ -117,7 +117,10 @@ describe('the run lifecycle', function () {
       // A worker that failed one evaluation for good and died before telling the run: a bare
       // BullMQ worker, with none of Reclaim's recording.
       const connection = createRedis(testRedisUrl(), 'worker');
-      const bare = new Worker(QUEUES.evaluate, null, { connection, prefix: bullPrefix(stack.prefix) });
+      const bare = new Worker(QUEUES.evaluate, null, {
+        connection,
+        prefix: bullPrefix(stack.prefix, QUEUES.evaluate),
+      });
       let user: string;
       try {
         const job = (await bare.getNextJob('bare-worker'))!;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { createApiApp } from '../../api/app.js';
-import { bullPrefix } from '../../queues/connection.js';
+import { bullPrefix, prefixPattern } from '../../queues/connection.js';
 import { QUEUES } from '../../queues/names.js';
 import { runIndexKey, runKeys } from '../../services/runs/keys.js';
 import type { Run } from '../../services/runs/types.js';
@@ -43,12 +43,17 @@ describe('run records after the run', function () {
 
   /** Every key of the prefix that names the run, but BullMQ's (the queues' keys). */
   async function keysOfRun(runId: string): Promise<string[]> {
-    const base = `${bullPrefix(stack.prefix)}:`;
-    const queueKeys = Object.values(QUEUES).map((queue) => `${base}${queue}:`);
+    const queueKeys = Object.values(QUEUES).map((queue) => `${bullPrefix(stack.prefix, queue)}:`);
     const found: string[] = [];
     let cursor = '0';
     do {
-      const [next, keys] = await stack.app.redis.scan(cursor, 'MATCH', `${base}*`, 'COUNT', 1000);
+      const [next, keys] = await stack.app.redis.scan(
+        cursor,
+        'MATCH',
+        prefixPattern(stack.prefix),
+        'COUNT',
+        1000,
+      );
       cursor = next;
       found.push(
         ...keys.filter((key) => key.includes(runId) && !queueKeys.some((queue) => key.startsWith(queue))),

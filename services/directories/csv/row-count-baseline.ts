@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { stateKey } from '../../../queues/connection.js';
+import { stateKey, type RedisClient } from '../../../queues/connection.js';
 
 /*
  * The number of accounts a CSV source held the last time a run believed it: one small key per
@@ -18,7 +17,7 @@ export const ROW_COUNT_TTL_SECONDS = 400 * 24 * 3600;
 
 export class RowCountBaseline {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
