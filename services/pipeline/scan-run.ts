@@ -22,6 +22,7 @@ import type { Run } from '../runs/types.js';
 import { policyNotes } from '../policy/policy-notes.js';
 import { licenceGroupsOf } from './licence-groups.js';
 import { MembershipIndex } from './membership-index.js';
+import { readAhead } from './read-ahead.js';
 import type { RunDirectoryView } from './run-directory-view.js';
 import { licenceGroupsKey } from './run-context.js';
 import type { EvaluationRequest } from './evaluation-request.js';
@@ -227,12 +228,19 @@ export async function scanRun(
   // The seen set survives a retried scan and keeps "users scanned" exact (a user counts once);
   // a leaver queued by an earlier attempt is queued again under the same job id, so once.
   const listing = jira.listUsers();
-  for await (const page of listing) {
+  // Three stages overlap: the next page is listed while this one is worked on, and this one is
+  // queued while the next is worked on. Pages are still queued one after the other, in order,
+  // and the scan is complete only once the last has been queued.
+  let queued: Promise<void> = Promise.resolve();
+  for await (const page of readAhead(listing)) {
     signal.throwIfAborted();
     // Cancelled, failed — or finished by another attempt of this scan, whose keys must stay:
     // the lifecycle discards a run's scratch once the run is over.
     const current = await runs.get(runId);
-    if (current?.status !== 'scanning') return 'not-scanning';
+    if (current?.status !== 'scanning') {
+      await queued;
+      return 'not-scanning';
+    }
     const keys = page.map((user) => user.key);
     const [, groupsByKey, crowdGroups, firstSeen, databaseUsers] = await Promise.all([
       redis.sadd(seenKey, ...keys),
@@ -280,9 +288,13 @@ export async function scanRun(
     }
     if (deferred.length > 0) await redis.rpush(deferredKey, ...deferred);
     await expireScratch(redis, deferredKey);
-    await sink.waitForRoom(signal);
-    await sink.enqueue(ready);
+    // The previous page's queueing must be over (and have succeeded) before this page's starts.
+    await queued;
+    queued = sink.waitForRoom(signal).then(() => sink.enqueue(ready));
+    // Awaited at the next page or after the last; a failure meanwhile is not unhandled.
+    queued.catch(() => {});
   }
+  await queued;
 
   // The memberships (policy and scope groups alike) are scratch: the run's finish discards them.
   await confirmDeferred(redis, deferredKey, confirmedKey, directories, signal);
