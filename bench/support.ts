@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { validateConfig } from '../config/load.js';
+import { QUEUES } from '../queues/names.js';
 import { createApp, type App } from '../runtime/app.js';
 import { silentLogger } from '../runtime/logger.js';
 import { createThrowawayDatabase } from '../test/support/sql-databases.js';
@@ -65,6 +66,9 @@ export async function startBenchStack(
   );
   const app = createApp(validateConfig(raw), 'producer', silentLogger());
   await new Promise((resolve) => setTimeout(resolve, 3000));
+  // On a busy machine a worker takes longer than that to start: a run launched before every
+  // worker listens would count their start-up as its own time.
+  await waitForWorkers(app, workerCount);
   return {
     app,
     workerPeakRss: () => workers.map((worker) => peakRssOf(worker.pid)),
@@ -105,4 +109,15 @@ function cpuSecondsOf(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/** Waits (up to two minutes) until `count` worker processes listen on the scan and evaluate queues. */
+async function waitForWorkers(app: App, count: number): Promise<void> {
+  const queues = [app.registry.queue(QUEUES.scan), app.registry.queue(QUEUES.evaluate)];
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline;) {
+    const listening = await Promise.all(queues.map((queue) => queue.getWorkersCount()));
+    if (listening.every((n) => n >= count)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the ${count} worker process(es) did not start listening within two minutes`);
 }
