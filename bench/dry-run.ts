@@ -7,7 +7,10 @@
  * job retention).
  *
  *   npx tsx bench/dry-run.ts [--users 100000] [--profile dc11] [--workers 2] [--without-crowd]
- *                            [--database URL] [--shared-redis] [--warm-up]
+ *                            [--database URL] [--shared-redis] [--warm-up] [--cpu-prof DIR]
+ *
+ * --cpu-prof DIR: the workers run under `node --cpu-prof` and write their profiles into DIR when
+ * they stop (read them with `npx tsx bench/profile-top.ts DIR`).
  *
  * --warm-up: one dry run first, unmeasured, so that what any run leaves for good or up to a cap
  * (first-seen, BullMQ's capped event streams and job retention) is there before the measured run.
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     'without-crowd': { type: 'boolean', default: false },
     'shared-redis': { type: 'boolean', default: false },
     'warm-up': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
   },
 });
 const users = Number(values.users);
@@ -72,7 +76,13 @@ const raw = {
   directories: { sources: [{ type: 'scim', url: `${sim.url}/scim/v2`, token: 'sim-token' }] },
   policy: { existingUsersSeenSince: '2025-01-01' },
 };
-const { app, stopWorkers, removeConfig } = await startBenchStack(raw, workerCount);
+const { app, stopWorkers, removeConfig, workerPeakRss, workerCpuSeconds } = await startBenchStack(
+  raw,
+  workerCount,
+  {
+    ...(values['cpu-prof'] ? { cpuProfileDir: values['cpu-prof'] } : {}),
+  },
+);
 
 const settledUsed = () => settledUsedMemory(app.redis);
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -138,6 +148,9 @@ const usedAfter = await settledUsed();
 console.log(
   `Redis used_memory: ${mib(usedBefore)} before the run, ${mib(usedAfter)} after it (${(((usedAfter - usedBefore) / usedBefore) * 100).toFixed(1)} %)`,
 );
+const peakInfo = await app.redis.info('memory');
+const peak = /^used_memory_peak:(\d+)/m.exec(peakInfo);
+if (peak) console.log(`Redis used_memory_peak: ${mib(Number(peak[1]))} (the server's peak since it started)`);
 // What stays in Redis after the run, largest first: none of it is the plan.
 const left: Array<[string, number]> = [];
 let cursor = '0';
@@ -154,6 +167,20 @@ console.log(
     .slice(0, 5)
     .map(([key, bytes]) => `${key.slice(prefix.length + 3)} ${mib(bytes)}`)
     .join(', ')}`,
+);
+
+console.log(
+  `worker peak RSS: ${workerPeakRss()
+    .map((bytes) => (bytes === null ? 'unknown' : mib(bytes)))
+    .join(', ')}`,
+);
+
+const cpu = workerCpuSeconds();
+const redisCpu = /^used_cpu_sys:([\d.]+)[\s\S]*^used_cpu_user:([\d.]+)/m.exec(await app.redis.info('cpu'));
+console.log(
+  `CPU time: workers ${cpu.map((s) => (s === null ? 'unknown' : `${s.toFixed(1)} s`)).join(', ')}` +
+    (redisCpu ? `; Redis ${(Number(redisCpu[1]) + Number(redisCpu[2])).toFixed(1)} s` : '') +
+    ` (since they started; ${((cpu.reduce<number>((a, b) => a + (b ?? 0), 0) / users) * 1e6).toFixed(0)} µs of worker CPU per user)`,
 );
 
 await stopWorkers();

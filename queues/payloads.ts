@@ -66,6 +66,25 @@ export const actionStepSchema = z.object({
   index: z.int().min(0),
   planned: z.object({ lastLogin: z.string().nullable(), verdict: z.enum(VERDICTS) }),
   actor: z.string().min(1),
+  /**
+   * The user as the previous step of the chain left it, and when it was read: the step may act
+   * on it instead of reading the user again while it is fresh (services/actions/carried-user.ts).
+   */
+  carried: z
+    .object({
+      readAt: z.number(),
+      user: z.object({
+        key: z.string().min(1),
+        name: z.string().min(1),
+        displayName: z.string().optional(),
+        emailAddress: z.string().optional(),
+        active: z.boolean(),
+        lastLoginTime: z.string().nullable().optional(),
+        groups: z.array(z.string()).optional(),
+        applicationRoles: z.array(z.string()).optional(),
+      }),
+    })
+    .optional(),
 });
 
 /** How Reclaim learnt of a login, or who asked for a restore. */

@@ -163,6 +163,8 @@ export function createApp(
     openDirectories: (run) => openRunDirectories(config.directories, run, logger, { redis, prefix }),
     async close() {
       await registry.close();
+      // Jobs that ended while the workers closed are counted before the connection goes.
+      await metrics.flush();
       await jira?.close();
       mailer?.close();
       await records.close();

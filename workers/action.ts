@@ -52,7 +52,14 @@ export async function processAction(job: Job, app: App, signal: AbortSignal) {
     signal,
     // Counted for the run like the scan's and the evaluation's requests.
     () =>
-      jiraRequestScope.run({ runId: step.runId }, () => runActionStep(deps, step, actionId, actionSink(app))),
+      jiraRequestScope.run({ runId: step.runId }, () =>
+        runActionStep(deps, step, actionId, actionSink(app), isFirstAttempt(job)),
+      ),
     { onFinalFailure: (error) => recordStepFailure(deps, step, actionId, error.message) },
   );
+}
+
+/** Never tried before: no failed attempt, and not handed back after a crash (a stalled job). */
+function isFirstAttempt(job: Job): boolean {
+  return job.attemptsMade === 0 && job.attemptsStarted <= 1;
 }

@@ -14,6 +14,12 @@ export const JOB_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 
 const SEP = '\u001f';
 
+/**
+ * How long job counts are summed in memory before they are written: short enough that a scrape
+ * right after a run sees its jobs, long enough that one write covers the jobs of many.
+ */
+const JOB_METRICS_FLUSH_MS = 25;
+
 export interface JiraRequestCount {
   route: string;
   status: string;
@@ -40,6 +46,10 @@ export class OpsMetricsStore {
   private readonly jiraKey: string;
   private readonly jiraTotalsKey: string;
   private readonly jobsKey: string;
+  /** Job counts per histogram field and duration sums per series, not yet written. */
+  private readonly pendingCounts = new Map<string, number>();
+  private readonly pendingSums = new Map<string, number>();
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly redis: RedisClient,
@@ -62,16 +72,32 @@ export class OpsMetricsStore {
     multi.exec().catch(this.onError);
   }
 
-  /** One job that ran to an end (completed or failed) on a queue; fire and forget. */
+  /**
+   * One job that ran to an end (completed or failed) on a queue; fire and forget. Jobs end by
+   * the thousand per second: their counts are summed here and written together a moment later
+   * (JOB_METRICS_FLUSH_MS), one transaction for many jobs instead of one each.
+   */
   recordJobDuration(queue: string, outcome: 'completed' | 'failed', seconds: number): void {
     const series = `${queue}${SEP}${outcome}`;
     const bucket = JOB_DURATION_BUCKETS.findIndex((bound) => seconds <= bound);
-    this.redis
-      .multi()
-      .hincrby(this.jobsKey, `${series}${SEP}${bucket === -1 ? 'inf' : bucket}`, 1)
-      .hincrbyfloat(this.jobsKey, `${series}${SEP}sum`, seconds)
-      .exec()
-      .catch(this.onError);
+    const countField = `${series}${SEP}${bucket === -1 ? 'inf' : bucket}`;
+    this.pendingCounts.set(countField, (this.pendingCounts.get(countField) ?? 0) + 1);
+    const sumField = `${series}${SEP}sum`;
+    this.pendingSums.set(sumField, (this.pendingSums.get(sumField) ?? 0) + seconds);
+    this.flushTimer ??= setTimeout(() => void this.flush(), JOB_METRICS_FLUSH_MS).unref();
+  }
+
+  /** Writes the job counts summed since the last write; the app calls it before it closes. */
+  async flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pendingCounts.size === 0) return;
+    const multi = this.redis.multi();
+    for (const [field, count] of this.pendingCounts) multi.hincrby(this.jobsKey, field, count);
+    for (const [field, sum] of this.pendingSums) multi.hincrbyfloat(this.jobsKey, field, sum);
+    this.pendingCounts.clear();
+    this.pendingSums.clear();
+    await multi.exec().catch(this.onError);
   }
 
   async read(): Promise<OpsMetricsSnapshot> {

@@ -23,7 +23,9 @@ import { UserEditor } from './user-editor.js';
  * so the queue layer can retry or pause.
  */
 export async function executeAction(deps: ActionDeps, request: ActionRequest): Promise<ActionResult> {
-  const user = await readUser(deps.jira, request.user.key);
+  // The previous step's state when it is fresh enough (carried-user.ts), else Jira's now.
+  const readAt = deps.carried?.readAt ?? Date.now();
+  const user = deps.carried?.user ?? (await readUser(deps.jira, request.user.key));
   if (user === null) return { outcome: 'skipped', reason: USER_GONE, before: null, after: null, changes: [] };
   const before = snapshotOf(user);
   const original = deps.rememberBefore ? await deps.rememberBefore(before) : before;
@@ -48,6 +50,7 @@ export async function executeAction(deps: ActionDeps, request: ActionRequest): P
     return { outcome: 'skipped', reason: USER_GONE, before, after: applyChanges(before, changes), changes };
   }
   const result = editor.result(before);
+  deps.leaveState?.({ readAt, user: editor.current });
   if (result.after === null || changesBetween(original, before).length === 0) return result;
   // An earlier attempt already changed the user: report the action's whole effect.
   const changes = changesBetween(original, result.after);

@@ -1,4 +1,5 @@
 import type { JiraDirectory } from '../jira/jira-directory.js';
+import type { CarriedUser } from './carried-user.js';
 import type { PlannedAction, Verdict } from '../policy/types.js';
 
 /*
@@ -20,6 +21,13 @@ export interface ActionDeps {
    * `skipped` with that reason. Absent: the plan is taken as it is (apart from the login check).
    */
   recheck?(user: RecheckedUser): Promise<string | undefined>;
+  /**
+   * The user as the previous step of the chain left it, fresh enough to act on instead of
+   * reading it again (carried-user.ts decides); absent: the user is read.
+   */
+  carried?: CarriedUser;
+  /** Told the user as this action leaves it (its read with its changes), for the next step. */
+  leaveState?(state: CarriedUser): void;
 }
 
 /** One planned action of one user, as an action job carries it. */

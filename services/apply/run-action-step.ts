@@ -1,5 +1,6 @@
 import { recordedAdminGroups } from '../jira-database/recorded-admin-groups.js';
 import { auditEntryForAction } from '../actions/audit-entry.js';
+import { freshCarriedUser, type CarriedUser } from '../actions/carried-user.js';
 import { executeAction } from '../actions/execute-action.js';
 import type { ActionRequest, ActionResult, UserSnapshot } from '../actions/types.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -53,6 +54,8 @@ export async function runActionStep(
   step: ActionStep,
   actionId: string,
   sink: ActionSink,
+  /** Whether this is the step's first attempt: only a first attempt may act on a carried state. */
+  firstAttempt = false,
 ): Promise<StepOutcome> {
   const run = await deps.runs.get(step.runId);
   if (!run || run.status !== 'applying') {
@@ -71,11 +74,16 @@ export async function runActionStep(
         adminGroups: recordedAdminGroups(run.jira),
       }),
     );
+  // The chain's first step re-checks the plan on the user as Jira holds it now: never carried.
+  const carried = step.index === 0 ? undefined : freshCarriedUser(step.carried, firstAttempt);
+  let left: CarriedUser | undefined;
   const result = await executeAction(
     {
       jira: deps.jira,
       rememberBefore: (snapshot) => deps.progress.rememberBefore(step.runId, actionId, snapshot),
       ...(step.index === 0 ? { recheck } : {}),
+      ...(carried ? { carried: { readAt: step.carried!.readAt, user: carried } } : {}),
+      leaveState: (state) => (left = state),
     },
     request,
   );
@@ -84,7 +92,8 @@ export async function runActionStep(
     await deps.runs.countActionOutcome(step.runId, result.outcome);
   }
   if (step.index + 1 < step.actions.length && result.outcome !== 'skipped') {
-    await sink.enqueue([{ ...step, index: step.index + 1 }]);
+    const { carried: _previous, ...next } = step;
+    await sink.enqueue([{ ...next, index: step.index + 1, ...(left ? { carried: left } : {}) }]);
   } else {
     await finishUser(deps, step);
   }

@@ -21,6 +21,7 @@ import type { Run } from '../runs/types.js';
 import { policyNotes } from '../policy/policy-notes.js';
 import { licenceGroupsOf } from './licence-groups.js';
 import { MembershipIndex } from './membership-index.js';
+import { readAhead } from './read-ahead.js';
 import type { RunDirectoryView } from './run-directory-view.js';
 import { licenceGroupsKey } from './run-context.js';
 import type { EvaluationRequest } from './evaluation-request.js';
@@ -227,12 +228,24 @@ export async function scanRun(
   // The seen set survives a retried scan and keeps "users scanned" exact (a user counts once);
   // a leaver queued by an earlier attempt is queued again under the same job id, so once.
   const listing = jira.listUsers();
-  for await (const page of listing) {
+  // Three stages overlap: the next page is listed while this one is worked on, and this one is
+  // queued while the next is worked on. Pages are still queued one after the other, in order,
+  // and the scan is complete only once the last has been queued.
+  let queued: Promise<void> = Promise.resolve();
+  // Held-back leavers are confirmed by look-ups as the listing goes, not all after it. Should the
+  // listing throw, the confirming task waits for a page that never comes and goes with the scan;
+  // the lists it works on stay in Redis for the retried scan.
+  const confirming = confirmDeferred(redis, deferredKey, confirmedKey, directories, signal);
+  for await (const page of readAhead(listing)) {
     signal.throwIfAborted();
     // Cancelled, failed — or finished by another attempt of this scan, whose keys must stay:
     // the lifecycle discards a run's scratch once the run is over.
     const current = await runs.get(runId);
-    if (current?.status !== 'scanning') return 'not-scanning';
+    if (current?.status !== 'scanning') {
+      confirming.stop();
+      await queued;
+      return 'not-scanning';
+    }
     const keys = page.map((user) => user.key);
     const [, groupsByKey, crowdGroups, firstSeen, databaseUsers] = await Promise.all([
       redis.sadd(seenKey, ...keys),
@@ -280,12 +293,17 @@ export async function scanRun(
     }
     if (deferred.length > 0) await redis.rpush(deferredKey, ...deferred);
     await expireScratch(redis, deferredKey);
-    await sink.waitForRoom(signal);
-    await sink.enqueue(ready);
+    if (deferred.length > 0) confirming.more();
+    // The previous page's queueing must be over (and have succeeded) before this page's starts.
+    await queued;
+    queued = sink.waitForRoom(signal).then(() => sink.enqueue(ready));
+    // Awaited at the next page or after the last; a failure meanwhile is not unhandled.
+    queued.catch(() => {});
   }
+  await queued;
 
   // The memberships (policy and scope groups alike) are scratch: the run's finish discards them.
-  await confirmDeferred(redis, deferredKey, confirmedKey, directories, signal);
+  await confirming.end();
   const verdict = directories.conclude();
   await runs.setDirectories(runId, verdict.statuses);
   for (const note of verdict.notes) await runs.addNote(runId, note);
@@ -439,38 +457,71 @@ async function restGroups(jira: JiraDirectory, user: JiraUser): Promise<Partial<
 
 const DEFERRED_BATCH = 1000;
 
-/** Confirms the held-back users' absent answers, batch by batch, into `toKey`. */
-async function confirmDeferred(
+/**
+ * Confirms the held-back users' absent answers, batch by batch, into `toKey`, while the listing
+ * still goes on: a batch is confirmed as soon as it is full, so that what is left once every
+ * user is listed is one batch at most. `more()` is told when the listing has held back more
+ * users, `end()` when it is over (then the rest is confirmed and `fromKey` removed); `stop()`
+ * leaves both lists as they are (the scan ended early: another attempt may need them).
+ */
+function confirmDeferred(
   redis: RedisClient,
   fromKey: string,
   toKey: string,
   directories: { confirm: RunDirectoryView['confirm'] },
   signal: AbortSignal,
-): Promise<void> {
-  const seen = new Set<string>();
-  for (let start = 0; ; start += DEFERRED_BATCH) {
-    signal.throwIfAborted();
-    const items = await redis.lrange(fromKey, start, start + DEFERRED_BATCH - 1);
-    if (items.length === 0) break;
-    const entries = onlyFirstOfEachUser(items, seen);
-    if (entries.length === 0) continue;
-    const confirmed = await directories.confirm(
-      entries.map((entry) => ({
-        name: entry.request.user.name,
-        ...(entry.request.user.emailAddress !== undefined
-          ? { emailAddress: entry.request.user.emailAddress }
-          : {}),
-        facts: entry.facts,
-      })),
-    );
-    await redis.rpush(
-      toKey,
-      ...entries.map((entry, i) =>
-        JSON.stringify({ ...entry, facts: confirmed[i]! } satisfies DeferredEntry),
-      ),
-    );
-  }
-  await redis.unlink(fromKey);
+): { more(): void; end(): Promise<void>; stop(): void } {
+  const state: { listing: 'on' | 'over' | 'stopped' } = { listing: 'on' };
+  // Read through a call: the state changes while this task awaits.
+  const listingIs = (value: typeof state.listing) => state.listing === value;
+  let wake = () => {};
+  const confirming = (async () => {
+    const seen = new Set<string>();
+    for (let start = 0; ;) {
+      signal.throwIfAborted();
+      if (listingIs('stopped')) return;
+      const items = await redis.lrange(fromKey, start, start + DEFERRED_BATCH - 1);
+      if (listingIs('stopped')) return;
+      if (items.length < DEFERRED_BATCH && listingIs('on')) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      if (items.length === 0) break;
+      start += items.length;
+      const entries = onlyFirstOfEachUser(items, seen);
+      if (entries.length === 0) continue;
+      const confirmed = await directories.confirm(
+        entries.map((entry) => ({
+          name: entry.request.user.name,
+          ...(entry.request.user.emailAddress !== undefined
+            ? { emailAddress: entry.request.user.emailAddress }
+            : {}),
+          facts: entry.facts,
+        })),
+      );
+      await redis.rpush(
+        toKey,
+        ...entries.map((entry, i) =>
+          JSON.stringify({ ...entry, facts: confirmed[i]! } satisfies DeferredEntry),
+        ),
+      );
+    }
+    await redis.unlink(fromKey);
+  })();
+  // Awaited by end(); a failure while the listing goes on must not go unhandled meanwhile.
+  confirming.catch(() => {});
+  return {
+    more: () => wake(),
+    async end() {
+      state.listing = 'over';
+      wake();
+      await confirming;
+    },
+    stop() {
+      state.listing = 'stopped';
+      wake();
+    },
+  };
 }
 
 async function enqueueDeferred(

@@ -54,6 +54,8 @@ export const MAX_PLAN_PAGE_SIZE = 10_000;
 const ARCHIVE_BATCH = 2000;
 /** Archived runs this process remembers as such (an archive is never undone). */
 const CACHED_ARCHIVED = 1000;
+/** Runs whose plan keys this process keeps built (only runs being evaluated need them). */
+const CACHED_RECORD_KEYS = 32;
 
 /** What the plan store needs of the run store: the run's counters. */
 export type RunReader = Pick<RunStore, 'get'>;
@@ -78,6 +80,7 @@ export class PlanStore {
   /** The runs' reason sentences, interned (plan-dictionary.ts). */
   private readonly dictionary: PlanDictionary;
   private readonly archived = new Set<string>();
+  private readonly recordKeys = new Map<string, string[]>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -95,14 +98,25 @@ export class PlanStore {
   async record(runId: string, line: PlanLine): Promise<RecordResult> {
     assertRunId(runId);
     if (line.key === '') throw new Error('a plan line needs a user key');
-    const keys = planKeys(this.prefix, runId);
-    const run = runKeys(this.prefix, runId);
-    const [isNew, complete, refused] = (await recordPlanLineScript.run(
-      this.redis,
-      [keys.lines, run.counters, ...keys.byVerdict, run.record],
-      [line.key, encodePlanLine(line, await this.dictionary.idsOf(runId, line.reasons))],
-    )) as [number, number, number];
+    const [isNew, complete, refused] = (await recordPlanLineScript.run(this.redis, this.recordKeysOf(runId), [
+      line.key,
+      encodePlanLine(line, await this.dictionary.idsOf(runId, line.reasons)),
+    ])) as [number, number, number];
     return { isNew: isNew === 1, complete: complete === 1, refused: refused === 1 };
+  }
+
+  /** The keys `record` hands its script, built once per run rather than once per line. */
+  private recordKeysOf(runId: string): string[] {
+    let keys = this.recordKeys.get(runId);
+    if (!keys) {
+      const plan = planKeys(this.prefix, runId);
+      const run = runKeys(this.prefix, runId);
+      keys = [plan.lines, run.counters, ...plan.byVerdict, run.record];
+      this.recordKeys.set(runId, keys);
+      if (this.recordKeys.size > CACHED_RECORD_KEYS)
+        this.recordKeys.delete(this.recordKeys.keys().next().value!);
+    }
+    return keys;
   }
 
   /**

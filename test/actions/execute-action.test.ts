@@ -1,4 +1,9 @@
 import assert from 'node:assert/strict';
+import {
+  CARRIED_STATE_FRESH_MS,
+  freshCarriedUser,
+  type CarriedUser,
+} from '../../services/actions/carried-user.js';
 import { executeAction } from '../../services/actions/execute-action.js';
 import { ALREADY_IN_PLANNED_STATE, USER_GONE } from '../../services/actions/types.js';
 import { JiraDataCenterClient } from '../../services/jira/client.js';
@@ -233,6 +238,39 @@ describe('action executors against the simulated Jira', () => {
       'jira-inactive-users',
       'jira-software-users',
     ]);
+  });
+
+  it("acts on the state the chain's previous step left, without reading the user again", async () => {
+    const [revoke, removeGroups, deactivate] = PLAN.leo!.actions;
+    let left: CarriedUser | undefined;
+    await executeAction({ jira, leaveState: (state) => (left = state) }, requestFor('leo', revoke!));
+    assert.deepEqual(left!.user.groups?.sort(), ['developers', 'security-team']);
+    await executeAction(
+      { jira, carried: left!, leaveState: (state) => (left = state) },
+      requestFor('leo', removeGroups!),
+    );
+    assert.deepEqual(left!.user.groups, [], 'the groups it removed are gone from the state it leaves');
+
+    const sent = await jiraRequests();
+    const result = await executeAction({ jira, carried: left! }, requestFor('leo', deactivate!));
+    assert.equal(result.outcome, 'done');
+    assert.deepEqual(
+      [result.before!.active, result.before!.groups],
+      [true, []],
+      'audited from the carried state',
+    );
+    assert.deepEqual(result.changes, [{ op: 'update', field: 'active', from: true, to: false }]);
+    assert.equal(await jiraRequests(), sent + 1, 'only the deactivation itself: no read first');
+    assert.equal((await simState(sim.url, 'leo')).active, false);
+  });
+
+  it('lets a step act on a carried state only while it is fresh and on its first attempt', () => {
+    const carried: CarriedUser = { readAt: 1_000_000, user: { key: 'K', name: 'leo', active: true } };
+    assert.equal(freshCarriedUser(carried, true, 1_000_000 + CARRIED_STATE_FRESH_MS), carried.user);
+    assert.equal(freshCarriedUser(carried, true, 1_000_001 + CARRIED_STATE_FRESH_MS), undefined, 'too old');
+    assert.equal(freshCarriedUser(carried, false, 1_000_100), undefined, 'a retried step reads again');
+    assert.equal(freshCarriedUser(carried, true, 999_000), undefined, 'a clock behind the reader');
+    assert.equal(freshCarriedUser(undefined, true, 1_000_100), undefined);
   });
 
   it('lets a rate limit reach the caller unchanged, so the queue can pause', async () => {
