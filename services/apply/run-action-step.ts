@@ -80,9 +80,7 @@ export async function runActionStep(
     request,
   );
   await deps.audit.append(auditEntryForAction(request, result, step.actor));
-  if (await deps.progress.countOnce(step.runId, actionId)) {
-    await deps.runs.countActionOutcome(step.runId, result.outcome);
-  }
+  await deps.runs.countActionOutcomeOnce(step.runId, actionId, result.outcome);
   if (step.index + 1 < step.actions.length && result.outcome !== 'skipped') {
     await sink.enqueue([{ ...step, index: step.index + 1 }]);
   } else {
@@ -119,8 +117,7 @@ export async function recordStepFailure(
     reason: caveat === undefined ? reason : `${reason}; ${caveat}`,
     ...effect,
   });
-  if (await deps.progress.countOnce(step.runId, actionId))
-    await deps.runs.countActionOutcome(step.runId, 'failed');
+  await deps.runs.countActionOutcomeOnce(step.runId, actionId, 'failed');
   await finishUser(deps, step);
 }
 
