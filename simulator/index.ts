@@ -7,6 +7,7 @@ import { PendingTimers } from './pending-timers.js';
 import { SimulatorContext } from './simulator-context.js';
 import { syntheticEnterprise } from './synthetic-enterprise.js';
 import { worldFromFixture } from './world-from-fixture.js';
+import type { RequestOrigin } from './request-origin.js';
 import type { MutationRecord } from './user-store.js';
 import type { World } from './world.js';
 
@@ -14,6 +15,7 @@ export { fixtureSchema, profileSchema } from './fixture-schema.js';
 export type { Fixture, FixtureInput, Profile } from './fixture-schema.js';
 export { PROFILES, type ProfileTraits } from './profiles.js';
 export type { AppliedChange, MutationRecord } from './user-store.js';
+export type { RequestOrigin } from './request-origin.js';
 
 export interface SimulatorOptions {
   /** Jira version to play. An explicit option wins over the fixture's profile. @defaultValue 'dc11' */
@@ -65,10 +67,10 @@ export interface RunningSimulator {
   databaseSettled(): Promise<void>;
   /**
    * Calls `listener` with every mutation the moment it is applied, before Jira answers the
-   * request (a test acts between Jira's change and the client's next step); returns the
-   * unsubscribe function.
+   * request (a test acts between Jira's change and the client's next step), with the
+   * requesting client's port; returns the unsubscribe function.
    */
-  onMutation(listener: (record: MutationRecord) => void): () => void;
+  onMutation(listener: (record: MutationRecord, origin?: RequestOrigin) => void): () => void;
   close(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import { ChangeFaults } from './change-faults.js';
 import { IdpState } from './idp/idp-faults.js';
 import { PROFILES, type ProfileTraits } from './profiles.js';
 import { RequestStats } from './request-stats.js';
+import { requestOrigin, type RequestOrigin } from './request-origin.js';
 import type { MutationRecord } from './user-store.js';
 import type { World } from './world.js';
 
@@ -34,7 +35,7 @@ export class SimulatorContext {
   crowdGroupMemberships = true;
 
   /** Told of every mutation the moment it is applied, before Jira answers (in-process tests). */
-  readonly mutationListeners = new Set<(record: MutationRecord) => void>();
+  readonly mutationListeners = new Set<(record: MutationRecord, origin?: RequestOrigin) => void>();
 
   constructor(
     private readonly buildWorld: () => World,
@@ -48,7 +49,8 @@ export class SimulatorContext {
   private build(): World {
     const world = this.buildWorld();
     world.store.mutationListener = (record) => {
-      for (const listener of this.mutationListeners) listener(record);
+      const origin = requestOrigin.getStore();
+      for (const listener of this.mutationListeners) listener(record, origin);
     };
     return world;
   }

@@ -46,6 +46,16 @@ export class WorkerPool {
     return victims.length;
   }
 
+  /** SIGKILLs the running worker with this pid, if it is one, and starts another. */
+  killPidNow(pid: number, phase: string, moment: string): boolean {
+    const index = this.alive.findIndex((worker) => worker.child.pid === pid);
+    if (index < 0) return false;
+    const [victim] = this.alive.splice(index, 1);
+    this.killOne(victim!, phase, moment);
+    this.restartLater([victim!]);
+    return true;
+  }
+
   /** SIGKILLs one running worker (chosen by `pick`) and starts another. */
   killSomeNow(phase: string, moment: string, pick: (count: number) => number): boolean {
     if (this.alive.length === 0) return false;
