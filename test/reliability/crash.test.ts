@@ -15,7 +15,7 @@ import { writeConfigFile } from '../support/child.js';
 import { createRecordsFor } from '../support/records.js';
 import { uniquePrefix } from '../support/redis.js';
 import { planByName, stackConfig, waitForRun } from '../support/stack.js';
-import { OwnRedis } from './support/own-redis.js';
+import { OwnRedis } from '../support/own-redis.js';
 import { monitorRedis, type RedisMonitor } from './support/redis-monitor.js';
 import {
   changeTexts,

@@ -15,7 +15,7 @@ import {
 import { createRecordsFor } from '../support/records.js';
 import { uniquePrefix } from '../support/redis.js';
 import { planByName, stackConfig, waitForRun } from '../support/stack.js';
-import { OwnRedis } from './support/own-redis.js';
+import { OwnRedis } from '../support/own-redis.js';
 import { changesAppliedTwice, planApplied, READ_ONLY_DIRECTORIES } from './support/plan-state.js';
 import { accountState, simMutationLog, simUsersByKey } from './support/sim-state.js';
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, redisAnswers } from '../../../runtime/local-redis.js';
+import { freePort, redisAnswers } from '../../runtime/local-redis.js';
 
 /*
  * A redis-server of the test's own, on its own port and directory, that the test can stop and
