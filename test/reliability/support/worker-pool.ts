@@ -7,15 +7,19 @@ import { killAll, spawnReclaim, type ReclaimProcess } from '../../support/child.
  */
 
 export interface Kill {
+  /** The kill moment: one per call that killed something, shared by the workers it killed. */
+  moment: number;
   phase: string;
   pid: number;
   /** What the moment was, in words (e.g. "after the 3rd Jira change of the apply"). */
-  moment: string;
+  what: string;
   at: number;
 }
 
 export class WorkerPool {
   readonly kills: Kill[] = [];
+  /** Kill moments so far. */
+  moments = 0;
   /** Every process ever started, for the clean-up. */
   private readonly started: ReclaimProcess[] = [];
   private alive: ReclaimProcess[] = [];
@@ -41,6 +45,7 @@ export class WorkerPool {
    */
   killAllNow(phase: string, moment: string): number {
     const victims = this.alive.splice(0);
+    if (victims.length > 0) this.moments += 1;
     for (const victim of victims) this.killOne(victim, phase, moment);
     this.restartLater(victims);
     return victims.length;
@@ -51,6 +56,7 @@ export class WorkerPool {
     const index = this.alive.findIndex((worker) => worker.child.pid === pid);
     if (index < 0) return false;
     const [victim] = this.alive.splice(index, 1);
+    this.moments += 1;
     this.killOne(victim!, phase, moment);
     this.restartLater([victim!]);
     return true;
@@ -60,6 +66,7 @@ export class WorkerPool {
   killSomeNow(phase: string, moment: string, pick: (count: number) => number): boolean {
     if (this.alive.length === 0) return false;
     const [victim] = this.alive.splice(pick(this.alive.length), 1);
+    this.moments += 1;
     this.killOne(victim!, phase, moment);
     this.restartLater([victim!]);
     return true;
@@ -77,7 +84,13 @@ export class WorkerPool {
 
   private killOne(victim: ReclaimProcess, phase: string, moment: string): void {
     victim.child.kill('SIGKILL');
-    this.kills.push({ phase, moment, pid: victim.child.pid ?? -1, at: Date.now() });
+    this.kills.push({
+      moment: this.moments,
+      phase,
+      what: moment,
+      pid: victim.child.pid ?? -1,
+      at: Date.now(),
+    });
   }
 
   private restartLater(victims: ReclaimProcess[]): void {
