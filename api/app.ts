@@ -7,6 +7,7 @@ import { SessionCookies } from './admin/session.js';
 import { tokenAuthenticator } from './auth.js';
 import { answerClientErrors } from './client-error.js';
 import { errorHandler, methodNotAllowed, notFoundHandler } from './error-handler.js';
+import { redisGate, isRedisUnavailable, sendRedisUnavailable } from './redis-unavailable.js';
 import { requestId } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
 import { auditRouter } from './routes/audit.js';
@@ -44,6 +45,7 @@ export function createApiApp(app: App): Express {
   server.use(securityHeaders());
   server.use(healthRouter(app));
   server.use(metricsRouter(app));
+  server.use('/api', redisGate(app.redis));
   // Before the JSON parser: user uploads are read (streamed) by their own routes.
   server.use('/api', usersRouter(app, authenticate));
   // Before the JSON parser too: a login event's signature is over its raw bytes.
@@ -62,7 +64,12 @@ export function createApiApp(app: App): Express {
   // The console (api/console/): the Jira admin's pages, behind the same login as the board.
   server.use(consoleRouter(app, { authenticate, sessions, knownCaller }));
   server.use(notFoundHandler);
-  server.use(errorHandler(app.logger));
+  server.use(
+    errorHandler(app.logger, {
+      test: (error) => isRedisUnavailable(error, app.redis),
+      send: (req, res) => sendRedisUnavailable(req, res, app.redis),
+    }),
+  );
   // Every server this app listens on answers the requests Node rejects with the envelope too.
   const listen = server.listen.bind(server) as (...args: unknown[]) => Server;
   server.listen = ((...args: unknown[]) => answerClientErrors(listen(...args))) as typeof server.listen;

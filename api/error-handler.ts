@@ -29,8 +29,14 @@ const BODY_ERRORS: Record<string, { status: number; code: string }> = {
   'parameters.too.many': { status: 413, code: 'payload_too_large' },
 };
 
-/** Bad input is a 4xx naming the field; only a fault of ours is a 500, and it is logged. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+/**
+ * Bad input is a 4xx naming the field; only a fault of ours is a 500, and it is logged. An error
+ * that `unavailable` recognises (Redis unreachable) is answered by it instead (a 503).
+ */
+export function errorHandler(
+  logger: Logger,
+  unavailable?: { test(error: unknown): boolean; send(req: Request, res: Response): void },
+): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (res.headersSent) {
       // A stream (CSV) broke midway: the status is sent, so end the response and log it.
@@ -72,6 +78,18 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         code: known?.code ?? 'bad_request',
         message: `body: ${message}`,
       });
+      return;
+    }
+    if (unavailable?.test(error)) {
+      logger.warn(
+        {
+          requestId: req.requestId,
+          err: error instanceof Error ? error.message : String(error),
+          path: req.path,
+        },
+        'request failed: Redis unavailable',
+      );
+      unavailable.send(req, res);
       return;
     }
     logger.error(

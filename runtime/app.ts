@@ -168,7 +168,10 @@ export function createApp(
       await jira?.close();
       mailer?.close();
       await records.close();
-      await redis.quit().catch(() => redis.disconnect());
+      // QUIT waits for a connection that may never come back (a worker's connection retries
+      // for ever): with Redis away there is nothing to say goodbye to.
+      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+      else redis.disconnect();
     },
   };
 }

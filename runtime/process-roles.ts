@@ -68,7 +68,7 @@ export async function startWorkerRole(
 }
 
 export async function startApiRole(config: Readonly<ReclaimConfig>, logger: Logger): Promise<ApiRole> {
-  const app = await openApp(config, 'producer', logger);
+  const app = await openApp(config, 'api', logger);
   const server = createApiApp(app).listen(config.api.port, config.api.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -96,7 +96,7 @@ export async function startApiRole(config: Readonly<ReclaimConfig>, logger: Logg
 /** An app whose records store is open and migrated: a role that cannot reach it does not start. */
 async function openApp(
   config: Readonly<ReclaimConfig>,
-  role: 'worker' | 'producer',
+  role: 'worker' | 'api',
   logger: Logger,
 ): Promise<App> {
   const app = createApp(config, role, logger);

@@ -8,6 +8,7 @@ import { rateLimit, setRateLimitHeaders } from './middleware/rate-limit.js';
 import { requestRecorder } from './middleware/request-recorder.js';
 import { TokenBucket } from './middleware/token-bucket.js';
 import type { PendingTimers } from './pending-timers.js';
+import { keepRequestOrigin } from './request-origin.js';
 import { seededRandom } from './prng.js';
 import { applicationRoleRoutes } from './routes/application-roles.js';
 import { authSessionRoutes, isAnonymousAllowed } from './routes/auth-session.js';
@@ -59,6 +60,7 @@ export function buildApp(context: SimulatorContext, behaviour: AppBehaviour, tim
     if (req.url.startsWith(LATEST_API)) req.url = `/rest/api/2/${req.url.slice(LATEST_API.length)}`;
     next();
   });
+  app.use(keepRequestOrigin());
   app.use(requestRecorder(context.stats));
   app.use(express.json({ type: ['application/json', 'application/*+json'] }));
 

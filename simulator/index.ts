@@ -7,11 +7,15 @@ import { PendingTimers } from './pending-timers.js';
 import { SimulatorContext } from './simulator-context.js';
 import { syntheticEnterprise } from './synthetic-enterprise.js';
 import { worldFromFixture } from './world-from-fixture.js';
+import type { RequestOrigin } from './request-origin.js';
+import type { MutationRecord } from './user-store.js';
 import type { World } from './world.js';
 
 export { fixtureSchema, profileSchema } from './fixture-schema.js';
 export type { Fixture, FixtureInput, Profile } from './fixture-schema.js';
 export { PROFILES, type ProfileTraits } from './profiles.js';
+export type { AppliedChange, MutationRecord } from './user-store.js';
+export type { RequestOrigin } from './request-origin.js';
 
 export interface SimulatorOptions {
   /** Jira version to play. An explicit option wins over the fixture's profile. @defaultValue 'dc11' */
@@ -61,6 +65,12 @@ export interface RunningSimulator {
   userCount: number;
   /** With `database`: resolves once every change so far is written to it. */
   databaseSettled(): Promise<void>;
+  /**
+   * Calls `listener` with every mutation the moment it is applied, before Jira answers the
+   * request (a test acts between Jira's change and the client's next step), with the
+   * requesting client's port; returns the unsubscribe function.
+   */
+  onMutation(listener: (record: MutationRecord, origin?: RequestOrigin) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -164,6 +174,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     profile: context.world.profile,
     userCount: context.world.store.size,
     databaseSettled: async () => mirror?.settled(),
+    onMutation(listener) {
+      context.mutationListeners.add(listener);
+      return () => context.mutationListeners.delete(listener);
+    },
     // Idempotent; ends keep-alive and hanging (SCIM timeout) connections instead of waiting for them.
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {

@@ -2,6 +2,8 @@ import { ChangeFaults } from './change-faults.js';
 import { IdpState } from './idp/idp-faults.js';
 import { PROFILES, type ProfileTraits } from './profiles.js';
 import { RequestStats } from './request-stats.js';
+import { requestOrigin, type RequestOrigin } from './request-origin.js';
+import type { MutationRecord } from './user-store.js';
 import type { World } from './world.js';
 
 /** How the SCIM endpoint misbehaves on request of a test (`/__sim/scim/*`). */
@@ -32,13 +34,25 @@ export class SimulatorContext {
   /** Whether Crowd REST has `/group/membership` (1.1+); an older one answers 404. */
   crowdGroupMemberships = true;
 
+  /** Told of every mutation the moment it is applied, before Jira answers (in-process tests). */
+  readonly mutationListeners = new Set<(record: MutationRecord, origin?: RequestOrigin) => void>();
+
   constructor(
     private readonly buildWorld: () => World,
     readonly token: string,
     /** `name:password` of the Jira User Server application Crowd REST answers. */
     readonly crowdApplication = 'reclaim:reclaim-secret',
   ) {
-    this.world = buildWorld();
+    this.world = this.build();
+  }
+
+  private build(): World {
+    const world = this.buildWorld();
+    world.store.mutationListener = (record) => {
+      const origin = requestOrigin.getStore();
+      for (const listener of this.mutationListeners) listener(record, origin);
+    };
+    return world;
   }
 
   get traits(): ProfileTraits {
@@ -46,7 +60,7 @@ export class SimulatorContext {
   }
 
   reset(): void {
-    this.world = this.buildWorld();
+    this.world = this.build();
     this.stats.reset();
     this.scimFaults.outage = null;
     this.scimFaults.hiddenPercent = 0;

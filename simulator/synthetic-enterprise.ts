@@ -72,7 +72,8 @@ const ZONES = [
 
 const DAY_MS = 86_400_000;
 
-const DIRECTORIES: Directory[] = [
+/** The enterprise's user directories; the Corporate LDAP is read-only, as Jira's LDAP directories usually are. */
+export const SYNTHETIC_DIRECTORIES: readonly Directory[] = [
   { id: 1, name: 'Jira Internal Directory', readOnly: false },
   { id: 10000, name: 'Corporate LDAP', readOnly: true },
   { id: 10100, name: 'Delegated LDAP Authentication', readOnly: false },
@@ -155,7 +156,7 @@ export function syntheticEnterprise(options: SyntheticEnterpriseOptions): World 
     },
   ];
 
-  const store = new UserStore(userCount, DIRECTORIES, groupNames, roles);
+  const store = new UserStore(userCount, [...SYNTHETIC_DIRECTORIES], groupNames, roles);
   const scim = new ScimDirectory();
   const usedBaseNames = new Map<string, number>();
   // Thousands of people share a display name: one string each saves memory at a million users.

@@ -45,6 +45,25 @@ export interface UserChanges {
   active?: boolean;
 }
 
+/** One change the simulated Jira applied to a user, as its mutation log keeps it. */
+export type AppliedChange =
+  | { op: 'add-group' | 'remove-group'; group: string }
+  | { op: 'update'; field: keyof UserChanges; from: string | boolean; to: string | boolean };
+
+/**
+ * One mutation (what `mutations` counts): the changes one request applied to one user, in the
+ * order they were applied across the whole simulator (`seq`).
+ */
+export interface MutationRecord {
+  seq: number;
+  /** When it was applied (ISO-8601 UTC). */
+  at: string;
+  key: string;
+  /** The username after the change. */
+  name: string;
+  changes: AppliedChange[];
+}
+
 const NEW_KEY = /^JIRAUSER([1-9]\d{0,8})$/;
 const NO_GROUPS: readonly number[] = [];
 
@@ -92,6 +111,11 @@ export class UserStore {
   private readonly locales = new StringTable();
   private readonly mutationCounts: Uint32Array;
   private mutationTotal = 0;
+  /** Every applied mutation, oldest first; only users that changed take room. */
+  private readonly mutationRecords: MutationRecord[] = [];
+  private readonly mutationSeqsByIndex = new Map<number, number[]>();
+  /** Told of every mutation as it is applied, before Jira answers the request. */
+  mutationListener: ((record: MutationRecord) => void) | undefined;
   /** Told of every change to a user after loading (the simulator's database mirror follows it). */
   changeListener: ((index: number) => void) | undefined;
 
@@ -256,6 +280,14 @@ export class UserStore {
   mutations(index: number): number {
     return this.mutationCounts[index] as number;
   }
+  /** The user's mutations, oldest first. */
+  mutationLogOf(index: number): MutationRecord[] {
+    return (this.mutationSeqsByIndex.get(index) ?? []).map((seq) => this.mutationRecords[seq - 1]!);
+  }
+  /** Every mutation with a seq above `afterSeq`, oldest first. */
+  mutationLog(afterSeq = 0): MutationRecord[] {
+    return this.mutationRecords.slice(Math.max(0, afterSeq));
+  }
 
   groupIdsOf(index: number): readonly number[] | Uint32Array {
     const changed = this.changedRows.get(index);
@@ -341,7 +373,7 @@ export class UserStore {
     const current = this.groupIdsOf(index);
     if (current.includes(groupId)) return false;
     this.changedRows.set(index, [...current, groupId]);
-    this.afterGroupChange(index, groupId);
+    this.afterGroupChange(index, groupId, 'add-group');
     return true;
   }
 
@@ -353,32 +385,34 @@ export class UserStore {
       index,
       Array.from(current).filter((id) => id !== groupId),
     );
-    this.afterGroupChange(index, groupId);
+    this.afterGroupChange(index, groupId, 'remove-group');
     return true;
   }
 
   /** Applies a user update; returns true when anything changed (one mutation). */
   update(index: number, changes: UserChanges): boolean {
-    let changed = false;
+    const applied: AppliedChange[] = [];
     if (changes.name !== undefined && changes.name !== this.names[index]) {
+      applied.push({ op: 'update', field: 'name', from: this.names[index] as string, to: changes.name });
       this.rename(index, changes.name);
-      changed = true;
     }
     if (changes.emailAddress !== undefined && changes.emailAddress !== this.emails[index]) {
+      const from = this.emails[index] as string;
+      applied.push({ op: 'update', field: 'emailAddress', from, to: changes.emailAddress });
       this.emails[index] = changes.emailAddress;
-      changed = true;
     }
     if (changes.displayName !== undefined && changes.displayName !== this.displayNames[index]) {
+      const from = this.displayNames[index] as string;
+      applied.push({ op: 'update', field: 'displayName', from, to: changes.displayName });
       this.displayNames[index] = changes.displayName;
-      changed = true;
     }
     if (changes.active !== undefined && changes.active !== this.isActive(index)) {
+      applied.push({ op: 'update', field: 'active', from: this.isActive(index), to: changes.active });
       this.activeFlags[index] = changes.active ? 1 : 0;
       this.roleUserCounts = undefined;
-      changed = true;
     }
-    if (changed) this.countMutation(index);
-    return changed;
+    if (applied.length > 0) this.countMutation(index, applied);
+    return applied.length > 0;
   }
 
   /** Records a login now (or at the given instant), keeping the user's offset. */
@@ -387,16 +421,28 @@ export class UserStore {
     this.changeListener?.(index);
   }
 
-  private afterGroupChange(index: number, groupId: number): void {
+  private afterGroupChange(index: number, groupId: number, op: 'add-group' | 'remove-group'): void {
     this.membersByGroup.delete(groupId);
     this.roleUserCounts = undefined;
-    this.countMutation(index);
+    this.countMutation(index, [{ op, group: this.groupNames[groupId] as string }]);
   }
 
-  private countMutation(index: number): void {
+  private countMutation(index: number, changes: AppliedChange[]): void {
     this.mutationCounts[index] = (this.mutationCounts[index] as number) + 1;
     this.mutationTotal++;
+    const record: MutationRecord = {
+      seq: this.mutationRecords.length + 1,
+      at: new Date().toISOString(),
+      key: this.key(index),
+      name: this.name(index),
+      changes,
+    };
+    this.mutationRecords.push(record);
+    const seqs = this.mutationSeqsByIndex.get(index);
+    if (seqs) seqs.push(record.seq);
+    else this.mutationSeqsByIndex.set(index, [record.seq]);
     this.changeListener?.(index);
+    this.mutationListener?.(record);
   }
 
   private rename(index: number, newName: string): void {

@@ -60,6 +60,12 @@ export function assertEveryJobHasAProcessor<Ctx>(queues: QueueName[], processors
 }
 
 /**
+ * What a stop may take beyond shutdownTimeoutMs: handing the active jobs back, closing the
+ * workers (forcibly when Redis is away) and recording failures, together.
+ */
+export const STOP_GRACE_MS = 4_000;
+
+/**
  * The worker side of the queues: one BullMQ Worker per queue, dispatching on the job name.
  * Stopping is bounded: active jobs get `shutdownTimeoutMs` to finish, then are moved back to
  * waiting (not failed, no attempt spent) so another worker picks them up at once.
@@ -172,18 +178,21 @@ export class WorkerHost<Ctx> {
   private async shutdown(): Promise<void> {
     const { logger } = this.options;
     const timeoutMs = this.options.shutdownTimeoutMs ?? 20_000;
+    // The whole stop fits in shutdownTimeoutMs + STOP_GRACE_MS, Redis reachable or not.
+    const deadline = Date.now() + timeoutMs + STOP_GRACE_MS;
+    const left = () => Math.max(0, deadline - Date.now());
     logger.info({ timeoutMs }, 'workers stopping: no new jobs, waiting for active ones');
     const closing = Promise.all(this.workers.map((w) => w.close()));
     if (!(await settlesWithin(closing, timeoutMs))) {
       logger.warn('active jobs did not finish in time: handing them back to their queues');
       for (const worker of this.workers) worker.cancelAllJobs(SHUTDOWN_REASON);
-      if (!(await settlesWithin(closing, 5_000))) {
+      if (!(await settlesWithin(closing, left() / 2))) {
         // Redis may be gone: a forced close does not wait for it. Jobs still locked return to
         // waiting through BullMQ's stalled-job check.
-        await settlesWithin(Promise.all(this.workers.map((w) => w.close(true))), 5_000);
+        await settlesWithin(Promise.all(this.workers.map((w) => w.close(true))), left() / 2);
       }
     }
-    await settlesWithin(Promise.all(this.recording), 5_000);
+    await settlesWithin(Promise.all(this.recording), left());
     logger.info('workers stopped');
   }
 }

@@ -5,8 +5,9 @@ import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * The apply stage's bookkeeping in Redis, all idempotent so that retried jobs count once:
- * how many users have actions, which of them are finished, which action outcomes are counted,
- * each action's state before its first attempt, and the re-check of each user's chain. All of it is the run's scratch: removed
+ * how many users have actions, which of them are finished, each action's state before its
+ * first attempt, and the re-check of each user's chain (the outcomes counted are kept with the
+ * run's counters, RunStore.countActionOutcomeOnce). All of it is the run's scratch: removed
  * when the run ends (discardRunScratch), with a TTL on every write as a safety net.
  */
 
@@ -34,7 +35,6 @@ export class ApplyProgress {
     return {
       state: keys.applyState,
       finished: keys.applyFinished,
-      counted: keys.applyCounted,
       before: keys.applyBefore,
       recheck: keys.applyRecheck,
     };
@@ -66,15 +66,6 @@ export class ApplyProgress {
         [userKey, SCRATCH_TTL_SECONDS],
       )) === 2
     );
-  }
-
-  /** True the first time an action's outcome is counted, false for a retried job. */
-  async countOnce(runId: string, actionId: string): Promise<boolean> {
-    const key = this.keys(runId).counted;
-    const replies = await this.redis.multi().sadd(key, actionId).expire(key, SCRATCH_TTL_SECONDS).exec();
-    const [error, added] = replies?.[0] ?? [new Error('the transaction was discarded'), 0];
-    if (error) throw error;
-    return added === 1;
   }
 
   /** The state before the action's first attempt: kept by the first, returned to every retry. */

@@ -88,9 +88,7 @@ export async function runActionStep(
     request,
   );
   await deps.audit.append(auditEntryForAction(request, result, step.actor));
-  if (await deps.progress.countOnce(step.runId, actionId)) {
-    await deps.runs.countActionOutcome(step.runId, result.outcome);
-  }
+  await deps.runs.countActionOutcomeOnce(step.runId, actionId, result.outcome);
   if (step.index + 1 < step.actions.length && result.outcome !== 'skipped') {
     const { carried: _previous, ...next } = step;
     await sink.enqueue([{ ...next, index: step.index + 1, ...(left ? { carried: left } : {}) }]);
@@ -134,8 +132,7 @@ export async function recordStepFailure(
   // gone, and a failure already in the audit log was counted before the run could end.
   const over = (await deps.runs.get(step.runId))?.status !== 'applying';
   const countedBefore = over && logged !== null;
-  if (!countedBefore && (await deps.progress.countOnce(step.runId, actionId)))
-    await deps.runs.countActionOutcome(step.runId, 'failed');
+  if (!countedBefore) await deps.runs.countActionOutcomeOnce(step.runId, actionId, 'failed');
   await finishUser(deps, step);
 }
 

@@ -110,6 +110,23 @@ return 1
 `);
 
 /**
+ * Counts an outcome once per member: SADD to the run's set of counted members and, only when
+ * the member is new, HINCRBY — in one step, so a process that dies in between cannot leave a
+ * member marked counted and its count missing (a retry would then never count it).
+ * KEYS: record, counters, counted set. ARGV: field, increment, member, set TTL (seconds).
+ * Returns 1 when counted, 0 when the member was counted before, or NOT_LIVE.
+ */
+export const bumpRunCounterOnceScript = new LuaScript(`
+${live}
+if not isLive(KEYS[1]) then return ${NOT_LIVE} end
+local added = redis.call('SADD', KEYS[3], ARGV[3])
+redis.call('EXPIRE', KEYS[3], ARGV[4])
+if added == 0 then return 0 end
+redis.call('HINCRBY', KEYS[2], ARGV[1], ARGV[2])
+return 1
+`);
+
+/**
  * Seals a run that is over for its move to the records store, and reads all of it in the same
  * step. KEYS: record, counters, notes. ARGV: the final statuses. Returns {record, counters,
  * notes} (HGETALL / LRANGE replies), or false when Redis has no record or the run is not over.

@@ -3,12 +3,13 @@ import type { RecordsDb } from '../records/records-db.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import { RUN_ID_PATTERN, runIndexKey, runKeys, runSequenceKey } from './keys.js';
 import { newRunId } from './run-id.js';
-import { discardRunScratch } from './run-keyspace.js';
+import { SCRATCH_TTL_SECONDS, discardRunScratch, runScratchKeys } from './run-keyspace.js';
 import { COUNTER_FIELDS, OUTCOME_FIELDS, parseRunCounters } from './run-counters.js';
 import { RunRecords, type CounterName, type StatusPatch } from './run-records.js';
 import {
   NOT_LIVE,
   addRunNoteScript,
+  bumpRunCounterOnceScript,
   bumpRunCounterScript,
   createRunScript,
   dropSealedRunScript,
@@ -297,6 +298,28 @@ export class RunStore {
 
   async countActionOutcome(id: string, outcome: ActionOutcome, actions = 1): Promise<void> {
     await this.bump(id, OUTCOME_FIELDS[outcome], OUTCOME_FIELDS[outcome] as CounterName, actions);
+  }
+
+  /**
+   * Counts an action's outcome the first time it is asked for that action, however often its
+   * job is retried — marking it counted and counting it in one step, so a worker killed in
+   * between leaves neither. True when this call counted it.
+   */
+  async countActionOutcomeOnce(id: string, actionId: string, outcome: ActionOutcome): Promise<boolean> {
+    if (!RUN_ID_PATTERN.test(id)) return false;
+    const keys = runKeys(this.prefix, id);
+    const counted = runScratchKeys(this.prefix, id).applyCounted;
+    const field = OUTCOME_FIELDS[outcome];
+    const bumped = await bumpRunCounterOnceScript.run(
+      this.redis,
+      [keys.record, keys.counters, counted],
+      [field, 1, actionId, SCRATCH_TTL_SECONDS],
+    );
+    if (bumped !== NOT_LIVE) return bumped === 1;
+    // The run is over (its scratch is gone with it): a late step counts on the final record.
+    await this.settle(id);
+    await this.rows.addToCounter(id, field as CounterName, 1);
+    return true;
   }
 
   /** Removes the whole run, from Redis and from the records store; the plan has its own delete. */

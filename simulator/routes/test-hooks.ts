@@ -44,6 +44,31 @@ export function testHookRoutes(context: SimulatorContext, callbacks: TestHookCal
     });
   });
 
+  // Every user as the simulated Jira holds it now, in load order.
+  router.get('/__sim/state/users', (_req, res) => {
+    const store = context.world.store;
+    const users = [];
+    for (let index = 0; index < store.size; index++) users.push(userState(context, index));
+    res.json({ users });
+  });
+
+  // Every applied mutation after `afterSeq` (default: all), oldest first.
+  router.get('/__sim/state/mutations', (req, res) => {
+    const afterSeq = Number(req.query.afterSeq ?? 0);
+    if (!Number.isInteger(afterSeq) || afterSeq < 0) {
+      sendJiraError(res, 400, [], { afterSeq: 'afterSeq must be a whole number (0 or more)' });
+      return;
+    }
+    res.json({ mutations: context.world.store.mutationLog(afterSeq) });
+  });
+
+  router.get('/__sim/state/users/:name/mutations', (req, res) => {
+    const store = context.world.store;
+    const index = store.indexOfName(req.params.name);
+    if (index === undefined) return unknownUser(res, req.params.name);
+    res.json({ name: store.name(index), key: store.key(index), mutations: store.mutationLogOf(index) });
+  });
+
   router.get('/__sim/state/users/:name', (req, res) => {
     const index = context.world.store.indexOfName(req.params.name);
     if (index === undefined) return unknownUser(res, req.params.name);

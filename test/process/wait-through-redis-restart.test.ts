@@ -1,66 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { validateConfig } from '../../config/load.js';
 import { createApp, type App } from '../../runtime/app.js';
-import { freePort, redisAnswers } from '../../runtime/local-redis.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { startSimulator, type RunningSimulator } from '../../simulator/index.js';
 import { killAll, spawnReclaim, writeConfigFile, type ReclaimProcess } from '../support/child.js';
 import { createRecordsFor } from '../support/records.js';
 import { uniquePrefix } from '../support/redis.js';
 import { stackConfig } from '../support/stack.js';
-
-/**
- * A redis-server of this test's own, with an append-only file so a restart keeps every key,
- * stopped and started again on the same port and directory.
- */
-class RestartableRedis {
-  private child: ChildProcess | undefined;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'reclaim-restart-redis-'));
-
-  private constructor(readonly port: number) {}
-
-  static async start(): Promise<RestartableRedis> {
-    const redis = new RestartableRedis(await freePort());
-    await redis.up();
-    return redis;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async up(): Promise<void> {
-    const args = ['--bind', '127.0.0.1', '--port', String(this.port), '--dir', this.dir, '--save', ''];
-    args.push('--appendonly', 'yes', '--appendfsync', 'always');
-    this.child = spawn('redis-server', args, { stdio: 'ignore' });
-    const deadline = Date.now() + 10_000;
-    while (!(await redisAnswers('127.0.0.1', this.port, 300))) {
-      if (Date.now() > deadline) throw new Error(`redis-server on ${this.port} did not answer`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  async down(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-
-  async remove(): Promise<void> {
-    await this.down();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
+import { OwnRedis } from '../support/own-redis.js';
 
 describe('reclaim scan --wait and runs ID --wait through a Redis restart', function () {
   this.timeout(180_000);
-  let redis: RestartableRedis | undefined;
+  let redis: OwnRedis | undefined;
   let sim: RunningSimulator | undefined;
   let config: { file: string; remove(): void } | undefined;
   let reader: App | undefined;
@@ -77,7 +28,8 @@ describe('reclaim scan --wait and runs ID --wait through a Redis restart', funct
   });
 
   it('says Redis is unavailable, keeps waiting, and prints the summary once the run is done', async () => {
-    redis = await RestartableRedis.start();
+    // An append-only file so that a restart keeps every key.
+    redis = await OwnRedis.start({ appendfsync: 'always' });
     // Long enough to restart Redis in the middle: 40 pages of 100 ms.
     sim = await startSimulator({ users: 4_000, profile: 'dc11', latencyMs: 100 });
     const prefix = uniquePrefix('redis-restart');
