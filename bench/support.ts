@@ -14,6 +14,8 @@ const BENCH_POSTGRES_URL = process.env.PG_TEST_URL ?? 'postgres://postgres@127.0
 export interface BenchStack {
   /** The producer side, in this process. */
   app: App;
+  /** The worker processes' ids (for their peak memory in /proc). */
+  workerPids: number[];
   /** Sends SIGTERM to every worker process and waits for each to exit. */
   stopWorkers(): Promise<void>;
   /** Deletes the temporary configuration file and drops the records database. */
@@ -44,6 +46,7 @@ export async function startBenchStack(
   await new Promise((resolve) => setTimeout(resolve, 3000));
   return {
     app,
+    workerPids: workers.map((worker) => worker.pid ?? 0),
     async stopWorkers() {
       for (const worker of workers) worker.kill('SIGTERM');
       await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
