@@ -11,7 +11,7 @@
  * --quick: small N, every kind of scenario, for CI (a few minutes at most).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderTables } from './harness/report.js';
@@ -39,7 +39,7 @@ const scenarios = pickScenarios(values.scenario, values.quick);
 const startedAt = new Date();
 const out = values.out ?? `bench-results/bench-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`;
 
-const results: ScenarioResult[] = [];
+const results: Array<ScenarioResult & { loadAverage5m?: number }> = [];
 const failures: Array<{ scenario: string; error: string }> = [];
 for (const scenario of scenarios) {
   const began = performance.now();
@@ -48,10 +48,12 @@ for (const scenario of scenarios) {
   );
   try {
     const result = await runScenario(scenario, { latencyMs });
-    results.push(result);
+    // The machine may be shared: the load average says how much else ran beside the bench.
+    const load = loadavg()[1]!;
+    results.push({ ...result, loadAverage5m: load });
     for (const problem of result.problems) console.log(`   FAILED: ${problem}`);
     console.log(
-      `   ${((performance.now() - began) / 1000).toFixed(0)} s${result.problems.length ? '' : ', ok'}`,
+      `   ${((performance.now() - began) / 1000).toFixed(0)} s, load average ${load.toFixed(1)}${result.problems.length ? '' : ', ok'}`,
     );
   } catch (error) {
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -57,6 +57,7 @@ function dryRunTables(results: DryRunResult[]): string {
       per1000(r.smart.requests.jira, r.smart.users),
       per1000(r.reclaim.requests.jira, r.reclaim.users),
       r.reclaim.workerPeakRss.map(mb).join(', '),
+      `${r.environment.simLoadSeconds.toFixed(1)} s`,
       mb(r.environment.simPeakRss),
       mb(r.reclaim.redisPeakUsedMemory),
       mb(r.environment.redisPeakRss),

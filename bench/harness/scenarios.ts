@@ -65,7 +65,7 @@ export const FULL_SCENARIOS: Scenario[] = [
     naiveSample: NAIVE_SAMPLE,
   },
   { kind: 'apply', name: 'apply-20k', profile: 'dc11', users: 20_000, workers: 1, rateLimit: 100 },
-  { kind: 'scale-out', name: 'scale-out-50k', profile: 'dc11', users: 50_000, workerCounts: [1, 2, 4] },
+  { kind: 'scale-out', name: 'scale-out-20k', profile: 'dc11', users: 20_000, workerCounts: [1, 2, 4] },
 ];
 
 export const QUICK_SCENARIOS: Scenario[] = [
