@@ -41,6 +41,26 @@ const out = values.out ?? `bench-results/bench-${startedAt.toISOString().replace
 
 const results: Array<ScenarioResult & { loadAverage5m?: number }> = [];
 const failures: Array<{ scenario: string; error: string }> = [];
+const failedScenarios = () => [
+  ...failures.map((f) => f.scenario),
+  ...results.filter((r) => r.problems.length > 0).map((r) => r.scenario.name),
+];
+/** Written after every scenario, so that a long run that is stopped keeps what it measured. */
+function writeFigures(): void {
+  mkdirSync(dirname(out), { recursive: true });
+  const figures = {
+    startedAt: startedAt.toISOString(),
+    writtenAt: new Date().toISOString(),
+    machine: { cores: cpus().length, memoryBytes: totalmem(), node: process.version },
+    latencyMs,
+    driverPeakRss: process.resourceUsage().maxRSS * 1024,
+    results,
+    errors: failures,
+    failed: failedScenarios(),
+  };
+  writeFileSync(out, JSON.stringify(figures, null, 2));
+}
+
 for (const scenario of scenarios) {
   const began = performance.now();
   console.log(
@@ -55,36 +75,17 @@ for (const scenario of scenarios) {
     console.log(
       `   ${((performance.now() - began) / 1000).toFixed(0)} s, load average ${load.toFixed(1)}${result.problems.length ? '' : ', ok'}`,
     );
+    console.log(renderTables([result]).replace(/^/gm, '   '));
   } catch (error) {
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
     failures.push({ scenario: scenario.name, error: message });
     console.log(`   FAILED: ${message}`);
   }
+  writeFigures();
 }
 
 console.log(`\n${renderTables(results)}`);
-const failed = [
-  ...failures.map((f) => f.scenario),
-  ...results.filter((r) => r.problems.length > 0).map((r) => r.scenario.name),
-];
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(
-  out,
-  JSON.stringify(
-    {
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      machine: { cores: cpus().length, memoryBytes: totalmem(), node: process.version },
-      latencyMs,
-      driverPeakRss: process.resourceUsage().maxRSS * 1024,
-      results,
-      errors: failures,
-      failed,
-    },
-    null,
-    2,
-  ),
-);
+const failed = failedScenarios();
 console.log(`\nfigures: ${out}`);
 console.log(
   failed.length ? `bench FAILED: ${failed.join(', ')}` : `bench passed: ${results.length} scenario(s)`,
