@@ -47,6 +47,7 @@ function dryRunTables(results: DryRunResult[]): string {
       'smart',
       'Reclaim',
       'worker peak RSS',
+      'sim load',
       'sim peak RSS',
       'Redis peak used_memory',
       'Redis peak RSS',
