@@ -19,6 +19,8 @@ export interface BenchStack {
   workerPeakRss(): Array<number | null>;
   /** Each worker process's CPU time so far (user + system, from /proc), in seconds; null where unreadable. */
   workerCpuSeconds(): Array<number | null>;
+  /** The worker processes' ids (for their peak memory in /proc). */
+  workerPids: number[];
   /** Sends SIGTERM to every worker process and waits for each to exit. */
   stopWorkers(): Promise<void>;
   /** Deletes the temporary configuration file and drops the records database. */
@@ -73,6 +75,7 @@ export async function startBenchStack(
     app,
     workerPeakRss: () => workers.map((worker) => peakRssOf(worker.pid)),
     workerCpuSeconds: () => workers.map((worker) => cpuSecondsOf(worker.pid)),
+    workerPids: workers.map((worker) => worker.pid ?? 0),
     async stopWorkers() {
       for (const worker of workers) worker.kill('SIGTERM');
       await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
