@@ -1,4 +1,4 @@
-import type { PlannedAction, Verdict } from '../../services/policy/types.js';
+import type { PlannedAction, Reason, Verdict } from '../../services/policy/types.js';
 import type { RunStatus } from '../../services/runs/types.js';
 import { html, type Markup } from './html.js';
 
@@ -60,4 +60,36 @@ export function queryString(fields: Record<string, string | number | undefined>)
     if (value !== undefined && value !== '') params.set(key, String(value));
   const text = params.toString();
   return text ? `?${text}` : '';
+}
+
+/** A verdict's reasons as a table: the signal, the rule, the value and the threshold of each. */
+export function reasonsTable(reasons: readonly Reason[], caption?: string): Markup {
+  return html`<table class="reasons">
+    ${
+      caption === undefined
+        ? ''
+        : html`<caption>
+            ${caption}
+          </caption>`
+    }
+    <thead>
+      <tr>
+        <th scope="col">Signal</th>
+        <th scope="col">Rule</th>
+        <th scope="col">Value</th>
+        <th scope="col">Threshold</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${reasons.map(
+        (r) =>
+          html`<tr>
+            <td>${r.signal}</td>
+            <td>${r.rule}</td>
+            <td>${r.value ?? '—'}</td>
+            <td>${r.threshold ?? '—'}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }

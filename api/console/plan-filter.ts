@@ -1,9 +1,8 @@
 import type { Request } from 'express';
 import { VERDICTS, type Verdict } from '../../services/policy/types.js';
-import { licenceGroupsOf, type ReportFilter } from '../../services/reports/inactive-report.js';
+import type { ReportFilter } from '../../services/reports/inactive-report.js';
 import type { Run } from '../../services/runs/types.js';
-import { HttpError } from '../http-error.js';
-import { inactiveReportQuery } from '../routes/reports.js';
+import { inactiveReportQuery, reportFilter } from '../routes/reports.js';
 
 /** Lines per page of the console's plan table, unless the link asks for another `limit`. */
 export const PLAN_PAGE = 50;
@@ -31,21 +30,7 @@ export function parsePlanQuery(req: Request): PlanQuery {
 
 /** The filter over a run's plan; every verdict unless one is asked for. */
 export function planFilter(run: Run, query: PlanQuery): ReportFilter {
-  const filter: ReportFilter = { verdicts: query.verdict ?? [...VERDICTS] };
-  if (query.minDays !== undefined) filter.minDays = query.minDays;
-  if (query.maxDays !== undefined) filter.maxDays = query.maxDays;
-  if (query.group !== undefined) filter.group = query.group;
-  if (query.q !== undefined) filter.q = query.q;
-  if (query.application !== undefined) {
-    const groups = licenceGroupsOf(run, query.application);
-    if (groups === null)
-      throw HttpError.badRequest(
-        'application',
-        `run ${run.id} knows no licence groups of "${query.application}"`,
-      );
-    filter.applicationGroups = groups;
-  }
-  return filter;
+  return reportFilter(run, query, [...VERDICTS]);
 }
 
 /** The managed applications the run found licence groups of. */

@@ -1,7 +1,15 @@
 import { VERDICTS } from '../../services/policy/types.js';
 import { daysSinceLogin } from '../../services/reports/inactive-report.js';
 import type { PlanLine, Run } from '../../services/runs/types.js';
-import { actionText, count, queryString, VERDICT_LABELS, verdictBadge, when } from './format.js';
+import {
+  actionText,
+  reasonsTable,
+  count,
+  queryString,
+  VERDICT_LABELS,
+  verdictBadge,
+  when,
+} from './format.js';
 import { html, type Markup } from './html.js';
 import { layout, type PageContext } from './layout.js';
 import { applicationsOf, filterFields, type PlanQuery } from './plan-filter.js';
@@ -138,27 +146,7 @@ function planRow(line: PlanLine, asOf: Date): Markup {
             for ${line.name}</span
           >
         </summary>
-        <table class="reasons">
-          <thead>
-            <tr>
-              <th scope="col">Signal</th>
-              <th scope="col">Rule</th>
-              <th scope="col">Value</th>
-              <th scope="col">Threshold</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${line.reasons.map(
-              (r) =>
-                html`<tr>
-                  <td>${r.signal}</td>
-                  <td>${r.rule}</td>
-                  <td>${r.value ?? '—'}</td>
-                  <td>${r.threshold ?? '—'}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>
+        ${reasonsTable(line.reasons)}
       </details>
     </td>
   </tr>`;

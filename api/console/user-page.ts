@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../../services/audit/types.js';
 import type { UserView } from '../../services/users/user-view.js';
-import { actionText, statusBadge, verdictBadge, when } from './format.js';
+import { actionText, reasonsTable, statusBadge, verdictBadge, when } from './format.js';
 import { html, type Markup } from './html.js';
 import { layout, type PageContext } from './layout.js';
 
@@ -51,30 +51,7 @@ export function userPage(context: PageContext, view: UserView): string {
               ${verdictBadge(lastVerdict.verdict)} in
               <a href="/runs/${lastVerdict.runId}">${lastVerdict.runId}</a>, as of ${when(lastVerdict.asOf)}
             </p>
-            <table class="reasons">
-              <caption>
-                Reasons
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Signal</th>
-                  <th scope="col">Rule</th>
-                  <th scope="col">Value</th>
-                  <th scope="col">Threshold</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${lastVerdict.reasons.map(
-                  (r) =>
-                    html`<tr>
-                      <td>${r.signal}</td>
-                      <td>${r.rule}</td>
-                      <td>${r.value ?? '—'}</td>
-                      <td>${r.threshold ?? '—'}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>
+            ${reasonsTable(lastVerdict.reasons, 'Reasons')}
             ${lastVerdict.actions.length > 0 ? html`<p>Planned: ${lastVerdict.actions.map(actionText).join('; ')}</p>` : ''}
           </section>`
         : ''

@@ -128,6 +128,33 @@ export const REPORTS_ROUTES = {
   },
 } satisfies Record<string, ApiRoute>;
 
+/**
+ * The filter over a run's plan that a report query asks for (the console's plan table reads the
+ * same query): its verdicts, else `verdicts`; an application the run knows no licence groups of
+ * is a 400 naming the field.
+ */
+export function reportFilter(
+  run: Run,
+  query: Omit<ReportQuery, 'limit' | 'cursor'>,
+  verdicts: Verdict[],
+): ReportFilter {
+  const filter: ReportFilter = { verdicts: (query.verdict as Verdict[] | undefined) ?? verdicts };
+  if (query.minDays !== undefined) filter.minDays = query.minDays;
+  if (query.maxDays !== undefined) filter.maxDays = query.maxDays;
+  if (query.group !== undefined) filter.group = query.group;
+  if (query.q !== undefined) filter.q = query.q;
+  if (query.application !== undefined) {
+    const groups = licenceGroupsOf(run, query.application);
+    if (groups === null)
+      throw HttpError.badRequest(
+        'application',
+        `run ${run.id} knows no licence groups of "${query.application}"`,
+      );
+    filter.applicationGroups = groups;
+  }
+  return filter;
+}
+
 /** Reports over the newest planned (or done) run's plan: who would lose (or lost) a licence. */
 export function reportsRouter(app: App, authenticate: ReturnType<typeof tokenAuthenticator>): Router {
   const router = Router();
@@ -137,22 +164,7 @@ export function reportsRouter(app: App, authenticate: ReturnType<typeof tokenAut
     const run = await latestReportableRun(app.runs);
     if (!run)
       throw new HttpError(404, 'not_found', 'no planned or done run with a plan yet: start a run first');
-    const filter: ReportFilter = {
-      verdicts: (query.verdict as Verdict[] | undefined) ?? DEFAULT_REPORT_VERDICTS,
-    };
-    if (query.minDays !== undefined) filter.minDays = query.minDays;
-    if (query.maxDays !== undefined) filter.maxDays = query.maxDays;
-    if (query.group !== undefined) filter.group = query.group;
-    if (query.q !== undefined) filter.q = query.q;
-    if (query.application !== undefined) {
-      const groups = licenceGroupsOf(run, query.application);
-      if (groups === null)
-        throw HttpError.badRequest(
-          'application',
-          `run ${run.id} knows no licence groups of "${query.application}"`,
-        );
-      filter.applicationGroups = groups;
-    }
+    const filter = reportFilter(run, query, DEFAULT_REPORT_VERDICTS);
     return { run, filter };
   };
 
