@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium, requireChromium } from '../support/chromium.js';
 import { createApiApp } from '../../api/app.js';
 import { ALL_QUEUES } from '../../queues/names.js';
 import { startStack, runToEnd, type Stack } from '../support/stack.js';
-
-/** The browser to drive: `CHROMIUM_PATH`, else Debian's `chromium` package. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** `CI` set, as CI services and `.ci/run` do (`CI=false` or `CI=0` reads as unset). */
-function inCi(): boolean {
-  const ci = process.env.CI?.trim().toLowerCase();
-  return ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false';
-}
 
 const TOKEN = 'operator-token-for-the-browser';
 
@@ -28,14 +21,7 @@ describe('Bull Board in a browser', function () {
   let dir: string;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      const missing = `no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH (.ci/run installs it)`;
-      // In CI the browser is part of the machine: its absence is a failure, never a quiet skip.
-      if (inCi()) throw new Error(missing);
-      // On a fresh machine the rest of the suite still runs; this test says what it needs.
-      process.stdout.write(`  skipped: ${missing}\n`);
-      this.skip();
-    }
+    requireChromium(this);
     stack = await startStack({
       sim: { users: 300 },
       config: { api: { tokens: [{ name: 'ops', token: TOKEN, role: 'operator' }] } },
@@ -44,18 +30,7 @@ describe('Bull Board in a browser', function () {
     server = createApiApp(stack.app).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     dir = mkdtempSync(join(tmpdir(), 'reclaim-chromium-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

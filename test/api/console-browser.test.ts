@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium, requireChromium } from '../support/chromium.js';
 import pg from 'pg';
 import request from 'supertest';
 import { createApiApp } from '../../api/app.js';
@@ -13,14 +14,6 @@ import type { PlanLine, Run } from '../../services/runs/types.js';
 import { licenceCheck } from '../../workers/license-check.js';
 import { runToEnd, startStack, waitForRun, type Stack } from '../support/stack.js';
 import { CONSOLE_POLICY, consoleFixture, HOSTILE_DISPLAY, HOSTILE_NAME } from './console-fixture.js';
-
-/** The browser to drive: `CHROMIUM_PATH`, else Debian's `chromium` package. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** `CI` set, as CI services and `.ci/run` do (`CI=false` or `CI=0` reads as unset). */
-function inCi(): boolean {
-  const ci = process.env.CI?.trim().toLowerCase();
-  return ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false';
-}
 
 const TOKENS = { viewer: 'viewer-token-for-the-console', operator: 'operator-token-for-the-console' };
 const VIEWER = { Authorization: `Bearer ${TOKENS.viewer}` };
@@ -237,26 +230,9 @@ describe('the console', function () {
     let dir: string;
 
     before(async function () {
-      if (!existsSync(CHROMIUM)) {
-        const missing = `no Chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH (.ci/run installs it)`;
-        // In CI the browser is part of the machine: its absence is a failure, never a quiet skip.
-        if (inCi()) throw new Error(missing);
-        process.stdout.write(`  skipped: ${missing}\n`);
-        this.skip();
-      }
+      requireChromium(this);
       dir = mkdtempSync(join(tmpdir(), 'reclaim-console-'));
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      browser = await launchChromium();
     });
     after(async () => {
       await browser?.close();
