@@ -40,36 +40,52 @@ end
 
 /**
  * KEYS: lines, counters, then one sorted set per verdict in VERDICTS order, then the run record.
- * ARGV: user key, encoded line. Returns {isNew, complete, refused} as 1/0.
+ * ARGV: user key, encoded line, repeated for each line of the batch (one run's lines, recorded
+ * in order). Returns {isNew, complete, refused} as 1/0 for each line, one after the other;
+ * `complete` is set on the batch's last line only, once every listed user is evaluated.
  * A run past evaluating (planned, applying, over) has a final plan: a duplicated or late
  * evaluate job is refused here, in the same atomic step, so it can never rewrite a line the
  * brake counted or the apply stage acts on, nor bring back a plan already archived. A run
  * whose record is not in Redis (never created, or over and moved to the records store) is
  * refused the same way: no line is ever written for it.
  */
-export const recordPlanLineScript = new LuaScript(`
+export const recordPlanLinesScript = new LuaScript(`
 ${counterFieldsOfLine}
 ${completeCheck}
+local results = {}
 local status = redis.call('HGET', KEYS[#KEYS], 'status')
-if status ~= 'scanning' and status ~= 'evaluating' then return { 0, 0, 1 } end
-local key, encoded = ARGV[1], ARGV[2]
-local old = redis.call('HGET', KEYS[1], key)
-local isNew = 0
-if old ~= encoded then
-  if old then
-    local oldVerdict, oldFields = countersOf(old)
-    for _, field in ipairs(oldFields) do redis.call('HINCRBY', KEYS[2], field, -1) end
-    redis.call('ZREM', KEYS[oldVerdict + 3], key)
-  else
-    isNew = 1
-    redis.call('HINCRBY', KEYS[2], '${COUNTER_FIELDS.evaluated}', 1)
+if status ~= 'scanning' and status ~= 'evaluating' then
+  for i = 1, #ARGV, 2 do
+    results[#results + 1] = 0
+    results[#results + 1] = 0
+    results[#results + 1] = 1
   end
-  local newVerdict, newFields = countersOf(encoded)
-  for _, field in ipairs(newFields) do redis.call('HINCRBY', KEYS[2], field, 1) end
-  redis.call('ZADD', KEYS[newVerdict + 3], 0, key)
-  redis.call('HSET', KEYS[1], key, encoded)
+  return results
 end
-return { isNew, isComplete(KEYS[2]), 0 }
+for i = 1, #ARGV, 2 do
+  local key, encoded = ARGV[i], ARGV[i + 1]
+  local old = redis.call('HGET', KEYS[1], key)
+  local isNew = 0
+  if old ~= encoded then
+    if old then
+      local oldVerdict, oldFields = countersOf(old)
+      for _, field in ipairs(oldFields) do redis.call('HINCRBY', KEYS[2], field, -1) end
+      redis.call('ZREM', KEYS[oldVerdict + 3], key)
+    else
+      isNew = 1
+      redis.call('HINCRBY', KEYS[2], '${COUNTER_FIELDS.evaluated}', 1)
+    end
+    local newVerdict, newFields = countersOf(encoded)
+    for _, field in ipairs(newFields) do redis.call('HINCRBY', KEYS[2], field, 1) end
+    redis.call('ZADD', KEYS[newVerdict + 3], 0, key)
+    redis.call('HSET', KEYS[1], key, encoded)
+  end
+  results[#results + 1] = isNew
+  results[#results + 1] = 0
+  results[#results + 1] = 0
+end
+results[#results - 1] = isComplete(KEYS[2])
+return results
 `);
 
 /** KEYS: counters. ARGV: total. Returns 1 when every listed user is already evaluated. */
