@@ -114,8 +114,13 @@ async function openStage(scenario: Scenario, options: BenchOptions, rateLimit?: 
 /** Reclaim's own request ceiling is lifted for the dry runs: the simulator has no limit. */
 const LIFTED = 10_000;
 
-function timeoutFor(users: number): number {
-  return Math.max(180, users / 100);
+/**
+ * How long a contender may take before the scenario fails: 10 ms a user, and never less than
+ * three minutes — Jira 10's listing by username prefix (dc10) takes about 40 ms a user here, so
+ * that profile gets 60 ms a user.
+ */
+function timeoutFor(users: number, profile?: string): number {
+  return Math.max(180, users / (profile === 'dc10' ? 16 : 100));
 }
 
 async function measured<T extends ScriptResult>(
@@ -170,7 +175,7 @@ export async function runDryRunScenario(
       workers: scenario.workers,
       mode: 'dry-run',
       asOf: stage.asOf,
-      timeoutSeconds: timeoutFor(scenario.users),
+      timeoutSeconds: timeoutFor(scenario.users, scenario.profile),
     });
     const reclaim = { ...reclaimRun, usersPerSecond: reclaimRun.users / reclaimRun.seconds };
     const ceiling = await bullmqCeiling(stage.redisUrl, scenario.users);
