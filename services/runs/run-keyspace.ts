@@ -43,12 +43,22 @@ export function runRecordKeys(prefix: string, runId: string) {
 /** Class plan: removed once archived in the records store (or by retention). */
 export function runPlanKeys(prefix: string, runId: string) {
   return {
-    /** Live form, while users are evaluated: user key → encoded line. */
-    lines: runKey(prefix, runId, 'plan', 'lines'),
-    /** Live form: one lexically sorted set of user keys per verdict, in VERDICTS order. */
-    byVerdict: VERDICTS.map((verdict) => runKey(prefix, runId, 'plan', 'verdict', verdict)),
+    /**
+     * Live form, while users are evaluated: one sorted set per verdict, in VERDICTS order, of
+     * `user key NUL encoded line` members, all at score 0, so they sort by user key. One entry a
+     * user holds the line and its place in the pages at once (plan-store.ts).
+     */
+    linesByVerdict: VERDICTS.map((verdict) => runKey(prefix, runId, 'plan', 'lines', verdict)),
     /** The plan's reason sentences, interned: id → [signal, rule, threshold?] (plan-dictionary.ts). */
     dictionary: runKey(prefix, runId, 'plan', 'reasons'),
+    /**
+     * The live form of earlier versions (a hash of lines, one sorted set of user keys per
+     * verdict): never written any more, only removed with the plan.
+     */
+    legacy: [
+      runKey(prefix, runId, 'plan', 'lines'),
+      ...VERDICTS.map((verdict) => runKey(prefix, runId, 'plan', 'verdict', verdict)),
+    ],
   };
 }
 
