@@ -20,13 +20,22 @@ import type { RedisClient } from '../../queues/connection.js';
 
 export const SET_BUCKETS = 16_384;
 
-/** The bucket of a member: FNV-1a over its UTF-8 bytes, modulo SET_BUCKETS. */
+/**
+ * The bucket of a member: FNV-1a over its UTF-8 bytes, then murmur3's finaliser, modulo
+ * SET_BUCKETS: the finaliser mixes every bit of the hash into the low bits the modulo keeps,
+ * so keys that differ only in a digit or two (JIRAUSER10001, …) spread as well as any.
+ */
 export function bucketOf(member: string): number {
   let hash = 0x811c9dc5;
   for (const byte of Buffer.from(member, 'utf8')) {
     hash ^= byte;
     hash = Math.imul(hash, 0x01000193);
   }
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
   return (hash >>> 0) % SET_BUCKETS;
 }
 

@@ -69,8 +69,13 @@ describe('bucketed set', () => {
     const perBucket = new Map<number, number>();
     for (const member of members) perBucket.set(bucketOf(member), (perBucket.get(bucketOf(member)) ?? 0) + 1);
     const fullest = Math.max(...perBucket.values());
-    // 12.2 on average: far from the 128 fields a hash stays compact with.
+    // 12.2 on average, as good as random: every bucket used, the fullest far from the 128
+    // fields a hash stays compact with.
+    assert.ok(perBucket.size > SET_BUCKETS * 0.99, `${perBucket.size} buckets used`);
     assert.ok(fullest < 40, `fullest bucket ${fullest}`);
+    // Keys differing in their last digits only, as a Jira's keys do, spread as well.
+    const tail = new Set(Array.from({ length: 100_000 }, (_, i) => bucketOf(`user${i}`)));
+    assert.ok(tail.size > SET_BUCKETS * 0.99, `${tail.size} buckets used by user0 … user99999`);
 
     const base = runKey(scope.prefix, 'r3', 'seen-users');
     const set = new BucketedSet(redis, base, 600);
