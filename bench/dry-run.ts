@@ -25,6 +25,7 @@
  */
 import { parseArgs } from 'node:util';
 import { prefixPattern, runKey } from '../queues/connection.js';
+import { QUEUES } from '../queues/names.js';
 import { launchRun } from '../runtime/launch-run.js';
 import { ensureRedis, startThrowawayRedis } from '../runtime/local-redis.js';
 import { deletePrefixKeys, settledUsedMemory } from '../runtime/prefix-keys.js';
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     'shared-redis': { type: 'boolean', default: false },
     'warm-up': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    timeline: { type: 'boolean', default: false },
   },
 });
 const users = Number(values.users);
@@ -102,9 +104,18 @@ const started = Date.now();
 const created = await launchRun(app, { mode: 'dry-run', trigger: { type: 'cli', by: 'bench' } });
 let run;
 let scannedAt = 0;
+let shownAt = 0;
 for (;;) {
   run = (await app.runs.get(created.id))!;
   if (!scannedAt && run.counters.scanComplete) scannedAt = Date.now();
+  // --timeline: where the run's time goes, once a second (listing, evaluating, finishing).
+  if (values.timeline && Date.now() - shownAt >= 1000) {
+    shownAt = Date.now();
+    const waiting = await app.registry.queue(QUEUES.evaluate).getWaitingCount();
+    console.log(
+      `  ${((shownAt - started) / 1000).toFixed(1).padStart(6)} s  ${run.status.padEnd(10)} scanned ${run.counters.scanned}  evaluated ${run.counters.evaluated}  waiting ${waiting}`,
+    );
+  }
   if (['done', 'failed', 'cancelled'].includes(run.status)) break;
   await new Promise((resolve) => setTimeout(resolve, 200));
 }

@@ -148,6 +148,19 @@ export async function* crowdUsers(
   }
 }
 
+/** `/user/search`, active and inactive users; `.` matches everyone. */
+export async function userSearch(
+  target: ScriptTarget,
+  query: string,
+  startAt: number,
+  max: number,
+): Promise<ListedUser[]> {
+  return getJson<ListedUser[]>(
+    target,
+    `/rest/api/2/user/search?username=${encodeURIComponent(query)}&includeActive=true&includeInactive=true&startAt=${startAt}&maxResults=${max}`,
+  );
+}
+
 /**
  * Every Jira user, page by page, the way the version allows: `/user/list` (Jira 11), paging
  * `/user/search` (Jira 9), username prefixes split at the 100-result cap (Jira 10).
@@ -169,11 +182,7 @@ export async function* listUsers(
       cursor = page.nextCursor;
     }
   }
-  const search = (query: string, startAt: number, max: number) =>
-    getJson<ListedUser[]>(
-      target,
-      `/rest/api/2/user/search?username=${encodeURIComponent(query)}&includeActive=true&includeInactive=true&startAt=${startAt}&maxResults=${max}`,
-    );
+  const search = (query: string, startAt: number, max: number) => userSearch(target, query, startAt, max);
   if (profile === 'dc9') {
     for (let startAt = 0; ; startAt += 1000) {
       const page = await search('.', startAt, 1000);
@@ -187,7 +196,10 @@ export async function* listUsers(
 const ALPHABET = [...'abcdefghijklmnopqrstuvwxyz0123456789._-@'];
 const CAP = 100;
 
-/** Jira 10: a prefix whose answer reaches the cap is split by one more character. */
+/**
+ * Jira 10, the plain way (the naive script's): a prefix whose answer reaches the cap is split by
+ * one more character, whatever the answer says. The smart script uses `partitionedUsers`.
+ */
 async function* prefixSearch(
   search: (query: string, startAt: number, max: number) => Promise<ListedUser[]>,
   concurrency: number,

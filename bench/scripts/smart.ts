@@ -1,8 +1,8 @@
 /*
  * The smart admin script: what a good Jira admin writes in an afternoon. Bulk reads only — the
  * SCIM directory in pages of 1,000, the members of the groups the policy names in pages of 50,
- * the users in the listing's pages (Jira 9: Crowd's user search, which carries the last logins)
- * — a few requests in flight, decisions inline, no queue and no store. A leaver's full group
+ * the users in the listing's pages (Jira 9: Crowd's user search, which carries the last logins;
+ * Jira 10: username prefixes, using the answers' username order) — a few requests in flight, decisions inline, no queue and no store. A leaver's full group
  * list (for remove-groups) is read per leaver, as Reclaim does.
  */
 import type { PolicyConfig } from '../../config/schema.js';
@@ -10,6 +10,7 @@ import { policyGroups } from '../../services/pipeline/scan-run.js';
 import type { Profile } from '../../simulator/index.js';
 import { Decider, type VerdictCounts } from './decide.js';
 import { inPool, type ScriptTarget } from './jira-http.js';
+import { partitionedUsers } from './prefix-search.js';
 import {
   crowdUsers,
   groupMemberKeys,
@@ -38,6 +39,8 @@ export interface ScriptResult {
 }
 
 const CONCURRENCY = 8;
+/** Listing queries in flight: as many prefixes at once as Reclaim's partitioned search asks. */
+const LISTING_CONCURRENCY = 4;
 
 export async function runSmartScript(options: ScriptOptions): Promise<ScriptResult> {
   const { target } = options;
@@ -79,7 +82,11 @@ export async function runSmartScript(options: ScriptOptions): Promise<ScriptResu
     users += page.length;
   };
   const pages =
-    options.profile === 'dc9' ? crowdUsers(target, CONCURRENCY) : listUsers(target, options.profile, 4);
+    options.profile === 'dc9'
+      ? crowdUsers(target, CONCURRENCY)
+      : options.profile === 'dc10'
+        ? partitionedUsers(target, LISTING_CONCURRENCY)
+        : listUsers(target, options.profile, LISTING_CONCURRENCY);
   for await (const page of pages) await decidePage(page);
   return { users, seconds: (performance.now() - started) / 1000, verdicts: decider.counts };
 }

@@ -15,10 +15,10 @@ export const JOB_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
 const SEP = '\u001f';
 
 /**
- * How long job counts are summed in memory before they are written: short enough that a scrape
- * right after a run sees its jobs, long enough that one write covers the jobs of many.
+ * How long counts are summed in memory before they are written: short enough that a scrape
+ * right after a run sees its jobs and requests, long enough that one write covers many.
  */
-const JOB_METRICS_FLUSH_MS = 25;
+const METRICS_FLUSH_MS = 25;
 
 export interface JiraRequestCount {
   route: string;
@@ -46,8 +46,8 @@ export class OpsMetricsStore {
   private readonly jiraKey: string;
   private readonly jiraTotalsKey: string;
   private readonly jobsKey: string;
-  /** Job counts per histogram field and duration sums per series, not yet written. */
-  private readonly pendingCounts = new Map<string, number>();
+  /** Counts per hash field (Jira routes, job histogram buckets) and duration sums, not yet written. */
+  private readonly pendingCounts = new Map<string, Map<string, number>>();
   private readonly pendingSums = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | undefined;
 
@@ -62,38 +62,45 @@ export class OpsMetricsStore {
     this.jobsKey = stateKey(prefix, 'metrics', 'job-durations');
   }
 
-  /** One HTTP attempt to Jira and how it ended; fire and forget. */
+  /**
+   * One HTTP attempt to Jira and how it ended; fire and forget. Summed in memory and written
+   * with the job counts (METRICS_FLUSH_MS): a transaction per request cost more CPU than the
+   * request's own handling.
+   */
   recordJiraResponse(event: JiraResponseEvent): void {
-    const multi = this.redis
-      .multi()
-      .hincrby(this.jiraKey, `${jiraRouteTemplate(event.method, event.path)}${SEP}${event.status}`, 1);
-    if (event.attempt > 1) multi.hincrby(this.jiraTotalsKey, 'retries', 1);
-    if (event.status === 429) multi.hincrby(this.jiraTotalsKey, 'rate-limited', 1);
-    multi.exec().catch(this.onError);
+    this.count(this.jiraKey, `${jiraRouteTemplate(event.method, event.path)}${SEP}${event.status}`);
+    if (event.attempt > 1) this.count(this.jiraTotalsKey, 'retries');
+    if (event.status === 429) this.count(this.jiraTotalsKey, 'rate-limited');
   }
 
   /**
    * One job that ran to an end (completed or failed) on a queue; fire and forget. Jobs end by
-   * the thousand per second: their counts are summed here and written together a moment later
-   * (JOB_METRICS_FLUSH_MS), one transaction for many jobs instead of one each.
+   * the thousand per second: their counts are summed here and written together a moment later,
+   * one transaction for many jobs instead of one each.
    */
   recordJobDuration(queue: string, outcome: 'completed' | 'failed', seconds: number): void {
     const series = `${queue}${SEP}${outcome}`;
     const bucket = JOB_DURATION_BUCKETS.findIndex((bound) => seconds <= bound);
-    const countField = `${series}${SEP}${bucket === -1 ? 'inf' : bucket}`;
-    this.pendingCounts.set(countField, (this.pendingCounts.get(countField) ?? 0) + 1);
+    this.count(this.jobsKey, `${series}${SEP}${bucket === -1 ? 'inf' : bucket}`);
     const sumField = `${series}${SEP}sum`;
     this.pendingSums.set(sumField, (this.pendingSums.get(sumField) ?? 0) + seconds);
-    this.flushTimer ??= setTimeout(() => void this.flush(), JOB_METRICS_FLUSH_MS).unref();
   }
 
-  /** Writes the job counts summed since the last write; the app calls it before it closes. */
+  private count(key: string, field: string): void {
+    let counts = this.pendingCounts.get(key);
+    if (!counts) this.pendingCounts.set(key, (counts = new Map()));
+    counts.set(field, (counts.get(field) ?? 0) + 1);
+    this.flushTimer ??= setTimeout(() => void this.flush(), METRICS_FLUSH_MS).unref();
+  }
+
+  /** Writes the counts summed since the last write; the app calls it before it closes. */
   async flush(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.pendingCounts.size === 0) return;
     const multi = this.redis.multi();
-    for (const [field, count] of this.pendingCounts) multi.hincrby(this.jobsKey, field, count);
+    for (const [key, counts] of this.pendingCounts)
+      for (const [field, count] of counts) multi.hincrby(key, field, count);
     for (const [field, sum] of this.pendingSums) multi.hincrbyfloat(this.jobsKey, field, sum);
     this.pendingCounts.clear();
     this.pendingSums.clear();

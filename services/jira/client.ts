@@ -104,7 +104,7 @@ const CROWD_SEARCH_PAGE = 1_000;
 /** `/group/member`'s page size (Jira Cloud's documented maximum; DC accepts it too). */
 const GROUP_MEMBER_PAGE = 50;
 /** `/group/member` pages asked for at once once the first page has told the group's size. */
-const GROUP_MEMBER_PAGES_AT_ONCE = 4;
+const GROUP_MEMBER_PAGES_AT_ONCE = 8;
 
 /** Jira Data Center / Server 9.x–11.x over REST API 2. */
 export class JiraDataCenterClient implements JiraDirectory {
@@ -221,33 +221,38 @@ export class JiraDataCenterClient implements JiraDirectory {
         },
         groupMemberPageSchema,
       );
-    // The first page says how many members there are: the pages after it are asked for a few at
-    // a time (each request still waits its turn under jira.requestsPerSecond) and handed on in
-    // order, rather than one round trip after another for a group of a million members.
+    // The first page says how many members there are: the pages after it are asked for several
+    // at a time, a new one as soon as one arrives (each request still waits its turn under
+    // jira.requestsPerSecond), and handed on in order, rather than one round trip after another
+    // for a group of a million members.
     for (let startAt = 0, known: number | undefined; ;) {
-      const offsets =
-        startAt === 0 || known === undefined
-          ? [startAt]
-          : Array.from(
-              {
-                length: Math.max(
-                  1,
-                  Math.min(GROUP_MEMBER_PAGES_AT_ONCE, Math.ceil((known - startAt) / GROUP_MEMBER_PAGE)),
-                ),
-              },
-              (_, i) => startAt + i * GROUP_MEMBER_PAGE,
-            );
-      const pages = await Promise.all(offsets.map(pageAt));
-      for (const [i, page] of pages.entries()) {
+      // The pages asked for, in order: one until the group's size is known, then several.
+      const window: Array<{ offset: number; page: ReturnType<typeof pageAt> }> = [];
+      let nextOffset = startAt;
+      const fill = () => {
+        const limit = known === undefined ? 1 : GROUP_MEMBER_PAGES_AT_ONCE;
+        while (window.length < limit && (window.length === 0 || nextOffset < known!)) {
+          const page = pageAt(nextOffset);
+          // A page asked for ahead may be dropped (below): its failure then goes unheard.
+          page.catch(() => {});
+          window.push({ offset: nextOffset, page });
+          nextOffset += GROUP_MEMBER_PAGE;
+        }
+      };
+      fill();
+      while (window.length > 0) {
+        const { offset, page: pending } = window.shift()!;
+        const page = await pending;
         known = page.total ?? known;
         // Group members come as UserJsonBean, which has no lastLoginTime: absent, not "never".
         if (page.values.length > 0) yield page.values.map((bean) => toJiraUser(bean, false));
-        startAt = offsets[i]! + page.values.length;
+        startAt = offset + page.values.length;
         const done = page.isLast ?? (page.total !== undefined && startAt >= page.total);
         if (done || page.values.length === 0) return;
         // A short page that is not the last: the group changed while it was listed, so the
         // pages asked for with it may not follow on. Go on from where this one ended.
         if (page.values.length < GROUP_MEMBER_PAGE) break;
+        fill();
       }
     }
   }

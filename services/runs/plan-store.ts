@@ -29,7 +29,8 @@ import {
   reasonIdsOf,
   type EncodedLine,
 } from './plan-line-codec.js';
-import { markScanCompleteScript, recordPlanLineScript } from './plan-scripts.js';
+import { GroupCommit } from './group-commit.js';
+import { markScanCompleteScript, recordPlanLinesScript } from './plan-scripts.js';
 import type { RunStore } from './run-store.js';
 import type { PlanLine, PlanPage, PlanPageOptions, PlanSummary, RecordResult } from './types.js';
 import type { RedisClient } from '../../queues/connection.js';
@@ -56,8 +57,10 @@ export const MAX_PLAN_PAGE_SIZE = 10_000;
 const ARCHIVE_BATCH = 2000;
 /** Archived runs this process remembers as such (an archive is never undone). */
 const CACHED_ARCHIVED = 1000;
-/** Runs whose plan keys this process keeps built (only runs being evaluated need them). */
-const CACHED_RECORD_KEYS = 32;
+/** Runs whose line writer this process keeps (only runs being evaluated need one). */
+const CACHED_RECORD_WRITERS = 32;
+/** Most lines one script call records: a few hundred microseconds of Redis at most. */
+const RECORD_BATCH = 100;
 
 /** What the plan store needs of the run store: the run's counters. */
 export type RunReader = Pick<RunStore, 'get'>;
@@ -82,7 +85,7 @@ export class PlanStore {
   /** The runs' reason sentences, interned (plan-dictionary.ts). */
   private readonly dictionary: PlanDictionary;
   private readonly archived = new Set<string>();
-  private readonly recordKeys = new Map<string, string[]>();
+  private readonly recordWriters = new Map<string, GroupCommit<[string, string], RecordResult>>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -103,25 +106,33 @@ export class PlanStore {
     // NUL ends the key in the stored member (run-keyspace.ts).
     if (line.key.includes('\0'))
       throw new Error(`a plan line's user key holds a NUL: ${JSON.stringify(line.key)}`);
-    const [isNew, complete, refused] = (await recordPlanLineScript.run(this.redis, this.recordKeysOf(runId), [
-      line.key,
-      encodePlanLine(line, await this.dictionary.idsOf(runId, line.reasons)),
-    ])) as [number, number, number];
-    return { isNew: isNew === 1, complete: complete === 1, refused: refused === 1 };
+    const encoded = encodePlanLine(line, await this.dictionary.idsOf(runId, line.reasons));
+    return this.recordWriterOf(runId).submit([line.key, encoded]);
   }
 
-  /** The keys `record` hands its script, built once per run rather than once per line. */
-  private recordKeysOf(runId: string): string[] {
-    let keys = this.recordKeys.get(runId);
-    if (!keys) {
+  /**
+   * The run's lines are written by one group commit per process: the evaluations that finish
+   * while a write is in flight are recorded together by the next one, one script call for many.
+   */
+  private recordWriterOf(runId: string): GroupCommit<[string, string], RecordResult> {
+    let writer = this.recordWriters.get(runId);
+    if (!writer) {
       const plan = planKeys(this.prefix, runId);
       const run = runKeys(this.prefix, runId);
-      keys = [run.counters, ...plan.linesByVerdict, run.record];
-      this.recordKeys.set(runId, keys);
-      if (this.recordKeys.size > CACHED_RECORD_KEYS)
-        this.recordKeys.delete(this.recordKeys.keys().next().value!);
+      const keys = [run.counters, ...plan.linesByVerdict, run.record];
+      writer = new GroupCommit(async (lines) => {
+        const flat = (await recordPlanLinesScript.run(this.redis, keys, lines.flat())) as number[];
+        return lines.map((_, i) => ({
+          isNew: flat[3 * i] === 1,
+          complete: flat[3 * i + 1] === 1,
+          refused: flat[3 * i + 2] === 1,
+        }));
+      }, RECORD_BATCH);
+      this.recordWriters.set(runId, writer);
+      if (this.recordWriters.size > CACHED_RECORD_WRITERS)
+        this.recordWriters.delete(this.recordWriters.keys().next().value!);
     }
-    return keys;
+    return writer;
   }
 
   /**

@@ -100,6 +100,28 @@ describe('plan store', () => {
     await assert.rejects(plans.record(runId, inactiveLine('a\u0000b')), /NUL/);
   });
 
+  it('keeps the counters exact when a user is recorded twice among many lines written together', async () => {
+    const runId = await newRunId();
+    // Recorded at once, as fifty evaluations of one process finishing together are: the lines
+    // after the first go in one write, the user's duplicate and its change of verdict with them.
+    const results = await Promise.all([
+      ...Array.from({ length: 48 }, (_, i) => plans.record(runId, keepLine(`JIRAUSER${100 + i}`))),
+      plans.record(runId, inactiveLine('JIRAUSER1')),
+      plans.record(runId, inactiveLine('JIRAUSER1')),
+      plans.record(runId, leaverLine('JIRAUSER1')),
+    ]);
+    assert.deepEqual(
+      results.slice(48).map((r) => r.isNew),
+      [true, false, false],
+    );
+    const summary = await plans.summary(runId);
+    assert.equal(summary.evaluated, 49);
+    assert.equal(summary.byVerdict.keep, 48);
+    assert.equal(summary.byVerdict.inactive, 0);
+    assert.equal(summary.byVerdict['left-company'], 1);
+    assert.deepEqual(await plans.get(runId, 'JIRAUSER1'), leaverLine('JIRAUSER1'));
+  });
+
   it('gives a line back as it was recorded, whatever is known of the last login', async () => {
     const runId = await newRunId();
     const lines: PlanLine[] = [
