@@ -82,7 +82,7 @@ let planBytes = 0;
 const retained = ids.slice(-retainCount);
 for (const id of retained) {
   const keys = runPlanKeys(prefix, id);
-  for (const key of [keys.lines, keys.dictionary, ...keys.byVerdict]) {
+  for (const key of [...keys.linesByVerdict, keys.dictionary, ...keys.legacy]) {
     planBytes += Number((await app.redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')) ?? 0);
   }
 }

@@ -14,7 +14,8 @@ import { readCrowdMemberships } from './crowd-group-memberships.js';
 import { recordAdminGroups } from '../jira-database/recorded-admin-groups.js';
 import type { FirstSeenStore } from '../runs/first-seen-store.js';
 import type { PlanStore } from '../runs/plan-store.js';
-import { expireScratch, runScratchKeys } from '../runs/run-keyspace.js';
+import { BucketedSet, bucketedSetKeys } from '../runs/bucketed-set.js';
+import { SCRATCH_TTL_SECONDS, expireScratch, runScratchKeys } from '../runs/run-keyspace.js';
 import type { RunLifecycle } from '../runs/run-lifecycle.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { Run } from '../runs/types.js';
@@ -101,10 +102,10 @@ export async function scanRun(
 ): Promise<ScanOutcome> {
   const { jira, runs, config, redis, prefix } = deps;
   const run = await runs.get(runId);
-  const seenKey = runScratchKeys(prefix, runId).seen;
+  const seen = new BucketedSet(redis, runScratchKeys(prefix, runId).seenUsers, SCRATCH_TTL_SECONDS);
   // A scan that crashed after listing everyone only has to report that it is complete.
   if (run?.status === 'evaluating' && !run.counters.scanComplete) {
-    await completeScan(deps, runId, seenKey, sink);
+    await completeScan(deps, runId, seen, sink);
     return 'scanned';
   }
   if (!run || run.status !== 'scanning') return 'not-scanning';
@@ -247,19 +248,18 @@ export async function scanRun(
       return 'not-scanning';
     }
     const keys = page.map((user) => user.key);
-    const [, groupsByKey, crowdGroups, firstSeen, databaseUsers] = await Promise.all([
-      redis.sadd(seenKey, ...keys),
+    const [seenCount, groupsByKey, crowdGroups, firstSeen, databaseUsers] = await Promise.all([
+      seen.add(keys),
       fromDatabase || fromCrowd ? new Map<string, string[]>() : members.groupsOf(page.map(memberId), groups),
       fromCrowd ? fromCrowd.groupsOf(page.map((user) => user.name)) : new Map<string, string[]>(),
       deps.firstSeen.recordMany(keys, seenAt),
       fromDatabase ? fromDatabase.index.lookup(keys) : new Map<string, JiraDatabaseUser>(),
-      expireScratch(redis, seenKey),
     ]);
-    // "Users scanned" follows the seen set, not this page's SADD alone: a page that failed after
-    // its SADD (a Redis restart, a directory error) is retried with nothing new to add, and the
-    // count it missed is caught up here. One scan job works on a run at a time.
-    const seen = await redis.scard(seenKey);
-    if (seen > current.counters.scanned) await runs.addScanned(runId, seen - current.counters.scanned);
+    // "Users scanned" follows the seen set's size, not this page's additions alone: a page that
+    // failed after its add (a Redis restart, a directory error) is retried with nothing new to
+    // add, and the count it missed is caught up here. One scan job works on a run at a time.
+    if (seenCount > current.counters.scanned)
+      await runs.addScanned(runId, seenCount - current.counters.scanned);
 
     const ready: EvaluationRequest[] = [];
     const deferred: string[] = [];
@@ -334,17 +334,19 @@ export async function scanRun(
   }));
 
   await deps.lifecycle.startEvaluating(runId);
-  await completeScan(deps, runId, seenKey, sink);
+  await completeScan(deps, runId, seen, sink);
   return 'scanned';
 }
 
 /** Every user is listed and queued: the run learns its total, and finishes if all are evaluated. */
-async function completeScan(deps: ScanDependencies, runId: string, seenKey: string, sink: EvaluationSink) {
-  const total = await deps.redis.scard(seenKey);
+async function completeScan(deps: ScanDependencies, runId: string, seen: BucketedSet, sink: EvaluationSink) {
+  const total = await seen.size();
   const complete = await deps.plans.markScanComplete(runId, total);
   deps.logger.info({ runId, total, complete }, 'scan complete');
   if (complete) await sink.finish(runId);
-  await deps.redis.unlink(seenKey);
+  // The seen set is not needed any more: its keys go now, not with the run's other scratch.
+  const keys = bucketedSetKeys(runScratchKeys(deps.prefix, runId).seenUsers);
+  for (let i = 0; i < keys.length; i += 1000) await deps.redis.unlink(...keys.slice(i, i + 1000));
 }
 
 /** A member of the index known by username (Crowd's group listing), apart from user keys. */

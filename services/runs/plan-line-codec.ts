@@ -17,11 +17,13 @@ import type { PlanLine } from './types.js';
  *   [name, displayName|null, emailAddress|null, active 1|0, lastLogin, verdict, actions, reasons,
  *    directory?]
  *
+ * emailAddress: an address that is the username then "@…" is stored as its "@…" part alone
+ * (a million lines of first.last@example.com); one that itself begins with "@" as [address].
  * lastLogin: epoch milliseconds when known, false when never, null when unknown.
  * verdict: index in VERDICTS. actions: [index in ACTION_TYPES, groups | new name]. reasons:
  * [id, value?] — id of the sentence (signal, rule, threshold) in the run's dictionary
  * (plan-dictionary.ts), value as epoch milliseconds when it is an ISO date that round-trips,
- * else as given. A reason whose sentence is not interned (a full dictionary, or a line stored
+ * else as given, and as true when it is the line's own last login (the login rules' value). A reason whose sentence is not interned (a full dictionary, or a line stored
  * before there were dictionaries) is [signal, rule, value, threshold] with trailing absent
  * parts left off: the first element, a number or a string, says which. directory: the name of
  * the user's Jira user directory, only where a source knows it (a line without it, or stored
@@ -33,12 +35,12 @@ export const PLAN_LINE_POSITIONS = { verdict: 6, actions: 7 } as const;
 
 type EncodedAction = [number] | [number, string[] | string];
 type InlineReason = [string, string, (string | null)?, string?];
-type InternedReason = [number] | [number, number | string];
+type InternedReason = [number] | [number, number | string | true];
 type EncodedReason = InlineReason | InternedReason;
 export type EncodedLine = [
   string,
   string | null,
-  string | null,
+  string | [string] | null,
   0 | 1,
   number | false | null,
   number,
@@ -60,15 +62,16 @@ export function encodePlanLine(line: PlanLine, reasonIds: readonly number[] = []
       throw new Error(`plan line ${line.key}: unknown action ${String(action.type)}`);
     }
   }
+  const lastLogin = encodeLastLogin(line);
   const encoded: EncodedLine = [
     line.name,
     line.displayName ?? null,
-    line.emailAddress ?? null,
+    encodeEmail(line.name, line.emailAddress),
     line.active ? 1 : 0,
-    encodeLastLogin(line),
+    lastLogin,
     VERDICTS.indexOf(line.verdict),
     line.actions.map(encodeAction),
-    line.reasons.map((reason, i) => encodeReason(reason, reasonIds[i] ?? NOT_INTERNED)),
+    line.reasons.map((reason, i) => encodeReason(reason, reasonIds[i] ?? NOT_INTERNED, lastLogin)),
   ];
   if (line.directory !== undefined) encoded.push(line.directory);
   return JSON.stringify(encoded);
@@ -93,23 +96,35 @@ export function buildPlanLine(
   lookup: ReasonLookup = noDictionary,
 ): PlanLine {
   const [name, displayName, emailAddress, active, lastLogin, verdict, actions, reasons, directory] = encoded;
+  const lastLoginAt = typeof lastLogin === 'number' ? new Date(lastLogin).toISOString() : null;
   return {
     key,
     name,
     ...(displayName === null ? {} : { displayName }),
-    ...(emailAddress === null ? {} : { emailAddress }),
+    ...(emailAddress === null ? {} : { emailAddress: decodeEmail(name, emailAddress) }),
     active: active === 1,
-    lastLogin: typeof lastLogin === 'number' ? new Date(lastLogin).toISOString() : null,
+    lastLogin: lastLoginAt,
     lastLoginStatus: typeof lastLogin === 'number' ? 'known' : lastLogin === false ? 'never' : 'unknown',
     verdict: VERDICTS[verdict] as Verdict,
     actions: actions.map(decodeAction),
-    reasons: reasons.map((reason) => decodeReason(reason, lookup)),
+    reasons: reasons.map((reason) => decodeReason(reason, lookup, lastLoginAt)),
     ...(typeof directory === 'string' ? { directory } : {}),
   };
 }
 
 function noDictionary(id: number): ReasonTemplate {
   throw new Error(`a plan line refers to reason ${id} but no dictionary was given`);
+}
+
+function encodeEmail(name: string, address: string | undefined): string | [string] | null {
+  if (address === undefined) return null;
+  if (address.startsWith('@')) return [address];
+  return address.startsWith(`${name}@`) ? address.slice(name.length) : address;
+}
+
+function decodeEmail(name: string, stored: string | [string]): string {
+  if (typeof stored !== 'string') return stored[0];
+  return stored.startsWith('@') ? name + stored : stored;
 }
 
 function encodeLastLogin(line: PlanLine): number | false | null {
@@ -148,8 +163,12 @@ function decodeAction([index, payload]: EncodedAction): PlannedAction {
   }
 }
 
-function encodeReason(reason: Reason, id: number): EncodedReason {
-  if (id !== NOT_INTERNED) return reason.value === undefined ? [id] : [id, encodeValue(reason.value)];
+function encodeReason(reason: Reason, id: number, lastLogin: number | false | null): EncodedReason {
+  if (id !== NOT_INTERNED) {
+    if (reason.value === undefined) return [id];
+    const value = encodeValue(reason.value);
+    return [id, typeof lastLogin === 'number' && value === lastLogin ? true : value];
+  }
   if (reason.threshold !== undefined)
     return [reason.signal, reason.rule, reason.value ?? null, reason.threshold];
   if (reason.value !== undefined) return [reason.signal, reason.rule, reason.value];
@@ -162,7 +181,7 @@ function encodeValue(value: string): number | string {
   return !Number.isNaN(at) && new Date(at).toISOString() === value ? at : value;
 }
 
-function decodeReason(reason: EncodedReason, lookup: ReasonLookup): Reason {
+function decodeReason(reason: EncodedReason, lookup: ReasonLookup, lastLogin: string | null): Reason {
   if (typeof reason[0] === 'number') {
     const [signal, rule, threshold] = lookup(reason[0]);
     const value = reason[1];
@@ -171,7 +190,10 @@ function decodeReason(reason: EncodedReason, lookup: ReasonLookup): Reason {
       rule,
       ...(value === undefined
         ? {}
-        : { value: typeof value === 'number' ? new Date(value).toISOString() : value }),
+        : {
+            value:
+              value === true ? lastLogin! : typeof value === 'number' ? new Date(value).toISOString() : value,
+          }),
       ...(threshold === undefined ? {} : { threshold }),
     };
   }

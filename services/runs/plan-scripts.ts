@@ -39,10 +39,12 @@ end
 `;
 
 /**
- * KEYS: lines, counters, then one sorted set per verdict in VERDICTS order, then the run record.
- * ARGV: user key, encoded line, repeated for each line of the batch (one run's lines, recorded
- * in order). Returns {isNew, complete, refused} as 1/0 for each line, one after the other;
- * `complete` is set on the batch's last line only, once every listed user is evaluated.
+ * KEYS: counters, then the plan's sorted set per verdict in VERDICTS order, then the run record.
+ * ARGV: user key (no NUL in it), encoded line, repeated for each line of the batch (one run's
+ * lines, recorded in order). Returns {isNew, complete, refused} as 1/0 for each line, one after
+ * the other; `complete` is set on the batch's last line only, once every listed user is
+ * evaluated. A user's line is the member `key NUL line` of its verdict's set (run-keyspace.ts):
+ * the user's earlier line, if any, is the one member of the sets in [key NUL, key \1).
  * A run past evaluating (planned, applying, over) has a final plan: a duplicated or late
  * evaluate job is refused here, in the same atomic step, so it can never rewrite a line the
  * brake counted or the apply stage acts on, nor bring back a plan already archived. A run
@@ -64,27 +66,34 @@ if status ~= 'scanning' and status ~= 'evaluating' then
 end
 for i = 1, #ARGV, 2 do
   local key, encoded = ARGV[i], ARGV[i + 1]
-  local old = redis.call('HGET', KEYS[1], key)
+  local member = key .. '\\0' .. encoded
+  local old, oldSet
+  for v = 1, #VERDICTS do
+    local found = redis.call('ZRANGEBYLEX', KEYS[v + 1], '[' .. key .. '\\0', '(' .. key .. '\\1', 'LIMIT', 0, 1)
+    if found[1] then
+      old, oldSet = found[1], KEYS[v + 1]
+      break
+    end
+  end
   local isNew = 0
-  if old ~= encoded then
+  if old ~= member then
     if old then
-      local oldVerdict, oldFields = countersOf(old)
-      for _, field in ipairs(oldFields) do redis.call('HINCRBY', KEYS[2], field, -1) end
-      redis.call('ZREM', KEYS[oldVerdict + 3], key)
+      local _, oldFields = countersOf(string.sub(old, #key + 2))
+      for _, field in ipairs(oldFields) do redis.call('HINCRBY', KEYS[1], field, -1) end
+      redis.call('ZREM', oldSet, old)
     else
       isNew = 1
-      redis.call('HINCRBY', KEYS[2], '${COUNTER_FIELDS.evaluated}', 1)
+      redis.call('HINCRBY', KEYS[1], '${COUNTER_FIELDS.evaluated}', 1)
     end
     local newVerdict, newFields = countersOf(encoded)
-    for _, field in ipairs(newFields) do redis.call('HINCRBY', KEYS[2], field, 1) end
-    redis.call('ZADD', KEYS[newVerdict + 3], 0, key)
-    redis.call('HSET', KEYS[1], key, encoded)
+    for _, field in ipairs(newFields) do redis.call('HINCRBY', KEYS[1], field, 1) end
+    redis.call('ZADD', KEYS[newVerdict + 2], 0, member)
   end
   results[#results + 1] = isNew
   results[#results + 1] = 0
   results[#results + 1] = 0
 end
-results[#results - 1] = isComplete(KEYS[2])
+results[#results - 1] = isComplete(KEYS[1])
 return results
 `);
 

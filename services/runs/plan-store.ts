@@ -37,8 +37,10 @@ import type { RedisClient } from '../../queues/connection.js';
 
 /*
  * The plan of a run. While users are evaluated it lives in Redis: one line per evaluated user,
- * in a hash keyed by user key, and one lexically sorted set of user keys per verdict, written
- * by `record`, which keeps the run's counters exact. Once the run is planned (or ended while
+ * the member `user key NUL encoded line` of its verdict's sorted set (all at score 0, so each
+ * set sorts by user key), written by `record`, which keeps the run's counters exact. One entry
+ * per user is both the line and its place in the pages: a hash of lines beside sorted sets of
+ * keys cost 30 % more Redis memory per user (BENCHMARKS.md, "Redis memory"). Once the run is planned (or ended while
  * evaluating) `archive` copies it into PostgreSQL (plan_lines, plan-archive.ts), checks the
  * rows against the run's count, marks the archive whole (plan_archives) and only then removes
  * the Redis keys. Readers of an archived run read PostgreSQL, of a live one Redis.
@@ -101,6 +103,9 @@ export class PlanStore {
   async record(runId: string, line: PlanLine): Promise<RecordResult> {
     assertRunId(runId);
     if (line.key === '') throw new Error('a plan line needs a user key');
+    // NUL ends the key in the stored member (run-keyspace.ts).
+    if (line.key.includes('\0'))
+      throw new Error(`a plan line's user key holds a NUL: ${JSON.stringify(line.key)}`);
     const encoded = encodePlanLine(line, await this.dictionary.idsOf(runId, line.reasons));
     return this.recordWriterOf(runId).submit([line.key, encoded]);
   }
@@ -114,7 +119,7 @@ export class PlanStore {
     if (!writer) {
       const plan = planKeys(this.prefix, runId);
       const run = runKeys(this.prefix, runId);
-      const keys = [plan.lines, run.counters, ...plan.byVerdict, run.record];
+      const keys = [run.counters, ...plan.linesByVerdict, run.record];
       writer = new GroupCommit(async (lines) => {
         const flat = (await recordPlanLinesScript.run(this.redis, keys, lines.flat())) as number[];
         return lines.map((_, i) => ({
@@ -172,7 +177,7 @@ export class PlanStore {
       return { rows: await countArchivedLines(this.records, runId), archivedNow: false };
     }
     const run = await this.runs.get(runId);
-    const expected = run ? run.counters.evaluated : await this.redis.hlen(planKeys(this.prefix, runId).lines);
+    const expected = run ? run.counters.evaluated : await this.countLive(runId);
     let batch = this.readLiveBatch(runId, { verdictIndex: 0, afterKey: null });
     for (;;) {
       const { lines, next } = await batch;
@@ -196,26 +201,46 @@ export class PlanStore {
     runId: string,
     from: PlanPosition,
   ): Promise<{ lines: PlanLine[]; next: PlanPosition | null }> {
-    const keys = planKeys(this.prefix, runId);
     for (let v = from.verdictIndex; v < VERDICTS.length; v++) {
       const after = v === from.verdictIndex ? from.afterKey : null;
-      const userKeys = await this.redis.zrangebylex(
-        keys.byVerdict[v]!,
-        after === null ? '-' : `(${after}`,
-        '+',
-        'LIMIT',
-        0,
-        ARCHIVE_BATCH,
-      );
-      if (userKeys.length === 0) continue;
-      const stored = await this.redis.hmget(keys.lines, ...userKeys);
-      const found = userKeys.flatMap((key, i) => (stored[i] == null ? [] : [{ key, stored: stored[i]! }]));
+      const found = await this.liveRange(runId, v, after, ARCHIVE_BATCH);
+      if (found.length === 0) continue;
       return {
         lines: await this.decode(runId, found),
-        next: { verdictIndex: v, afterKey: userKeys.at(-1)! },
+        next: { verdictIndex: v, afterKey: found.at(-1)!.key },
       };
     }
     return { lines: [], next: null };
+  }
+
+  /** Up to `limit` stored lines of one verdict's set, after the user key `after` (null: from the first). */
+  private async liveRange(
+    runId: string,
+    verdictIndex: number,
+    after: string | null,
+    limit: number,
+  ): Promise<StoredLine[]> {
+    const members = await this.redis.zrangebylex(
+      planKeys(this.prefix, runId).linesByVerdict[verdictIndex]!,
+      // Past every member of `after` (`after NUL …`), before the next key's.
+      after === null ? '-' : `[${after}\x01`,
+      '+',
+      'LIMIT',
+      0,
+      limit,
+    );
+    return members.map(splitMember);
+  }
+
+  /** The number of lines of the live plan. */
+  private async countLive(runId: string): Promise<number> {
+    const pipeline = this.redis.pipeline();
+    for (const key of planKeys(this.prefix, runId).linesByVerdict) pipeline.zcard(key);
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.reduce((sum, [error, count]) => {
+      if (error) throw error;
+      return sum + Number(count);
+    }, 0);
   }
 
   /** Removes the run's plan keys from Redis; returns how many there were. */
@@ -223,17 +248,32 @@ export class PlanStore {
     const keys = planKeys(this.prefix, runId);
     this.dictionary.forget(runId);
     // UNLINK frees a million-line hash in the background instead of blocking Redis.
-    return this.redis.unlink(keys.lines, ...keys.byVerdict, keys.dictionary);
+    return this.redis.unlink(...keys.linesByVerdict, keys.dictionary, ...keys.legacy);
   }
 
   async get(runId: string, userKey: string): Promise<PlanLine | null> {
     if (await this.isArchived(runId)) return readArchivedLine(this.records, runId, userKey);
-    const stored = await this.redis.hget(planKeys(this.prefix, runId).lines, userKey);
+    const stored = await this.liveLineOf(runId, userKey);
     if (stored === null) {
       // Archived in between: the line is in PostgreSQL now.
       return (await this.isArchived(runId)) ? readArchivedLine(this.records, runId, userKey) : null;
     }
-    return (await this.decode(runId, [{ key: userKey, stored }]))[0] ?? null;
+    return (await this.decode(runId, [stored]))[0] ?? null;
+  }
+
+  /** The user's stored line in the live plan: the one member `userKey NUL …` of the verdict sets. */
+  private async liveLineOf(runId: string, userKey: string): Promise<StoredLine | null> {
+    if (userKey.includes('\0')) return null;
+    const pipeline = this.redis.pipeline();
+    for (const key of planKeys(this.prefix, runId).linesByVerdict) {
+      pipeline.zrangebylex(key, `[${userKey}\0`, `(${userKey}\x01`, 'LIMIT', 0, 1);
+    }
+    for (const [error, members] of (await pipeline.exec()) ?? []) {
+      if (error) throw error;
+      const [member] = members as string[];
+      if (member !== undefined) return splitMember(member);
+    }
+    return null;
   }
 
   /** The user's line in each of these runs (user history): one query for the archived ones. */
@@ -300,26 +340,28 @@ export class PlanStore {
     limit: number,
     only: number | undefined,
   ): Promise<PlanPage> {
-    const keys = planKeys(this.prefix, runId);
-
     // One entry more than asked, to know whether a next page exists.
-    const found: PlanPosition[] = [];
+    const found: Array<{ verdictIndex: number; stored: StoredLine }> = [];
     for (let v = start.verdictIndex; v <= lastVerdictIndex && found.length <= limit; v++) {
       const after = v === start.verdictIndex ? start.afterKey : null;
-      const userKeys = await this.redis.zrangebylex(
-        keys.byVerdict[v]!,
-        after === null ? '-' : `(${after}`,
-        '+',
-        'LIMIT',
-        0,
-        limit + 1 - found.length,
-      );
-      for (const key of userKeys) found.push({ verdictIndex: v, afterKey: key });
+      for (const stored of await this.liveRange(runId, v, after, limit + 1 - found.length)) {
+        found.push({ verdictIndex: v, stored });
+      }
     }
     const pageEntries = found.slice(0, limit);
     const last = pageEntries.at(-1);
-    const nextCursor = found.length > limit && last ? encodePlanCursor(last) : null;
-    return { lines: await this.linesFor(runId, pageEntries, only), nextCursor };
+    const nextCursor =
+      found.length > limit && last
+        ? encodePlanCursor({ verdictIndex: last.verdictIndex, afterKey: last.stored.key })
+        : null;
+    const lines = await this.decode(
+      runId,
+      pageEntries.map((entry) => entry.stored),
+    );
+    return {
+      lines: lines.filter((line) => only === undefined || line.verdict === VERDICTS[only]),
+      nextCursor,
+    };
   }
 
   /** Every line, in page order, at constant memory however long the plan. */
@@ -374,22 +416,8 @@ export class PlanStore {
     return { rows, keys: await this.removeLiveForm(runId) };
   }
 
-  private async linesFor(
-    runId: string,
-    entries: PlanPosition[],
-    only: number | undefined,
-  ): Promise<PlanLine[]> {
-    if (entries.length === 0) return [];
-    const userKeys = entries.map((e) => e.afterKey!);
-    const stored = await this.redis.hmget(planKeys(this.prefix, runId).lines, ...userKeys);
-    // Gone (plan deleted) or re-recorded under another verdict since the index was read.
-    const found = userKeys.flatMap((key, i) => (stored[i] == null ? [] : [{ key, stored: stored[i]! }]));
-    const lines = await this.decode(runId, found);
-    return lines.filter((line) => only === undefined || line.verdict === VERDICTS[only]);
-  }
-
   /** Lines as stored → PlanLines, their reason sentences put back from the run's dictionary. */
-  private async decode(runId: string, stored: Array<{ key: string; stored: string }>): Promise<PlanLine[]> {
+  private async decode(runId: string, stored: StoredLine[]): Promise<PlanLine[]> {
     return this.build(
       runId,
       stored.map((line) => ({ key: line.key, encoded: parsePlanLine(line.stored) })),
@@ -408,6 +436,18 @@ export class PlanStore {
     const lookup = (id: number) => this.dictionary.template(runId, id);
     return parsed.map((line) => buildPlanLine(line.key, line.encoded, lookup));
   }
+}
+
+/** A line as the live plan holds it: the user key and the encoded line (plan-line-codec.ts). */
+interface StoredLine {
+  key: string;
+  stored: string;
+}
+
+/** `user key NUL encoded line` → its two parts (a user key holds no NUL: `record` refuses one). */
+function splitMember(member: string): StoredLine {
+  const end = member.indexOf('\0');
+  return { key: member.slice(0, end), stored: member.slice(end + 1) };
 }
 
 function assertRunId(runId: string): void {

@@ -1,5 +1,6 @@
 import { runKey, type RedisClient } from '../../queues/connection.js';
 import { VERDICTS } from '../policy/types.js';
+import { bucketedSetKeys } from './bucketed-set.js';
 
 /*
  * The one place that names the keys of a run. Every key goes through runKey, so all of them
@@ -43,25 +44,36 @@ export function runRecordKeys(prefix: string, runId: string) {
 /** Class plan: removed once archived in the records store (or by retention). */
 export function runPlanKeys(prefix: string, runId: string) {
   return {
-    /** Live form, while users are evaluated: user key → encoded line. */
-    lines: runKey(prefix, runId, 'plan', 'lines'),
-    /** Live form: one lexically sorted set of user keys per verdict, in VERDICTS order. */
-    byVerdict: VERDICTS.map((verdict) => runKey(prefix, runId, 'plan', 'verdict', verdict)),
+    /**
+     * Live form, while users are evaluated: one sorted set per verdict, in VERDICTS order, of
+     * `user key NUL encoded line` members, all at score 0, so they sort by user key. One entry a
+     * user holds the line and its place in the pages at once (plan-store.ts).
+     */
+    linesByVerdict: VERDICTS.map((verdict) => runKey(prefix, runId, 'plan', 'lines', verdict)),
     /** The plan's reason sentences, interned: id → [signal, rule, threshold?] (plan-dictionary.ts). */
     dictionary: runKey(prefix, runId, 'plan', 'reasons'),
+    /**
+     * The live form of earlier versions (a hash of lines, one sorted set of user keys per
+     * verdict): never written any more, only removed with the plan.
+     */
+    legacy: [
+      runKey(prefix, runId, 'plan', 'lines'),
+      ...VERDICTS.map((verdict) => runKey(prefix, runId, 'plan', 'verdict', verdict)),
+    ],
   };
 }
 
 /** Class scratch: removed when the run ends, TTL on every write. */
 export function runScratchKeys(prefix: string, runId: string) {
   return {
-    /** The scan's set of users listed so far. */
-    seen: runKey(prefix, runId, 'seen'),
+    /** The scan's set of users listed so far: a bucketed set (bucketed-set.ts) under this base. */
+    seenUsers: runKey(prefix, runId, 'seen-users'),
     /** Leavers held back until the directory is judged plausible. */
     deferred: runKey(prefix, runId, 'deferred'),
     licenceGroups: runKey(prefix, runId, 'licence-groups'),
     /** The (lower-cased) group names that have a members set: how discard finds them. */
     memberGroups: runKey(prefix, runId, 'member-groups'),
+    /** A group's members: a bucketed set (bucketed-set.ts) under this base. */
     members: (group: string) => runKey(prefix, runId, 'members', group.toLowerCase()),
     applyState: runKey(prefix, runId, 'apply'),
     applyFinished: runKey(prefix, runId, 'apply', 'finished'),
@@ -81,11 +93,13 @@ export function runScratchKeys(prefix: string, runId: string) {
   };
 }
 
-/** The scratch keys whose names are fixed (members:<group> are found through memberGroups). */
+/** The scratch keys whose names are fixed (members:<group>:… are found through memberGroups). */
 function fixedScratchKeys(prefix: string, runId: string): string[] {
   const keys = runScratchKeys(prefix, runId);
   return [
-    keys.seen,
+    ...bucketedSetKeys(keys.seenUsers),
+    // Where earlier versions kept the users seen (one SET): removed with the rest.
+    runKey(prefix, runId, 'seen'),
     keys.deferred,
     keys.deferredConfirmed,
     keys.licenceGroups,
@@ -115,7 +129,12 @@ export async function expireScratch(redis: RedisClient, ...keys: string[]): Prom
 export async function discardRunScratch(redis: RedisClient, prefix: string, runId: string): Promise<number> {
   const keys = runScratchKeys(prefix, runId);
   const groups = await redis.smembers(keys.memberGroups);
-  const all = [...fixedScratchKeys(prefix, runId), ...groups.map((g) => keys.members(g)), keys.memberGroups];
+  const all = [
+    ...fixedScratchKeys(prefix, runId),
+    // The base itself was the whole set in earlier versions.
+    ...groups.flatMap((g) => [keys.members(g), ...bucketedSetKeys(keys.members(g))]),
+    keys.memberGroups,
+  ];
   let removed = 0;
   // In slices, so a run with very many groups never builds one huge command.
   for (let i = 0; i < all.length; i += 500) removed += await redis.unlink(...all.slice(i, i + 500));

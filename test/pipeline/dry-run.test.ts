@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { runKey } from '../../queues/connection.js';
 import { formatAction } from '../../services/runs/plan-csv.js';
 import type { PlanLine } from '../../services/runs/types.js';
 import {
@@ -10,6 +11,7 @@ import {
   startStack,
   type Stack,
 } from '../support/stack.js';
+import { keysMatching } from '../runs/plan-stores.js';
 import { AS_OF, EXPECTED, VERDICT_POLICY, verdictFixture } from './verdict-fixture.js';
 
 const CONFIG = { policy: VERDICT_POLICY, directories: { maxAbsentPercent: 20 } };
@@ -87,6 +89,9 @@ describe('a dry run, end to end over HTTP and Redis', function () {
         run.directories?.map((d) => d.trusted),
         [true],
       );
+      // Over, the run is in the records store: no key of it — plan, users seen, group members,
+      // held-back leavers — is left in Redis.
+      assert.deepEqual(await keysMatching(stack.app.redis, `${runKey(stack.prefix, run.id)}*`), []);
     });
 
     it('with --only never-logged-in plans only that rule', async () => {

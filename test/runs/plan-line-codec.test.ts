@@ -44,6 +44,37 @@ describe('plan line codec', () => {
     assert.equal('directory' in decodePlanLine('JIRAUSER8', before), false);
   });
 
+  it('stores an address made of the username and a last login a reason repeats once, and gives back each as it was', () => {
+    const ids = (line: PlanLine) => line.reasons.map((_, i) => i);
+    const lookup = (id: number): ReasonTemplate => ['last-login', `rule ${id}`];
+    const base = inactiveLine('JIRAUSER5', { name: 'mei.kim', lastLogin: '2026-01-15T09:30:00.000Z' });
+    const lines: PlanLine[] = [
+      { ...base, emailAddress: 'mei.kim@example.com' },
+      { ...base, emailAddress: 'mei.kim2@example.com' },
+      { ...base, emailAddress: 'MEI.KIM@example.com' },
+      { ...base, emailAddress: '@example.com' },
+      { ...base, emailAddress: '' },
+      { ...base, name: '', emailAddress: '@odd' },
+    ].map((line) => ({
+      ...line,
+      reasons: [
+        { signal: 'last-login', rule: 'rule 0', value: '2026-01-15T09:30:00.000Z' },
+        { signal: 'last-login', rule: 'rule 1', value: '2026-01-15T09:30:00.001Z' },
+        { signal: 'last-login', rule: 'rule 2', value: 'mei.kim' },
+      ],
+    }));
+    for (const line of lines) {
+      const stored = encodePlanLine(line, ids(line));
+      assert.equal(JSON.stringify(decodePlanLine(line.key, stored, lookup)), JSON.stringify(line), stored);
+    }
+    const first = encodePlanLine(lines[0]!, ids(lines[0]!));
+    assert.ok(!first.includes('mei.kim@'), `${first} spells the username out twice`);
+    assert.equal(first.match(/1768469400000/g)?.length, 1, `${first} holds the last login once`);
+    // Without a known last login, a date is a date.
+    const never: PlanLine = { ...lines[0]!, lastLogin: null, lastLoginStatus: 'never' };
+    assert.deepEqual(decodePlanLine(never.key, encodePlanLine(never, ids(never)), lookup), never);
+  });
+
   it('stores codes, not sentences, and gives back exactly the line it was given', () => {
     const dictionary: ReasonTemplate[] = [];
     const byText = new Map<string, number>();
