@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { isQueueName, type QueueName } from '../../queues/names.js';
-import { requireSharedRecords } from '../../services/records/open-records.js';
 import { createLogger } from '../../runtime/logger.js';
 import { stopOnSignals } from '../../runtime/signals.js';
 import { loadCliConfig } from '../load-cli-config.js';
@@ -13,6 +12,7 @@ export function registerRoleCommands(program: Command): void {
     .action(async (options: { queues?: string }) => {
       const queues = parseQueues(options.queues);
       const { config, localRedis } = await loadCliConfig(program);
+      const { requireSharedRecords } = await import('../../services/records/open-records.js');
       requireSharedRecords(config.records, 'worker');
       const { startWorkerRole } = await import('../../runtime/process-roles.js');
       const logger = createLogger('reclaim-worker');
@@ -28,6 +28,7 @@ export function registerRoleCommands(program: Command): void {
     .description('serve the HTTP API and Bull Board')
     .action(async () => {
       const { config, localRedis } = await loadCliConfig(program);
+      const { requireSharedRecords } = await import('../../services/records/open-records.js');
       requireSharedRecords(config.records, 'api');
       const { startApiRole } = await import('../../runtime/process-roles.js');
       const logger = createLogger('reclaim-api');
