@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { isQueueName, type QueueName } from '../../queues/names.js';
 import { createLogger } from '../../runtime/logger.js';
 import { stopOnSignals } from '../../runtime/signals.js';
+import { limitHeapGrowth } from '../../runtime/worker-heap.js';
 import { loadCliConfig } from '../load-cli-config.js';
 
 export function registerRoleCommands(program: Command): void {
@@ -10,6 +11,7 @@ export function registerRoleCommands(program: Command): void {
     .description('process jobs (scale out: run as many as you like, on any machine)')
     .option('--queues <names>', 'comma-separated queues to work on (default: all)')
     .action(async (options: { queues?: string }) => {
+      limitHeapGrowth();
       const queues = parseQueues(options.queues);
       const { config, localRedis } = await loadCliConfig(program);
       const { requireSharedRecords } = await import('../../services/records/open-records.js');
@@ -44,6 +46,7 @@ export function registerRoleCommands(program: Command): void {
     .command('start')
     .description('API + workers + scheduler in one process (small installs)')
     .action(async () => {
+      limitHeapGrowth();
       const { config, localRedis } = await loadCliConfig(program, { startLocalRedis: true });
       const { startApiRole, startWorkerRole } = await import('../../runtime/process-roles.js');
       const logger = createLogger('reclaim');
