@@ -11,6 +11,9 @@ import { registerRunCommands } from './commands/runs.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerUserCommands } from './commands/users.js';
 
+// The command modules only declare their commands: each loads what it runs with inside its
+// action, so a process loads no more than its own command needs (a worker is spawned many times
+// and runs for long; it has no use for the simulator, the API or the embedded records store).
 const program = new Command('reclaim')
   .description('Find the Jira users who no longer need a licence, and take it back safely.')
   .option('-c, --config <file>', 'configuration file (YAML); default: $RECLAIM_CONFIG')

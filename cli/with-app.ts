@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createApp, type App } from '../runtime/app.js';
+import type { App } from '../runtime/app.js';
 import { silentLogger } from '../runtime/logger.js';
 import type { Run } from '../services/runs/types.js';
 import { loadCliConfig } from './load-cli-config.js';
@@ -15,6 +15,7 @@ export async function withApp<T>(
   role: 'producer' | 'waiter' = 'producer',
 ): Promise<T> {
   const { config } = await loadCliConfig(program);
+  const { createApp } = await import('../runtime/app.js');
   const app = createApp(config, role, silentLogger());
   if (role === 'waiter') reportRedisOutages(app.redis);
   try {

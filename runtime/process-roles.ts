@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import { createApiApp } from '../api/app.js';
 import type { ReclaimConfig } from '../config/schema.js';
 import { ACTION_QUEUES, ALL_QUEUES, QUEUES, type QueueName } from '../queues/names.js';
 import { PROCESSORS } from '../workers/processors.js';
@@ -68,6 +67,8 @@ export async function startWorkerRole(
 }
 
 export async function startApiRole(config: Readonly<ReclaimConfig>, logger: Logger): Promise<ApiRole> {
+  // Loaded here: a worker process has no use for express, Bull Board and the console.
+  const { createApiApp } = await import('../api/app.js');
   const app = await openApp(config, 'api', logger);
   const server = createApiApp(app).listen(config.api.port, config.api.host);
   await new Promise<void>((resolve, reject) => {

@@ -1,9 +1,5 @@
 import { parseNumber } from '../options.js';
 import type { Command } from 'commander';
-import { approveRun } from '../../services/pipeline/finish-run.js';
-import { auditCsv } from '../../services/audit/audit-csv.js';
-import { resolveUndoTarget, requestUndo } from '../../runtime/undo-requests.js';
-import { queueApply } from '../../workers/run-control.js';
 import { withApp, requireRun } from '../with-app.js';
 import { addInactiveReportOptions, reportInactive, reportLicences } from './report.js';
 
@@ -14,6 +10,10 @@ export function registerApplyCommands(program: Command): void {
     .command('approve <id>')
     .description('let a run held by the brake go on and act')
     .action(async (id: string) => {
+      const [{ approveRun }, { queueApply }] = await Promise.all([
+        import('../../services/pipeline/finish-run.js'),
+        import('../../workers/run-control.js'),
+      ]);
       await withApp(program, async (app) => {
         const run = await requireRun(app, id);
         if (
@@ -34,6 +34,7 @@ export function registerApplyCommands(program: Command): void {
     .description('restore the state before one action (ACTION_ID) or a whole run (RUN_ID), in reverse order')
     .option('--no-wait', 'queue the undo and return')
     .action(async (id: string, options: { wait: boolean }) => {
+      const { resolveUndoTarget, requestUndo } = await import('../../runtime/undo-requests.js');
       await withApp(program, async (app) => {
         const target = await resolveUndoTarget(app, id);
         if (!target) throw new Error(`${id}: no run and no audited action has this id`);
@@ -92,6 +93,7 @@ export function registerApplyCommands(program: Command): void {
       if (kind === 'licenses' || kind === 'licences') return reportLicences(program, options);
       if (kind !== 'audit')
         throw new Error(`report ${kind}: available reports are: audit, inactive, licenses`);
+      const { auditCsv } = await import('../../services/audit/audit-csv.js');
       await withApp(program, async (app) => {
         const entries = app.audit.stream(options.run ? { runId: options.run } : {});
         if (options.csv) {

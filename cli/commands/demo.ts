@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { Command } from 'commander';
-import { licenceCheck } from '../../workers/license-check.js';
 import { createLogger } from '../../runtime/logger.js';
 import { stopOnSignals } from '../../runtime/signals.js';
 import { parseNumber } from '../options.js';
@@ -34,11 +33,13 @@ export function registerDemoCommand(program: Command): void {
         { startApiRole, startWorkerRole },
         { launchRun },
         { waitWithProgress },
+        { licenceCheck },
       ] = await Promise.all([
         import('../../simulator/index.js'),
         import('../../runtime/process-roles.js'),
         import('../../runtime/launch-run.js'),
         import('./runs.js'),
+        import('../../workers/license-check.js'),
       ]);
       const { summarizeRun } = await import('../../services/reports/run-summary.js');
       const { formatSummary } = await import('../format-run.js');

@@ -1,15 +1,7 @@
 import type { Command } from 'commander';
-import { createRedis, type RedisClient, type RedisTarget } from '../../queues/connection.js';
-import {
-  checkSource,
-  describeSourceCheck,
-  type SourceCheck,
-} from '../../services/directories/check-sources.js';
-import {
-  createDirectoryProviders,
-  type ProviderTuning,
-} from '../../services/directories/create-directory-providers.js';
-import { RowCountBaseline } from '../../services/directories/csv/row-count-baseline.js';
+import type { RedisClient, RedisTarget } from '../../queues/connection.js';
+import type { SourceCheck } from '../../services/directories/check-sources.js';
+import type { ProviderTuning } from '../../services/directories/create-directory-providers.js';
 import type { MatchBy } from '../../services/directories/match-key.js';
 import { loadCliConfig } from '../load-cli-config.js';
 import { parseNumber } from '../options.js';
@@ -45,6 +37,12 @@ export function registerDirectoryCommands(program: Command): void {
         console.log('no directory sources are configured (directories.sources)');
         return;
       }
+      const [{ checkSource, describeSourceCheck }, { createDirectoryProviders }, { RowCountBaseline }] =
+        await Promise.all([
+          import('../../services/directories/check-sources.js'),
+          import('../../services/directories/create-directory-providers.js'),
+          import('../../services/directories/csv/row-count-baseline.js'),
+        ]);
       const redis = sources.some((s) => s.type === 'csv') ? await connect(config.redis) : undefined;
       const baseline = redis && new RowCountBaseline(redis, config.redis.prefix);
       try {
@@ -104,6 +102,7 @@ export function registerDirectoryCommands(program: Command): void {
 
 /** A Redis connection, or undefined when none answers within a few seconds. */
 async function connect(target: RedisTarget): Promise<RedisClient | undefined> {
+  const { createRedis } = await import('../../queues/connection.js');
   const redis = createRedis(target, 'producer', 'reclaim-directories-check');
   redis.on('error', () => {}); // reported as the note above, not as an unhandled error
   try {

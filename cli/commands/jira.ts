@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { checkJira, describeJiraCheck } from '../../services/jira/jira-check.js';
-import { JiraDataCenterClient } from '../../services/jira/index.js';
 import { loadCliConfig } from '../load-cli-config.js';
 
 export function registerJiraCommands(program: Command): void {
@@ -16,6 +14,10 @@ export function registerJiraCommands(program: Command): void {
       if (!settings.url || (!settings.token && !settings.username)) {
         throw new Error('jira.url and jira.token (or jira.username + jira.password) are required');
       }
+      const [{ checkJira, describeJiraCheck }, { JiraDataCenterClient }] = await Promise.all([
+        import('../../services/jira/jira-check.js'),
+        import('../../services/jira/index.js'),
+      ]);
       // Straight to Jira, without Redis: the check must work before anything else is set up.
       const client = new JiraDataCenterClient({
         baseUrl: settings.url,

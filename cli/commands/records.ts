@@ -1,8 +1,4 @@
 import type { Command } from 'commander';
-import pg from 'pg';
-import { applyMigrations } from '../../services/records/migrate.js';
-import { openEmbeddedRecords } from '../../services/records/embedded-records.js';
-import { describeRecordsUrl } from '../../services/records/records-db.js';
 import { loadCliConfig } from '../load-cli-config.js';
 
 export function registerRecordsCommands(program: Command): void {
@@ -15,6 +11,11 @@ export function registerRecordsCommands(program: Command): void {
       const { config } = await loadCliConfig(program);
       const { url, dataDir, appRole } = config.records;
       if (url) {
+        const [{ default: pg }, { applyMigrations }, { describeRecordsUrl }] = await Promise.all([
+          import('pg'),
+          import('../../services/records/migrate.js'),
+          import('../../services/records/records-db.js'),
+        ]);
         const client = new pg.Client({ connectionString: url });
         await client.connect();
         try {
@@ -28,6 +29,7 @@ export function registerRecordsCommands(program: Command): void {
       if (options.dryRun)
         throw new Error('--dry-run needs records.url: the embedded store migrates as it opens');
       // The embedded store applies what is pending as it opens.
+      const { openEmbeddedRecords } = await import('../../services/records/embedded-records.js');
       const db = openEmbeddedRecords({ dataDir, appRole });
       try {
         await db.ready();

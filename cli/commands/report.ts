@@ -10,8 +10,6 @@ import {
   licenceGroupsOf,
   type ReportFilter,
 } from '../../services/reports/inactive-report.js';
-import { licenceCsv, licenceReport } from '../../services/reports/licence-report.js';
-import { planCsv } from '../../services/runs/plan-csv.js';
 import { parseNumber } from '../options.js';
 import { withApp } from '../with-app.js';
 
@@ -67,6 +65,7 @@ export async function reportInactive(program: Command, options: ReportOptions): 
     ...(options.q ? { q: options.q } : {}),
     ...(options.group ? { group: options.group } : {}),
   };
+  const { planCsv } = await import('../../services/runs/plan-csv.js');
   await withApp(program, async (app) => {
     const run = await latestReportableRun(app.runs);
     if (!run) throw new Error('no planned or done run with a plan yet: start one with reclaim scan');
@@ -109,6 +108,7 @@ export async function reportLicences(
   program: Command,
   options: { csv?: boolean; days?: number; application?: string },
 ): Promise<void> {
+  const { licenceCsv, licenceReport } = await import('../../services/reports/licence-report.js');
   await withApp(program, async (app) => {
     const report = await licenceReport(app.records, {
       ...(options.days !== undefined ? { days: Math.floor(options.days) } : {}),

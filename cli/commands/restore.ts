@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { FINAL_RESTORE_STATES, type RestoreRequest } from '../../services/restore/restore-ledger.js';
-import { requestRestore } from '../../services/restore/request-restore.js';
-import { restoreLedger } from '../../workers/restore.js';
+import type { RestoreRequest } from '../../services/restore/restore-ledger.js';
 import { withApp } from '../with-app.js';
 
 function describe(request: RestoreRequest): string {
@@ -16,6 +14,11 @@ export function registerRestoreCommand(program: Command): void {
     .description('give a user back what their last reclaim took (groups, and an account it deactivated)')
     .option('--no-wait', 'queue the restore and return')
     .action(async (username: string, options: { wait: boolean }) => {
+      const [{ FINAL_RESTORE_STATES }, { requestRestore }, { restoreLedger }] = await Promise.all([
+        import('../../services/restore/restore-ledger.js'),
+        import('../../services/restore/request-restore.js'),
+        import('../../workers/restore.js'),
+      ]);
       await withApp(program, async (app) => {
         const queued = await requestRestore(
           { jira: app.jira(), audit: app.audit, ledger: restoreLedger(app), registry: app.registry },

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { isQueueName, type QueueName } from '../../queues/names.js';
-import { requireSharedRecords } from '../../services/records/open-records.js';
 import { createLogger } from '../../runtime/logger.js';
 import { stopOnSignals } from '../../runtime/signals.js';
+import { limitHeapGrowth } from '../../runtime/worker-heap.js';
 import { loadCliConfig } from '../load-cli-config.js';
 
 export function registerRoleCommands(program: Command): void {
@@ -11,8 +11,10 @@ export function registerRoleCommands(program: Command): void {
     .description('process jobs (scale out: run as many as you like, on any machine)')
     .option('--queues <names>', 'comma-separated queues to work on (default: all)')
     .action(async (options: { queues?: string }) => {
+      limitHeapGrowth();
       const queues = parseQueues(options.queues);
       const { config, localRedis } = await loadCliConfig(program);
+      const { requireSharedRecords } = await import('../../services/records/open-records.js');
       requireSharedRecords(config.records, 'worker');
       const { startWorkerRole } = await import('../../runtime/process-roles.js');
       const logger = createLogger('reclaim-worker');
@@ -28,6 +30,7 @@ export function registerRoleCommands(program: Command): void {
     .description('serve the HTTP API and Bull Board')
     .action(async () => {
       const { config, localRedis } = await loadCliConfig(program);
+      const { requireSharedRecords } = await import('../../services/records/open-records.js');
       requireSharedRecords(config.records, 'api');
       const { startApiRole } = await import('../../runtime/process-roles.js');
       const logger = createLogger('reclaim-api');
@@ -43,6 +46,7 @@ export function registerRoleCommands(program: Command): void {
     .command('start')
     .description('API + workers + scheduler in one process (small installs)')
     .action(async () => {
+      limitHeapGrowth();
       const { config, localRedis } = await loadCliConfig(program, { startLocalRedis: true });
       const { startApiRole, startWorkerRole } = await import('../../runtime/process-roles.js');
       const logger = createLogger('reclaim');

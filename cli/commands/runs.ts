@@ -1,19 +1,16 @@
 import type { Command } from 'commander';
 import { RECLAIM_RULES, type ReclaimRule } from '../../services/policy/types.js';
 import type { App } from '../../runtime/app.js';
-import { launchRun } from '../../runtime/launch-run.js';
-import { summarizeRun } from '../../services/reports/run-summary.js';
-import { planCsv, runKnowsDirectories } from '../../services/runs/plan-csv.js';
-import { planPrunedMessage, pruneRuns, type PruneResult } from '../../services/runs/prune-runs.js';
+import type { PruneResult } from '../../services/runs/prune-runs.js';
 import type { Run } from '../../services/runs/types.js';
 import { formatRun, formatSummary } from '../format-run.js';
 import { requireRun, withApp } from '../with-app.js';
 import { parseIsoInstantOption } from '../options.js';
 import { RunProgress } from '../progress.js';
-import { waitForRun } from '../../services/runs/wait-for-run.js';
 
 /** Waits for the run to settle, drawing progress on a terminal. */
 export async function waitWithProgress(app: App, id: string, progress?: RunProgress): Promise<Run> {
+  const { waitForRun } = await import('../../services/runs/wait-for-run.js');
   const run = await waitForRun(app.runs, id, { onUpdate: (r) => progress?.update(r) });
   progress?.end();
   return run;
@@ -24,6 +21,7 @@ export async function waitWithProgress(app: App, id: string, progress?: RunProgr
  * (or the final record as JSON); exit code 1 when the run failed.
  */
 async function waitAndReport(program: Command, id: string, json: boolean): Promise<void> {
+  const { summarizeRun } = await import('../../services/reports/run-summary.js');
   await withApp(
     program,
     async (app) => {
@@ -55,6 +53,7 @@ export function registerRunCommands(program: Command): void {
         if (options.only && !(RECLAIM_RULES as readonly string[]).includes(options.only)) {
           throw new Error(`--only: expected one of ${RECLAIM_RULES.join(', ')}, got "${options.only}"`);
         }
+        const { launchRun } = await import('../../runtime/launch-run.js');
         const created = await withApp(program, async (app) => {
           const run = await launchRun(app, {
             mode: options.apply ? 'apply' : 'dry-run',
@@ -88,6 +87,7 @@ export function registerRunCommands(program: Command): void {
         await waitAndReport(program, id, options.json === true);
         return;
       }
+      const { summarizeRun } = await import('../../services/reports/run-summary.js');
       await withApp(program, async (app) => {
         if (id) {
           const run = await requireRun(app, id);
@@ -113,6 +113,7 @@ export function registerRunCommands(program: Command): void {
     .option('--dry-run', 'list what would be removed, remove nothing')
     .option('--json', 'print the result as JSON')
     .action(async (options: { dryRun?: boolean; json?: boolean }) => {
+      const { pruneRuns } = await import('../../services/runs/prune-runs.js');
       await withApp(program, async (app) => {
         const result = await pruneRuns(
           { redis: app.redis, prefix: app.prefix, runs: app.runs, plans: app.plans },
@@ -131,6 +132,10 @@ export function registerRunCommands(program: Command): void {
       'CSV with the columns username,key,display_name,email,active,last_login,verdict,actions,reasons',
     )
     .action(async (id: string, options: { csv?: boolean }) => {
+      const [{ planCsv, runKnowsDirectories }, { planPrunedMessage }] = await Promise.all([
+        import('../../services/runs/plan-csv.js'),
+        import('../../services/runs/prune-runs.js'),
+      ]);
       await withApp(program, async (app) => {
         const run = await requireRun(app, id);
         if (run.planPrunedAt !== undefined) throw new Error(planPrunedMessage(run));

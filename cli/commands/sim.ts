@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { startSimulator } from '../../simulator/index.js';
 import { createLogger } from '../../runtime/logger.js';
 import { stopOnSignals } from '../../runtime/signals.js';
-import { redactedUrl } from '../../services/jira-database/sql-connection.js';
 import { parseNumber } from '../options.js';
 
 export function registerSimCommand(program: Command): void {
@@ -43,6 +41,7 @@ export function registerSimCommand(program: Command): void {
       if (options.users !== undefined && options.fixture) {
         throw new Error('--users and --fixture exclude each other');
       }
+      const { startSimulator } = await import('../../simulator/index.js');
       const logger = createLogger('reclaim-sim');
       const sim = await startSimulator({
         profile: options.profile as 'dc9' | 'dc10' | 'dc11' | undefined,
@@ -69,6 +68,7 @@ export function registerSimCommand(program: Command): void {
           `Google at ${sim.url}/google (register a service account: POST /__sim/idp/google/service-account)`,
       );
       if (options.database) {
+        const { redactedUrl } = await import('../../services/jira-database/sql-connection.js');
         console.log(`Jira's user and group tables written to ${redactedUrl(options.database)}, kept in step`);
       }
       stopOnSignals(logger, () => sim.close());

@@ -2,12 +2,8 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { App } from '../../runtime/app.js';
-import { batchRows } from '../../services/users/batch-csv.js';
-import { csvRows, jsonRows } from '../../services/users/bulk-rows.js';
-import { BatchRefusedError, ingestBatch } from '../../services/users/ingest-batch.js';
 import type { Batch } from '../../services/users/types.js';
-import { parseJsonRow, type ParsedRow } from '../../services/users/user-update-request.js';
-import { userUpdateSink } from '../../workers/user-update.js';
+import type { ParsedRow } from '../../services/users/user-update-request.js';
 import { BatchProgress } from '../batch-progress.js';
 import { withApp } from '../with-app.js';
 
@@ -56,6 +52,7 @@ async function waitForBatch(app: App, id: string, progress?: BatchProgress): Pro
 
 /** The counts, and every row that failed with its reason (the first 50). */
 async function printOutcome(app: App, batch: Batch): Promise<void> {
+  const { batchRows } = await import('../../services/users/batch-csv.js');
   const c = batch.counts;
   console.log(`batch ${batch.id}: ${c.done} done, ${c.failed} failed, ${c.skipped} skipped`);
   let shown = 0;
@@ -71,6 +68,10 @@ async function printOutcome(app: App, batch: Batch): Promise<void> {
 }
 
 async function submit(program: Command, rows: () => AsyncIterable<ParsedRow>, wait: boolean): Promise<void> {
+  const [{ BatchRefusedError, ingestBatch }, { userUpdateSink }] = await Promise.all([
+    import('../../services/users/ingest-batch.js'),
+    import('../../workers/user-update.js'),
+  ]);
   await withApp(
     program,
     async (app) => {
@@ -103,6 +104,7 @@ export function registerUserCommands(program: Command): void {
     .option('--remove-group <group>', 'remove from a group (repeatable)', collect, [])
     .option('--wait', 'wait for the change and print its outcome')
     .action(async (username: string, options: UpdateOptions) => {
+      const { parseJsonRow } = await import('../../services/users/user-update-request.js');
       const row = parseJsonRow({
         username,
         ...(options.name !== undefined ? { name: options.name } : {}),
@@ -134,6 +136,7 @@ export function registerUserCommands(program: Command): void {
     )
     .option('--wait', 'show progress and print the outcome (rows failed with their reasons)')
     .action(async (file: string, options: { wait?: boolean }) => {
+      const { csvRows, jsonRows } = await import('../../services/users/bulk-rows.js');
       const rows = file.toLowerCase().endsWith('.json')
         ? async function* () {
             yield* jsonRows(JSON.parse(await readFile(file, 'utf8')) as unknown);
