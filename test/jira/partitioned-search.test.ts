@@ -200,6 +200,24 @@ describe('partitioned user search (Jira 10, 100 results reachable)', () => {
     assert.ok(!underSpace.includes('ann a') && !underSpace.includes('ann r'), underSpace.join('|'));
   });
 
+  it("finds a username with a space, + or ' under a prefix that display names fill, no answer showing one", async () => {
+    // Every "aa…" user's display name has the word "Smith", so "smith"'s 100 results all sort
+    // before it. The users below (no e-mail; "Aa Smith" matches only capped queries) are returned
+    // by "smith " + c, "smith+" and "smith'" alone, and no other name shows a space, + or '.
+    const users = [
+      ...Array.from({ length: 130 }, (_, i) => user(i, `aa${String(i).padStart(3, '0')}.jones`, 'Aa Smith')),
+      user(500, 'smith jones', 'Aa Smith', ''),
+      user(501, 'smith+x', 'Aa Smith', ''),
+      user(502, "smith'y", 'Aa Smith', ''),
+      user(503, 'smith', 'Aa Smith', ''),
+    ];
+    const port = cappedSearchPort(users, 100);
+    const found = await collect(
+      uniqueByKey(partitionedSearch(port, { cap: 100 }, counters()), () => undefined),
+    );
+    assert.deepEqual(new Set(found.map((u) => u.key)), new Set(users.map((u) => u.key)));
+  });
+
   it('counts prefixes still at the cap at the deepest length instead of looping', async () => {
     const users = Array.from({ length: 300 }, (_, i) =>
       user(i, `dup${String(i).padStart(3, '0')}`, 'Same Same'),
