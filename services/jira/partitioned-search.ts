@@ -94,7 +94,7 @@ export async function* partitionedSearch(
   // '' stands for the root query, which matches everyone.
   const stack: string[] = [''];
   // A prefix ending in whitespace, split unasked, with the first character its parent's sorted
-  // answer left to ask: "ann" capped at "ann lee" has returned every "ann a…" to "ann l…".
+  // answer left to ask: "ann" capped at "ann lee" has returned every "ann a…" to "ann k…".
   const spaceFrom = new Map<string, string>();
 
   const concurrency = Math.max(1, options.concurrency ?? 4);
