@@ -15,7 +15,17 @@ import type { UserBean } from './wire.js';
  *   before its last result was returned, so prefix + c is skipped for each c before the last
  *   result's next character. This assumes Jira cuts the answer after sorting it; an answer that
  *   is not sorted by username gets the full split.
- * - Jira trims the query, so a prefix ending in a space cannot be asked; it is split unasked.
+ * - Jira trims the query, so a prefix ending in a space cannot be asked; it is split unasked,
+ *   from the character after the space in the last result when that result went that far.
+ *
+ * What this costs, and why it is no less: a capped answer whose results all sort before the
+ * prefix (filled by display-name words or e-mail addresses, as "smi" is by every "*.smith") says
+ * nothing of the usernames with the prefix, and a user named "smi" + c + ... whose display name
+ * and e-mail match nothing else asked is returned only by a query starting with "smi" + c. So
+ * such a prefix needs one query per character of the alphabet, and the same again for
+ * "smi " + c (the trimmed "smi " cannot be asked), plus the lookup of the user named "smi":
+ * 42 + 42 + 1 with this alphabet. A listing with fewer queries there would leave out some
+ * spelling of a username, as an alphabet without the space, `+` and `'` does.
  *
  * The alphabet is the usual username characters plus every character seen in any username
  * returned so far; a newly seen character is also tried after every prefix already split.
@@ -83,6 +93,9 @@ export async function* partitionedSearch(
   const splitPrefixes: { prefix: string; from?: string }[] = [];
   // '' stands for the root query, which matches everyone.
   const stack: string[] = [''];
+  // A prefix ending in whitespace, split unasked, with the first character its parent's sorted
+  // answer left to ask: "ann" capped at "ann lee" has returned every "ann a…" to "ann k…".
+  const spaceFrom = new Map<string, string>();
 
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const inFlight = new Map<number, Promise<Answer>>();
@@ -92,8 +105,14 @@ export async function* partitionedSearch(
       const prefix = stack.pop() as string;
       // Jira trims the query, so "ann " would ask the same as the capped "ann": split it unasked.
       if (isWhitespace(lastCharacter(prefix))) {
-        splitPrefixes.push({ prefix });
-        for (const character of alphabet) if (!isWhitespace(character)) stack.push(prefix + character);
+        // The capped answer that led here may have reached into "ann …": its order still holds.
+        const from = spaceFrom.get(prefix);
+        spaceFrom.delete(prefix);
+        splitPrefixes.push(from === undefined ? { prefix } : { prefix, from });
+        for (const character of alphabet) {
+          if (!isWhitespace(character) && (from === undefined || character >= from))
+            stack.push(prefix + character);
+        }
         continue;
       }
       const id = nextId++;
@@ -145,6 +164,10 @@ export async function* partitionedSearch(
         const from =
           last !== undefined && last.startsWith(prefix) ? [...last][[...prefix].length] : undefined;
         splitPrefixes.push(from === undefined ? { prefix } : { prefix, from });
+        if (from !== undefined && isWhitespace(from) && last !== undefined) {
+          const after = [...last][[...prefix].length + 1];
+          if (after !== undefined && !isWhitespace(after)) spaceFrom.set(prefix + from, after);
+        }
         for (const character of alphabet) {
           if (from === undefined || character >= from) pushChild(stack, prefix, character);
         }

@@ -172,6 +172,52 @@ describe('partitioned user search (Jira 10, 100 results reachable)', () => {
     assert.ok(sorted.queries < shuffled.queries * 0.75, `${sorted.queries} vs ${shuffled.queries}`);
   });
 
+  it('splits a prefix ending in a space from where the sorted answer before it stopped', async () => {
+    // "ann" is capped at "ann smith0NN": every "ann a…" to "ann r…" sorted before it and was
+    // returned, so "ann " (which cannot be asked) is split from "s" on; "ann zed" is still found.
+    const users = [
+      user(0, 'ann', 'Ann Exact'),
+      user(1, 'ann lee', 'Ann Lee'),
+      ...Array.from({ length: 150 }, (_, i) =>
+        user(10 + i, `ann smith${String(i).padStart(3, '0')}`, 'Ann S'),
+      ),
+      user(2, 'ann zed', 'Ann Zed'),
+      user(3, 'annie', 'Annie'),
+    ];
+    const port = cappedSearchPort(users, 100);
+    const asked: string[] = [];
+    const search = port.search.bind(port);
+    port.search = (query, startAt, maxResults) => {
+      asked.push(query);
+      return search(query, startAt, maxResults);
+    };
+    const found = await collect(
+      uniqueByKey(partitionedSearch(port, { cap: 100, concurrency: 1 }, counters()), () => undefined),
+    );
+    assert.deepEqual(new Set(found.map((u) => u.key)), new Set(users.map((u) => u.key)));
+    const underSpace = asked.filter((query) => query.startsWith('ann '));
+    assert.ok(underSpace.includes('ann s') && underSpace.includes('ann z'), underSpace.join('|'));
+    assert.ok(!underSpace.includes('ann a') && !underSpace.includes('ann r'), underSpace.join('|'));
+  });
+
+  it("finds a username with a space, + or ' under a prefix that display names fill, no answer showing one", async () => {
+    // Every "aa…" user's display name has the word "Smith", so "smith"'s 100 results all sort
+    // before it. The users below (no e-mail; "Aa Smith" matches only capped queries) are returned
+    // by "smith " + c, "smith+" and "smith'" alone, and no other name shows a space, + or '.
+    const users = [
+      ...Array.from({ length: 130 }, (_, i) => user(i, `aa${String(i).padStart(3, '0')}.jones`, 'Aa Smith')),
+      user(500, 'smith jones', 'Aa Smith', ''),
+      user(501, 'smith+x', 'Aa Smith', ''),
+      user(502, "smith'y", 'Aa Smith', ''),
+      user(503, 'smith', 'Aa Smith', ''),
+    ];
+    const port = cappedSearchPort(users, 100);
+    const found = await collect(
+      uniqueByKey(partitionedSearch(port, { cap: 100 }, counters()), () => undefined),
+    );
+    assert.deepEqual(new Set(found.map((u) => u.key)), new Set(users.map((u) => u.key)));
+  });
+
   it('counts prefixes still at the cap at the deepest length instead of looping', async () => {
     const users = Array.from({ length: 300 }, (_, i) =>
       user(i, `dup${String(i).padStart(3, '0')}`, 'Same Same'),
