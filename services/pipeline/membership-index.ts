@@ -12,6 +12,9 @@ import type { RedisClient } from '../../queues/connection.js';
  */
 
 export class MembershipIndex {
+  /** The groups this scan attempt has registered in the run's member-groups set already. */
+  private readonly registered = new Set<string>();
+
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
@@ -28,9 +31,14 @@ export class MembershipIndex {
 
   async add(group: string, userKeys: string[]): Promise<void> {
     if (userKeys.length === 0) return;
-    const registry = runScratchKeys(this.prefix, this.runId).memberGroups;
-    // The group is registered before any member is written, so discard always finds its keys.
-    await this.redis.multi().sadd(registry, group.toLowerCase()).expire(registry, SCRATCH_TTL_SECONDS).exec();
+    const lower = group.toLowerCase();
+    // The group is registered before any member is written, so discard always finds its keys;
+    // once per group and scan attempt, not once per page (a licence group has thousands).
+    if (!this.registered.has(lower)) {
+      const registry = runScratchKeys(this.prefix, this.runId).memberGroups;
+      await this.redis.multi().sadd(registry, lower).expire(registry, SCRATCH_TTL_SECONDS).exec();
+      this.registered.add(lower);
+    }
     await this.set(group).add(userKeys);
   }
 

@@ -15,7 +15,7 @@ import { recordAdminGroups } from '../jira-database/recorded-admin-groups.js';
 import type { FirstSeenStore } from '../runs/first-seen-store.js';
 import type { PlanStore } from '../runs/plan-store.js';
 import { BucketedSet, bucketedSetKeys } from '../runs/bucketed-set.js';
-import { SCRATCH_TTL_SECONDS, expireScratch, runScratchKeys } from '../runs/run-keyspace.js';
+import { SCRATCH_TTL_SECONDS, expireScratch, runScratchKeys, unlinkKeys } from '../runs/run-keyspace.js';
 import type { RunLifecycle } from '../runs/run-lifecycle.js';
 import type { RunStore } from '../runs/run-store.js';
 import type { Run } from '../runs/types.js';
@@ -345,8 +345,7 @@ async function completeScan(deps: ScanDependencies, runId: string, seen: Buckete
   deps.logger.info({ runId, total, complete }, 'scan complete');
   if (complete) await sink.finish(runId);
   // The seen set is not needed any more: its keys go now, not with the run's other scratch.
-  const keys = bucketedSetKeys(runScratchKeys(deps.prefix, runId).seenUsers);
-  for (let i = 0; i < keys.length; i += 1000) await deps.redis.unlink(...keys.slice(i, i + 1000));
+  await unlinkKeys(deps.redis, bucketedSetKeys(runScratchKeys(deps.prefix, runId).seenUsers));
 }
 
 /** A member of the index known by username (Crowd's group listing), apart from user keys. */

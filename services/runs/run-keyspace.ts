@@ -135,8 +135,15 @@ export async function discardRunScratch(redis: RedisClient, prefix: string, runI
     ...groups.flatMap((g) => [keys.members(g), ...bucketedSetKeys(keys.members(g))]),
     keys.memberGroups,
   ];
+  return unlinkKeys(redis, all);
+}
+
+/**
+ * Removes the keys (all of one run: one hash slot) in slices, so that a bucketed set's 16,385
+ * keys or a run with very many groups never build one huge command. Returns how many went.
+ */
+export async function unlinkKeys(redis: RedisClient, keys: readonly string[]): Promise<number> {
   let removed = 0;
-  // In slices, so a run with very many groups never builds one huge command.
-  for (let i = 0; i < all.length; i += 500) removed += await redis.unlink(...all.slice(i, i + 500));
+  for (let i = 0; i < keys.length; i += 500) removed += await redis.unlink(...keys.slice(i, i + 500));
   return removed;
 }
